@@ -1,0 +1,7 @@
+"""SalesNexus Desktop: an offline-capable desktop client for the SalesNexus CRM."""
+
+from __future__ import annotations
+
+__all__ = ["__version__"]
+
+__version__ = "0.1.0"

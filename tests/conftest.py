@@ -1,0 +1,102 @@
+"""Shared test set-up.
+
+* Qt runs offscreen and keyring uses the null backend unless a test says otherwise;
+  both are set before anything imports Qt or keyring.
+* ``async def`` tests under ``tests/ui``, ``tests/models`` and ``tests/robustness`` (and any
+  test marked ``qt_loop``) run on a qasync loop driven by the session ``QApplication``;
+  every other async test runs on a plain asyncio loop and never imports Qt.
+* ``sandbox`` is a session-wide SalesNexus sandbox served by uvicorn on 127.0.0.1 over
+  real HTTP; ``fresh_sandbox`` is a private one for tests that change global state
+  (fault injection, token expiry) or need an exact data set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+import pytest
+
+QT_LOOP_DIRS = ("ui", "models", "robustness", "packaging")
+
+
+def _wants_qt_loop(item: pytest.Item) -> bool:
+    if item.get_closest_marker("qt_loop") is not None:
+        return True
+    parts = Path(str(item.path)).parts
+    return "tests" in parts and any(d in parts for d in QT_LOOP_DIRS)
+
+
+def _qt_loop_factory() -> asyncio.AbstractEventLoop:
+    from PySide6.QtWidgets import QApplication  # Qt before qasync
+
+    import qasync
+
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
+    return qasync.QEventLoop(app)  # type: ignore[no-any-return]
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
+    if _wants_qt_loop(item):
+        return {"qasync": _qt_loop_factory}
+    return {"asyncio": asyncio.new_event_loop}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "qt_loop: run this async test on the qasync loop")
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Any]:
+    """A shared sandbox with the default demo data (small, fixed seed) over real HTTP.
+
+    Tests that use it must not change global server state (faults, expiry); they may add
+    their own records. Use ``fresh_sandbox`` for anything else.
+    """
+    from snx_desktop.sandbox import start_in_thread
+
+    server = start_in_thread(contacts=300, seed=7)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fresh_sandbox() -> Iterator[Any]:
+    """A private sandbox for one test (small data set, fixed seed)."""
+    from snx_desktop.sandbox import start_in_thread
+
+    server = start_in_thread(contacts=60, seed=11)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def sandbox_factory() -> Iterator[Callable[..., Any]]:
+    """Start sandboxes with custom options; all are stopped at the end of the test."""
+    from snx_desktop.sandbox import start_in_thread
+
+    started: list[Any] = []
+
+    def make(**options: Any) -> Any:
+        server = start_in_thread(**options)
+        started.append(server)
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
