@@ -1,1 +1,79 @@
-"""services layer of SalesNexus Desktop."""
+"""Async use-cases of SalesNexus Desktop over the wire client and the offline store (no Qt).
+
+The GUI holds one `AppServices` and uses its parts: `schema`, `browse`, `writes`, `priming`,
+`connectivity`, and the `changes` hub. See each module's docstring.
+"""
+
+from __future__ import annotations
+
+from .browse import BrowseService, canonical_filter
+from .conflicts import find_conflicts
+from .connectivity import Connectivity, ConnState
+from .context import AppServices, CredentialsProvider
+from .events import Event
+from .priming import PrimingJob, PrimingResult, PrimingService
+from .schema import FieldInfo, Schema, SchemaService
+from .types import (
+    ID_KEY,
+    KINDS,
+    Change,
+    Conflict,
+    Detail,
+    DetailKind,
+    FieldConflict,
+    Kind,
+    OfflineError,
+    OpOutcome,
+    OpStateName,
+    Page,
+    PendingOp,
+    Progress,
+    QueueStatus,
+    Record,
+    ServiceError,
+    SignOutResult,
+    WriteRefused,
+    is_temp_id,
+    new_temp_id,
+)
+from .writes import UploadProgress, WriteQueue
+
+__all__ = [
+    "ID_KEY",
+    "KINDS",
+    "AppServices",
+    "BrowseService",
+    "Change",
+    "Conflict",
+    "ConnState",
+    "Connectivity",
+    "CredentialsProvider",
+    "Detail",
+    "DetailKind",
+    "Event",
+    "FieldConflict",
+    "FieldInfo",
+    "Kind",
+    "OfflineError",
+    "OpOutcome",
+    "OpStateName",
+    "Page",
+    "PendingOp",
+    "PrimingJob",
+    "PrimingResult",
+    "PrimingService",
+    "Progress",
+    "QueueStatus",
+    "Record",
+    "Schema",
+    "SchemaService",
+    "ServiceError",
+    "SignOutResult",
+    "UploadProgress",
+    "WriteQueue",
+    "WriteRefused",
+    "canonical_filter",
+    "find_conflicts",
+    "is_temp_id",
+    "new_temp_id",
+]

@@ -1,0 +1,269 @@
+"""`AppServices`: the one object the GUI holds, owning the client, the store and the services.
+
+Built with `AppServices.open(...)` (which makes the client and opens the account's store) or
+`AppServices.from_parts(...)` (from an existing client and store). `start()` loads the schema
+(cache first), starts the connection probe and the write replay loop; `aclose()` cancels every
+task and closes what it owns. Sign-out can send the queue first, then wipes the account's store
+and lets the app remove the keyring entry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from snx_desktop.api import SalesNexusClient
+from snx_desktop.api.errors import InvalidLoginError
+from snx_desktop.store import Store, identity_from_token
+
+from . import _wire
+from .browse import BrowseService
+from .connectivity import Connectivity, ConnState
+from .events import Event
+from .priming import PrimingService
+from .schema import SchemaService
+from .types import Change, SignOutResult
+from .writes import WriteQueue
+
+log = logging.getLogger(__name__)
+
+CredentialsProvider = Callable[[], Awaitable[tuple[str, str] | None]]
+
+
+class AppServices:
+    """Client + store + every service, wired together."""
+
+    def __init__(
+        self,
+        client: Any,
+        store: Any,
+        *,
+        account: str = "",
+        work_offline: bool = False,
+        owns: bool = False,
+        probe_interval: tuple[float, float] = (1.0, 60.0),
+    ) -> None:
+        self.client = client
+        self.store = store
+        self.account = account
+        self._owns = owns
+        self._closed = False
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.changes: Event[Change] = Event("services.changes")
+        self.connectivity = Connectivity(
+            self._probe,
+            work_offline=work_offline,
+            min_interval=probe_interval[0],
+            max_interval=probe_interval[1],
+        )
+        self.schema = SchemaService(client, store, account=account)
+        self.writes = WriteQueue(client, store, self.schema, self.connectivity, self.changes)
+        self.browse = BrowseService(
+            client,
+            store,
+            self.schema,
+            self.connectivity,
+            self.changes,
+            overlay=self.writes.reapply,
+            pending_ids=self.writes.pending_ids,
+        )
+        self.priming = PrimingService(client, store, self.schema, self.connectivity, self.changes)
+        self.priming.overlay = self.writes.reapply
+        self._disconnect = self.connectivity.changed.connect(self._on_state)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_parts(
+        cls,
+        client: Any,
+        store: Any,
+        *,
+        account: str = "",
+        work_offline: bool = False,
+        owns: bool = False,
+        probe_interval: tuple[float, float] = (1.0, 60.0),
+    ) -> AppServices:
+        return cls(
+            client,
+            store,
+            account=account,
+            work_offline=work_offline,
+            owns=owns,
+            probe_interval=probe_interval,
+        )
+
+    @classmethod
+    async def open(
+        cls,
+        base_url: str,
+        *,
+        account: str | None = None,
+        profile_dir: Path | None = None,
+        password: str | None = None,
+        token: str | None = None,
+        credentials: CredentialsProvider | None = None,
+        on_token_change: Callable[[str | None], None] | None = None,
+        work_offline: bool = False,
+        start: bool = True,
+        client_options: dict[str, Any] | None = None,
+        probe_interval: tuple[float, float] = (1.0, 60.0),
+    ) -> AppServices:
+        """Make the client, open the account's store and (by default) start.
+
+        ``account`` is the e-mail (it names the store); with only a permanent token the store
+        is named after a hash of the token. A wrong password raises `InvalidLoginError`; an
+        unreachable server does not: the services open offline on the cache, and sign in
+        through ``credentials`` (or the given password) when the server is back.
+        """
+        if not account and not token:
+            raise ValueError("an account e-mail or a token is needed")
+        identity = (account or "").strip().lower() or identity_from_token(token or "")
+        if credentials is None and account and password:
+            saved = (account, password)
+
+            async def remembered() -> tuple[str, str] | None:
+                return saved
+
+            credentials = remembered
+        # one sqlite3 connection, used from the loop thread only
+        store = Store.open(base_url, identity, profile_dir)
+        try:
+            client = SalesNexusClient(
+                base_url,
+                token=token,
+                credentials=credentials,
+                on_token_change=on_token_change,
+                **(client_options or {}),
+            )
+        except BaseException:
+            store.close()
+            raise
+        services = cls(
+            client,
+            store,
+            account=identity,
+            work_offline=work_offline,
+            owns=True,
+            probe_interval=probe_interval,
+        )
+        try:
+            if password and account and not work_offline:
+                try:
+                    await client.login(account, password)
+                    services.connectivity.report_success()
+                except InvalidLoginError:
+                    raise
+                except Exception as exc:
+                    if not _wire.is_offline_error(exc):
+                        raise
+                    services.connectivity.report_failure(str(exc))
+            if start:
+                await services.start()
+        except BaseException:
+            await services.aclose()
+            raise
+        return services
+
+    @property
+    def store_notice(self) -> Any:
+        """Set when the store had to be rebuilt (show its ``message`` to the user)."""
+        return getattr(self.store, "notice", None)
+
+    # ------------------------------------------------------------------ lifecycle
+    async def start(self) -> None:
+        """Load the schema (cache first, then the server), start the probe and the replay."""
+        await self.refresh_schema()
+        self.connectivity.start()
+        self.writes.start()
+
+    async def refresh_schema(self) -> None:
+        if not self.connectivity.is_online:
+            return
+        try:
+            await self.schema.load(refresh=True)
+        except Exception as exc:
+            if _wire.is_offline_error(exc):
+                self.connectivity.report_failure(str(exc))
+                return
+            if self.schema.current is None:
+                raise
+            log.warning("schema refresh failed: %s", exc)
+        else:
+            self.connectivity.report_success()
+
+    def _on_state(self, state: ConnState) -> None:
+        if state is ConnState.ONLINE and not self._closed:
+            self._spawn(self.refresh_schema())
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        async def run() -> None:
+            try:
+                await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background task failed")
+
+        task = asyncio.create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _probe(self) -> None:
+        await self.client.greet()
+
+    async def aclose(self) -> None:
+        """Cancel every task; close the client and the store when this object made them."""
+        if self._closed:
+            return
+        self._closed = True
+        self._disconnect()
+        await self.priming.aclose()
+        await self.writes.aclose()
+        await self.connectivity.aclose()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(BaseException):
+                await task
+        if self._owns:
+            with contextlib.suppress(Exception):
+                await self.client.aclose()
+            with contextlib.suppress(Exception):
+                self.store.close()
+
+    # ------------------------------------------------------------------ sign-out
+    async def sign_out(
+        self,
+        *,
+        send_first: bool = True,
+        timeout: float = 15.0,
+        forget_secret: Callable[[], object] | None = None,
+    ) -> SignOutResult:
+        """Sign out: optionally send the queue first; then wipe the store and the secret.
+
+        With ``send_first`` and changes still unsent after ``timeout``, nothing is wiped
+        (``wiped`` is False, ``left`` lists them): ask the user, then call again with
+        ``send_first=False`` to wipe anyway.
+        """
+        before = self.store.outbox.counts().total
+        left = self.writes.pending()
+        if send_first and left:
+            left = await self.writes.flush(timeout)
+            if left:
+                return SignOutResult(before - len(left), left, False)
+        sent = before - len(left)
+        await self.aclose()
+        if not self._owns:
+            with contextlib.suppress(Exception):
+                await self.client.aclose()
+        self.store.wipe()
+        if forget_secret is not None:
+            try:
+                forget_secret()
+            except Exception:
+                log.exception("could not remove the saved sign-in")
+        return SignOutResult(sent, left, True)

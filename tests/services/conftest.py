@@ -1,0 +1,70 @@
+"""Fixtures for the services tests: services over real HTTP to the sandbox, with a switch that
+takes the network down (the transport refuses to connect) and a count of HTTP requests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest_asyncio
+
+from snx_desktop.services import AppServices
+
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "demo"
+
+
+class Network(httpx.AsyncBaseTransport):
+    """A real HTTP transport with an off switch (as if the cable were pulled)."""
+
+    def __init__(self) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self.down = False
+        self.requests = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("network is down", request=request)
+        self.requests += 1
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+OpenServices = Callable[..., Awaitable[AppServices]]
+
+
+@pytest_asyncio.fixture
+async def open_services(tmp_path: Path) -> AsyncIterator[OpenServices]:
+    """``await open_services(server, network=None, profile=None, **kw)`` -> started services."""
+    opened: list[AppServices] = []
+
+    async def make(
+        server: Any,
+        network: Network | None = None,
+        profile: Path | None = None,
+        **kw: Any,
+    ) -> AppServices:
+        net = network or Network()
+        options = {"transport": net, "retries": 1, "backoff": 0.01, "timeout": 10.0}
+        options.update(kw.pop("client_options", {}))
+        svc = await AppServices.open(
+            server.base_url,
+            account=kw.pop("account", DEMO_EMAIL),
+            password=kw.pop("password", DEMO_PASSWORD),
+            profile_dir=profile or tmp_path / "profile",
+            client_options=options,
+            probe_interval=(0.05, 0.5),
+            **kw,
+        )
+        svc.network = net  # type: ignore[attr-defined]
+        svc.writes.retry_base = 0.02
+        opened.append(svc)
+        return svc
+
+    yield make
+    for svc in opened:
+        await svc.aclose()

@@ -1,0 +1,106 @@
+"""A replay killed with SIGKILL half-way, then restarted: every queued write lands once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from snx_desktop.api import SalesNexusClient
+
+from .conftest import DEMO_EMAIL, DEMO_PASSWORD, OpenServices
+
+CHILD = Path(__file__).with_name("replay_child.py")
+NEW = 50  # contacts created offline, each with a note and an update; plus 50 notes elsewhere
+
+
+def _outbox(db: Path) -> tuple[int, int]:
+    """(ops left, ops being sent) read from the store file of the other process."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            left = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+            sending = conn.execute(
+                "SELECT count(*) FROM outbox WHERE state = 'sending'"
+            ).fetchone()[0]
+            return int(left), int(sending)
+    except sqlite3.Error:
+        return -1, 0
+
+
+def _outbox_left(db: Path) -> int:
+    return _outbox(db)[0]
+
+
+def _child(profile: Path, base_url: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, str(CHILD), str(profile), base_url, DEMO_EMAIL, DEMO_PASSWORD],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+@pytest.mark.asyncio
+async def test_sigkill_mid_replay_then_restart_lands_each_write_once(
+    sandbox_factory: Any, open_services: OpenServices, tmp_path: Path
+) -> None:
+    server = sandbox_factory(contacts=60, seed=5)
+    profile = tmp_path / "crash-profile"
+
+    # 1. queue 200 writes offline, then close the app
+    svc = await open_services(server, profile=profile)
+    existing = (await svc.browse.fetch_page("contact", "", 0, 60)).ids
+    svc.connectivity.set_work_offline(True)
+    for i in range(NEW):
+        ch = await svc.writes.create_contact(
+            {"48": f"Crash Person {i:03d}", "133": f"crash{i:03d}@kill.example"}
+        )
+        await svc.writes.create_note(ch.ids[0], f"crash note {i:03d}")
+        await svc.writes.update_contact(ch.ids[0], {"47": f"Crash Co {i:03d}"})
+        await svc.writes.create_note(existing[i], f"existing note {i:03d}")
+    assert svc.writes.status.pending == 200
+    db = svc.store.path
+    await svc.aclose()
+
+    # 2. replay in a child process, slowed down, and kill it half-way, while a request is out
+    server.faults.latency_ms = 15
+    child = _child(profile, server.base_url)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        left, sending = _outbox(db)
+        if (0 <= left <= 150 and sending) or child.poll() is not None:
+            break
+        await asyncio.sleep(0.005)
+    assert child.poll() is None, child.communicate()[0].decode()
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(10)
+    left = _outbox_left(db)
+    assert 0 < left < 200, left
+
+    # 3. restart: the rest lands, and nothing twice
+    server.faults.latency_ms = 0
+    child = _child(profile, server.base_url)
+    out, _ = child.communicate(timeout=120)
+    assert child.returncode == 0, out.decode()
+    assert _outbox_left(db) == 0
+
+    async with SalesNexusClient(server.base_url) as c:
+        await c.login(DEMO_EMAIL, DEMO_PASSWORD)
+        created = await c.get_contacts(filter_value="@kill.example", page_size=1000)
+        emails = sorted(x.field_data["133"] for x in created.items)
+        assert emails == [f"crash{i:03d}@kill.example" for i in range(NEW)]
+        for x in created.items:
+            i = int(x.field_data["133"][5:8])
+            assert x.field_data["47"] == f"Crash Co {i:03d}"
+            notes = await c.get_notes_for_contact(x.contact_id)
+            assert [n.details for n in notes.items] == [f"crash note {i:03d}"]
+        for i, cid in enumerate(existing[:NEW]):
+            notes = await c.get_notes_for_contact(cid)
+            assert [n.details for n in notes.items].count(f"existing note {i:03d}") == 1

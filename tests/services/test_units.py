@@ -1,0 +1,99 @@
+"""The pure parts: the observer, the three-way comparison, the connection state machine."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+
+import pytest
+
+from snx_desktop.services import Connectivity, ConnState, Event, FieldConflict, find_conflicts
+from snx_desktop.services.conflicts import already_applied, resolve
+
+
+def test_event_connect_emit_disconnect(caplog: pytest.LogCaptureFixture) -> None:
+    ev: Event[int] = Event("test")
+    got: list[int] = []
+    disconnect = ev.connect(got.append)
+
+    def broken(_: int) -> None:
+        raise RuntimeError("listener bug")
+
+    ev.connect(broken)
+    also: list[int] = []
+    ev.connect(also.append)
+    with caplog.at_level(logging.ERROR):
+        ev.emit(1)
+    assert got == [1]
+    assert also == [1]
+    assert "listener failed" in caplog.text
+    disconnect()
+    disconnect()  # twice is harmless
+    ev.emit(2)
+    assert got == [1]
+    assert also == [1, 2]
+
+
+def test_three_way_comparison() -> None:
+    base = {"a": "1", "b": "x", "c": "same", "d": ""}
+    theirs = {"a": "2", "b": "x", "c": "mine-c", "d": " "}
+    mine = {"a": "3", "b": "y", "c": "mine-c", "d": "new", "e": "no base"}
+    conflicts = find_conflicts(base, theirs, mine)
+    assert conflicts == {"a": FieldConflict("1", "2", "3")}
+    assert not already_applied(theirs, mine)
+    assert already_applied({"a": " 3 "}, {"a": "3"})
+
+    changes, new_base = resolve(mine, {"a": "2"}, conflicts, {"a": "theirs"})
+    assert "a" not in changes
+    assert changes["b"] == "y"
+    changes, new_base = resolve(mine, {"a": "2"}, conflicts, {"a": "mine"})
+    assert changes["a"] == "3"
+    assert new_base == {"a": "2"}
+    with pytest.raises(ValueError, match="no choice"):
+        resolve(mine, {"a": "2"}, conflicts, {})
+
+
+@pytest.mark.asyncio
+async def test_connectivity_states_and_probe_backoff() -> None:
+    calls: list[float] = []
+    reachable = False
+
+    async def probe() -> None:
+        calls.append(asyncio.get_running_loop().time())
+        if not reachable:
+            raise OSError("down")
+
+    conn = Connectivity(probe, min_interval=0.01, max_interval=0.08)
+    seen: list[ConnState] = []
+    conn.changed.connect(seen.append)
+    conn.start()
+    assert conn.is_online
+    await asyncio.sleep(0.05)
+    assert calls == []  # no probing while online
+    conn.report_failure("boom")
+    assert conn.state == ConnState.OFFLINE
+    assert conn.last_error == "boom"
+    await asyncio.sleep(0.4)
+    assert len(calls) >= 3
+    gaps = [b - a for a, b in itertools.pairwise(calls)]
+    assert max(gaps) <= 0.2
+    assert gaps[-1] >= gaps[0]
+    reachable = True
+    await asyncio.wait_for(conn.wait_online(), 2)
+    conn.set_work_offline(True)
+    probes = len(calls)
+    conn.report_success()  # a stray success does not end "work offline"
+    await asyncio.sleep(0.1)
+    assert conn.state.value == "working-offline"
+    assert len(calls) == probes
+    conn.set_work_offline(False)
+    await asyncio.wait_for(conn.wait_online(), 2)
+    assert seen == [
+        ConnState.OFFLINE,
+        ConnState.ONLINE,
+        ConnState.WORKING_OFFLINE,
+        ConnState.OFFLINE,
+        ConnState.ONLINE,
+    ]
+    await conn.aclose()
