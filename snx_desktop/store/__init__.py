@@ -1,1 +1,72 @@
-"""store layer of SalesNexus Desktop."""
+"""The offline store of SalesNexus Desktop: SQLite cache, local search, outbox, document files.
+
+No Qt and no network here. One :class:`Store` per account and server; see
+``Store.open`` and the parts it exposes: ``cache``, ``search``, ``outbox``, ``documents``.
+"""
+
+from __future__ import annotations
+
+from .cache import Cache, ListInfo, ListPage, replace_id
+from .documents import DEFAULT_CAP_BYTES, Documents
+from .outbox import FieldConflict, Op, OpState, Outbox, OutboxCounts
+from .paths import (
+    account_dir,
+    account_slug,
+    default_profile_dir,
+    identity_from_token,
+    normalise_base_url,
+    wipe_account,
+)
+from .schema import SCHEMA_VERSION, V1_DDL
+from .search import Search, SearchHit, SearchPage, build_match, phone_digit_tokens
+from .store import BulkWriter, Store, check_database
+from .types import (
+    RECORD_KINDS,
+    Cached,
+    OpenNotice,
+    OutboxStateError,
+    Record,
+    StoreError,
+    StoreUnavailable,
+    is_temp_id,
+    new_temp_id,
+)
+
+__all__ = [
+    "DEFAULT_CAP_BYTES",
+    "RECORD_KINDS",
+    "SCHEMA_VERSION",
+    "V1_DDL",
+    "BulkWriter",
+    "Cache",
+    "Cached",
+    "Documents",
+    "FieldConflict",
+    "ListInfo",
+    "ListPage",
+    "Op",
+    "OpState",
+    "OpenNotice",
+    "Outbox",
+    "OutboxCounts",
+    "OutboxStateError",
+    "Record",
+    "Search",
+    "SearchHit",
+    "SearchPage",
+    "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "account_dir",
+    "account_slug",
+    "build_match",
+    "check_database",
+    "default_profile_dir",
+    "identity_from_token",
+    "is_temp_id",
+    "new_temp_id",
+    "normalise_base_url",
+    "phone_digit_tokens",
+    "replace_id",
+    "wipe_account",
+]

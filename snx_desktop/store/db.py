@@ -1,0 +1,95 @@
+"""The store's single SQLite connection: pragmas, nested transactions, after-commit hooks."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def connect(path: Path | str, *, check_same_thread: bool = True) -> sqlite3.Connection:
+    """Open ``path`` in autocommit mode (transactions are explicit) with the store's pragmas."""
+    conn = sqlite3.connect(
+        str(path),
+        isolation_level=None,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        check_same_thread=check_same_thread,
+    )
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal" and str(path) != ":memory:":
+            log.warning("SQLite refused WAL mode (got %s)", mode)
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+class Database:
+    """Wraps the connection; ``tx()`` opens a transaction or, when nested, a savepoint."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._depth = 0
+        self._after_commit: list[Callable[[], None]] = []
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """A transaction (``BEGIN IMMEDIATE``), or a savepoint inside an open one."""
+        if self._depth == 0:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self._depth = 0
+                self._after_commit.clear()
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            hooks, self._after_commit = self._after_commit, []
+            for hook in dict.fromkeys(hooks):  # each hook once, in order
+                try:
+                    hook()
+                except Exception:
+                    log.exception("store listener failed")
+        else:
+            name = f"sp{self._depth}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute(f"ROLLBACK TO {name}")
+                self.conn.execute(f"RELEASE {name}")
+                raise
+            else:
+                self.conn.execute(f"RELEASE {name}")
+            finally:
+                self._depth -= 1
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` once the outermost transaction has committed (dropped on rollback)."""
+        if self._depth == 0:
+            hook()
+        else:
+            self._after_commit.append(hook)
+
+    def close(self) -> None:
+        self.conn.close()

@@ -1,0 +1,260 @@
+"""Local search: an FTS5 index over cached contacts and groups, answering as the user types.
+
+Which field holds a name, a company, an e-mail or a phone is only known at run time (fields
+are discovered by ``get-all-fields``), so the caller gives a role -> field-ids map. Every word
+of a query is a prefix, accents and case are ignored (``unicode61 remove_diacritics 2``), and
+digit runs also match inside phone numbers: each phone's digits are indexed with all their
+suffixes, so a prefix query on them is a substring query.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Generator, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .db import Database
+from .types import SEARCH_KINDS, Record, check_kind
+
+ROLE_COLUMNS: dict[str, str] = {
+    "name": "name",
+    "first-name": "name",
+    "last-name": "name",
+    "company": "company",
+    "email": "email",
+    "phone": "phone",
+}
+_FTS_TABLE = {"contact": "contact_fts", "group": "group_fts"}
+# bm25 weights for name, company, email, phone, digits
+_WEIGHTS = "10.0, 5.0, 3.0, 2.0, 1.0"
+_ROLES_CATALOG = "search_roles"
+_WORD = re.compile(r"\w+", re.UNICODE)
+_DIGITS = re.compile(r"\d+")
+_PHONEISH = re.compile(r"[\d\s+\-().\/]+")
+_MIN_DIGITS = 3
+RANK_LIMIT = 2000
+"""Above this many matches, matches within a tier come in cache order, not by bm25."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One match: the record's id, its cached record and when it was fetched."""
+
+    record_id: str
+    record: Record
+    fetched_at: float
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of matches, best first, and how many records match in all."""
+
+    total: int
+    hits: list[SearchHit]
+
+
+def phone_digit_tokens(phone: str) -> list[str]:
+    """Digit strings indexed for a phone number, so digit queries match inside it.
+
+    The number's digits from the start of each group ("+1 (555) 123-4567" gives
+    15551234567, 5551234567, 1234567, 4567), and from every position inside a group longer
+    than four digits (numbers stored without separators); at least three digits each.
+    """
+    groups = _DIGITS.findall(phone)
+    digits = "".join(groups)
+    starts: set[int] = set()
+    pos = 0
+    for group in groups:
+        if len(group) > 4:
+            starts.update(range(pos, pos + len(group)))
+        else:
+            starts.add(pos)
+        pos += len(group)
+    return [digits[i:] for i in sorted(starts) if len(digits) - i >= _MIN_DIGITS]
+
+
+def _quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def build_match(text: str) -> str | None:
+    """The FTS5 MATCH expression for what the user typed (None when nothing to search)."""
+    words = _WORD.findall(text.replace("_", " "))
+    if not words:
+        return None
+    words_expr = " AND ".join(_quote(w) + "*" for w in words)
+    if _PHONEISH.fullmatch(text.strip()):
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if len(digits) >= _MIN_DIGITS:
+            return f"(digits : {_quote(digits)}*) OR ({words_expr})"
+    return words_expr
+
+
+class Search:
+    """Maintains the search index (called by the cache) and answers queries."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._roles: dict[str, dict[str, list[str]]] = {"contact": {}, "group": {}}
+        row = db.conn.execute(
+            "SELECT value FROM catalog WHERE name = ?", (_ROLES_CATALOG,)
+        ).fetchone()
+        if row is not None:
+            try:
+                stored = json.loads(row[0])
+                self._roles = {k: _clean_roles(stored.get(k, {})) for k in SEARCH_KINDS}
+            except (ValueError, AttributeError):
+                pass
+
+    # -- roles -------------------------------------------------------------------------------
+    def roles(self, kind: str) -> dict[str, list[str]]:
+        """The role -> field-ids map in use for ``kind``."""
+        check_kind(kind, SEARCH_KINDS)
+        return {k: list(v) for k, v in self._roles[kind].items()}
+
+    def set_roles(
+        self, contact: Mapping[str, Sequence[str]], group: Mapping[str, Sequence[str]]
+    ) -> bool:
+        """Set which fields hold which role. True when they changed: then run :meth:`reindex`."""
+        new = {"contact": _clean_roles(contact), "group": _clean_roles(group)}
+        if new == self._roles:
+            return False
+        with self._db.tx() as conn:
+            conn.execute(
+                "INSERT INTO catalog(name, value, fetched_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                (_ROLES_CATALOG, json.dumps(new, sort_keys=True), time.time()),
+            )
+        self._roles = new
+        return True
+
+    # -- indexing (used by the cache, inside its transactions) -------------------------------
+    def columns(self, kind: str, record: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
+        """The five indexed texts of a record: name, company, e-mail, phone, phone digits."""
+        roles = self._roles.get(kind) or {}
+        if not roles:
+            text = " ".join(str(v) for v in record.values() if v not in (None, ""))
+            return (text, "", "", "", "")
+        parts: dict[str, list[str]] = {"name": [], "company": [], "email": [], "phone": []}
+        for role, field_ids in roles.items():
+            column = ROLE_COLUMNS.get(role)
+            if column is None:
+                continue
+            for fid in field_ids:
+                value = record.get(fid)
+                if value not in (None, ""):
+                    parts[column].append(str(value))
+        digits: list[str] = []
+        for phone in parts["phone"]:
+            digits.extend(phone_digit_tokens(phone))
+        # full name plus first and last name: each word once
+        names = " ".join(dict.fromkeys(" ".join(parts["name"]).split()))
+        return (
+            names,
+            " ".join(parts["company"]),
+            " ".join(parts["email"]),
+            " ".join(parts["phone"]),
+            " ".join(digits),
+        )
+
+    def index(self, kind: str, rows: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
+        """(Re)index records given as (records.rid, record); call inside a transaction."""
+        if kind not in _FTS_TABLE:
+            return
+        table = _FTS_TABLE[kind]
+        self._db.conn.executemany(
+            f"INSERT OR REPLACE INTO {table}(rowid, name, company, email, phone, digits) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(rid, *self.columns(kind, rec)) for rid, rec in rows],
+        )
+
+    def unindex(self, kind: str, rids: Iterable[int]) -> None:
+        """Drop records (by records.rid) from the index; call inside a transaction."""
+        if kind not in _FTS_TABLE:
+            return
+        self._db.conn.executemany(
+            f"DELETE FROM {_FTS_TABLE[kind]} WHERE rowid = ?", [(rid,) for rid in rids]
+        )
+
+    def reindex(
+        self, kind: str | None = None, *, chunk_size: int = 2000
+    ) -> Generator[int, None, None]:
+        """Rebuild the index from the cached records, one committed chunk per step."""
+        kinds = SEARCH_KINDS if kind is None else (kind,)
+        done = 0
+        for k in kinds:
+            check_kind(k, SEARCH_KINDS)
+            with self._db.tx() as conn:
+                conn.execute(f"DELETE FROM {_FTS_TABLE[k]}")
+            last = 0
+            while True:
+                with self._db.tx() as conn:
+                    rows = conn.execute(
+                        "SELECT rid, data FROM records WHERE kind = ? AND rid > ? "
+                        "ORDER BY rid LIMIT ?",
+                        (k, last, chunk_size),
+                    ).fetchall()
+                    if not rows:
+                        break
+                    self.index(k, [(rid, json.loads(data)) for rid, data in rows])
+                    last = rows[-1][0]
+                done += len(rows)
+                yield done
+
+    # -- queries -----------------------------------------------------------------------------
+    def search(self, kind: str, text: str, *, limit: int = 50, offset: int = 0) -> SearchPage:
+        """Cached records of ``kind`` matching ``text``, best first, with the total count.
+
+        Matches come in tiers: whole words of the name, then name prefixes, then the other
+        fields (company, e-mail, phone). Within a tier they are ranked by bm25 when there are
+        at most :data:`RANK_LIMIT` matches in all; above that (a letter or two typed),
+        ranking every match would cost more than the user waits, so they come in cache order.
+        """
+        check_kind(kind, SEARCH_KINDS)
+        match = build_match(text)
+        if match is None or limit <= 0:
+            return SearchPage(0, [])
+        table = _FTS_TABLE[kind]
+        total = self._count(table, match)
+        offset = max(0, offset)
+        if total == 0 or offset >= total:
+            return SearchPage(total, [])
+        words = _WORD.findall(text.replace("_", " "))
+        exact = "name : (" + " AND ".join(_quote(w) for w in words) + ")"
+        prefix = f"name : ({match})"
+        tiers = [exact, f"({prefix}) NOT ({exact})", f"({match}) NOT ({prefix})"]
+        order = f"bm25({table}, {_WEIGHTS})" if total <= RANK_LIMIT else "rowid"
+        rows: list[tuple[str, str, float]] = []
+        for tier in tiers:
+            if len(rows) >= limit:
+                break
+            size = self._count(table, tier)
+            if offset >= size:
+                offset -= size
+                continue
+            rows += self._db.conn.execute(
+                f"SELECT r.id, r.data, r.fetched_at FROM "
+                f"(SELECT rowid AS rid, {order} AS score FROM {table} WHERE {table} MATCH ? "
+                " ORDER BY score LIMIT ? OFFSET ?) AS m "
+                "JOIN records AS r ON r.rid = m.rid ORDER BY m.score, m.rid",
+                (tier, limit - len(rows), offset),
+            ).fetchall()
+            offset = 0
+        hits = [SearchHit(rid, json.loads(data), fetched) for rid, data, fetched in rows]
+        return SearchPage(total, hits)
+
+    def _count(self, table: str, match: str) -> int:
+        row = self._db.conn.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", (match,))
+        return int(row.fetchone()[0])
+
+
+def _clean_roles(roles: Mapping[str, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for role, ids in roles.items():
+        if isinstance(ids, str):
+            ids = [ids]
+        out[str(role)] = [str(i) for i in ids]
+    return out

@@ -1,0 +1,366 @@
+"""Opening an account's store: files and modes, pragmas, migrations, recovery from damage.
+
+A database that is not a database, fails its integrity check, cannot be read, or was written
+by a newer version of the app is moved aside into the account's ``corrupt`` folder and a new
+one is built; ``Store.notice`` then tells the caller what happened. Opening never crashes on
+a bad file; it raises :class:`StoreUnavailable` only when no database can be created at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal
+
+from .cache import Cache
+from .db import Database, connect
+from .documents import DEFAULT_CAP_BYTES, Documents
+from .outbox import Outbox
+from .paths import (
+    CORRUPT_DIR,
+    DB_FILE_NAME,
+    DOCUMENTS_DIR,
+    OUTBOX_DIR,
+    account_dir,
+    default_profile_dir,
+    normalise_base_url,
+)
+from .schema import SCHEMA_VERSION, migrate
+from .search import Search
+from .types import OpenNotice, StoreUnavailable, private_dir, private_file
+
+log = logging.getLogger(__name__)
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_BUSY_CODES = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED (another process holds the database)
+
+Check = Literal["none", "quick", "full"]
+
+
+class _Damaged(Exception):
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
+def _primary_code(exc: sqlite3.Error) -> int:
+    return int(getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+def _open_checked(path: Path, check: Check) -> sqlite3.Connection:
+    """Connect, check and migrate; raise _Damaged when the file cannot serve as the store."""
+    if path.exists():
+        try:
+            with open(path, "rb") as fh:
+                header = fh.read(16)
+        except OSError as exc:
+            raise _Damaged("unreadable", f"cannot read the database file: {exc.strerror}") from exc
+        if header and header != SQLITE_MAGIC:
+            raise _Damaged("not-a-database", "the file is not an SQLite database")
+    else:
+        try:
+            fd = path.open("xb")  # create it 0600 before SQLite does; -wal/-shm follow its mode
+            fd.close()
+        except FileExistsError:
+            pass
+    private_file(path)
+    conn: sqlite3.Connection | None = None
+    try:
+        conn = connect(path)
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise _Damaged("newer-schema", f"schema version {version} is newer than this app's")
+        if check != "none" and version > 0:
+            pragma = "quick_check" if check == "quick" else "integrity_check"
+            rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
+            if rows != ["ok"]:
+                raise _Damaged("integrity", "; ".join(str(r) for r in rows[:5]))
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            old = migrate(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        if old != SCHEMA_VERSION:
+            log.info("store schema migrated from version %d to %d", old, SCHEMA_VERSION)
+        for p in _sidecars(path):
+            private_file(p)
+        return conn
+    except _Damaged:
+        if conn is not None:
+            conn.close()
+        raise
+    except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
+        if _primary_code(exc) in _BUSY_CODES:
+            raise StoreUnavailable(
+                "The offline store is in use by another copy of the app."
+            ) from exc
+        raise _Damaged(
+            "unreadable" if _primary_code(exc) in (3, 8, 10, 14) else "integrity", str(exc)
+        ) from exc
+
+
+_REASON_TEXT = {
+    "not-a-database": "was not a database",
+    "integrity": "was damaged",
+    "unreadable": "could not be read",
+    "newer-schema": "was written by a newer version of the app",
+}
+
+
+def _move_aside(folder: Path, path: Path, reason: str) -> OpenNotice:
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    corrupt = private_dir(folder / CORRUPT_DIR)
+    target = corrupt / f"store-{stamp}.sqlite3"
+    n = 1
+    while target.exists():
+        n += 1
+        target = corrupt / f"store-{stamp}-{n}.sqlite3"
+    moved_to: Path | None = target
+    for src in _sidecars(path):
+        if not src.exists():
+            continue
+        dest = corrupt / (target.name + src.name[len(path.name) :])
+        try:
+            src.replace(dest)
+            private_file(dest)
+        except OSError:
+            log.warning("could not move a damaged store file aside; deleting it", exc_info=True)
+            try:
+                src.unlink()
+            except OSError as exc:
+                raise StoreUnavailable(
+                    "The offline store is damaged and cannot be replaced "
+                    f"({exc.strerror}). Check the permissions of {folder}."
+                ) from exc
+            if src == path:
+                moved_to = None
+    # queued uploads belonged to ops in the old database: keep them beside it, never delete
+    outbox = folder / OUTBOX_DIR
+    if outbox.exists() and any(outbox.iterdir()):
+        outbox.replace(corrupt / f"outbox-{target.stem.removeprefix('store-')}")
+    docs = folder / DOCUMENTS_DIR
+    if docs.exists():
+        shutil.rmtree(docs, ignore_errors=True)
+    text = _REASON_TEXT.get(reason, "was damaged")
+    kept = f" The old file was kept as {moved_to}." if moved_to is not None else ""
+    message = (
+        f"The offline store {text} and has been rebuilt; cached data will be fetched again. "
+        f"Changes that were waiting to be sent from it could not be read.{kept}"
+    )
+    return OpenNotice(message=message, moved_to=moved_to, reason=reason)
+
+
+def check_database(path: Path, full: bool = False) -> list[str]:
+    """Problems SQLite finds in the database at ``path`` (empty when sound), on its own
+    read-only connection, so it may run in any thread."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    try:
+        pragma = "integrity_check" if full else "quick_check"
+        rows = [str(r[0]) for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
+        return [] if rows == ["ok"] else rows
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    finally:
+        conn.close()
+
+
+class Store:
+    """One account's offline store: cache, search index, outbox and document files."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        folder: Path,
+        base_url: str,
+        identity: str,
+        notice: OpenNotice | None,
+        document_cap_bytes: int,
+    ) -> None:
+        self._db = Database(conn)
+        self.dir = folder
+        self.path = folder / DB_FILE_NAME
+        self.base_url = base_url
+        self.identity = identity
+        self.notice = notice
+        self.search = Search(self._db)
+        self.cache = Cache(self._db, self.search)
+        self.outbox: Outbox
+        self.documents = Documents(
+            self._db,
+            folder / DOCUMENTS_DIR,
+            staged_bytes=lambda: self.outbox.staged_bytes(),
+            cap_bytes=document_cap_bytes,
+        )
+        self.outbox = Outbox(self._db, self.cache, folder / OUTBOX_DIR, self.documents)
+        self._closed = False
+
+    # -- opening -----------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        base_url: str,
+        identity: str,
+        profile_dir: Path | str | None = None,
+        *,
+        check: Check = "quick",
+        document_cap_bytes: int = DEFAULT_CAP_BYTES,
+    ) -> Store:
+        """Open (creating, migrating or rebuilding as needed) the store of one account.
+
+        ``identity`` is the account's e-mail (or ``identity_from_token(...)``), never a secret.
+        """
+        root = Path(profile_dir) if profile_dir is not None else default_profile_dir()
+        folder = account_dir(base_url, identity, root)
+        try:
+            if not root.exists():
+                private_dir(root)
+            private_dir(folder.parent)
+            private_dir(folder)
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"Cannot create the offline store folder {folder} ({exc.strerror})."
+            ) from exc
+        path = folder / DB_FILE_NAME
+        notice: OpenNotice | None = None
+        try:
+            conn = _open_checked(path, check)
+        except _Damaged as damaged:
+            log.warning("offline store unusable (%s: %s); rebuilding", damaged.reason, damaged)
+            notice = _move_aside(folder, path, damaged.reason)
+            try:
+                conn = _open_checked(path, "none")
+            except (_Damaged, OSError) as exc:
+                raise StoreUnavailable(f"Cannot rebuild the offline store in {folder}.") from exc
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"Cannot open the offline store in {folder} ({exc.strerror})."
+            ) from exc
+        store = cls(conn, folder, base_url, identity, notice, document_cap_bytes)
+        store._after_open()
+        return store
+
+    def _after_open(self) -> None:
+        with self._db.tx() as conn:
+            conn.executemany(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [
+                    ("base_url", normalise_base_url(self.base_url)),
+                    ("identity", self.identity),
+                ],
+            )
+        self.outbox.recover_after_restart()
+        self.outbox.cleanup_orphans()
+        self.documents.cleanup()
+        self.documents.evict()
+
+    # -- general -----------------------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group several store calls into one atomic commit (nests as savepoints)."""
+        with self._db.tx():
+            yield
+
+    def pragma(self, name: str) -> object:
+        """The value of a read-only PRAGMA (for diagnostics and tests)."""
+        if not name.replace("_", "").isalpha():
+            raise ValueError(name)
+        row = self._db.conn.execute(f"PRAGMA {name}").fetchone()
+        return None if row is None else row[0]
+
+    def integrity_check(self, full: bool = True) -> list[str]:
+        """Problems SQLite finds in the database (empty when it is sound)."""
+        pragma = "integrity_check" if full else "quick_check"
+        rows = [str(r[0]) for r in self._db.conn.execute(f"PRAGMA {pragma}").fetchall()]
+        fk = self._db.conn.execute("PRAGMA foreign_key_check").fetchall()
+        problems = [] if rows == ["ok"] else rows
+        problems += [f"foreign key violation in {r[0]} row {r[1]}" for r in fk]
+        return problems
+
+    def bulk_writer(self) -> BulkWriter:
+        """A second connection for long cache writes (priming) off the event-loop thread."""
+        return BulkWriter(self.path)
+
+    def integrity_check_detached(self, full: bool = False) -> list[str]:
+        """Like :meth:`integrity_check`, on a connection of its own: safe in a worker thread.
+
+        For a fast start, open with ``check="none"``, then
+        ``await asyncio.to_thread(store.integrity_check_detached)``; if it reports problems,
+        close the store and open it again with ``check="quick"`` (which rebuilds it).
+        """
+        return check_database(self.path, full=full)
+
+    def close(self) -> None:
+        """Checkpoint the WAL and close; calling it again does nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._db.conn.execute("PRAGMA optimize")
+            self._db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            log.warning("store checkpoint on close failed", exc_info=True)
+        self._db.close()
+
+    def wipe(self) -> None:
+        """Close the store and delete the account's database, documents and queued uploads."""
+        self.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        if self.dir.exists():
+            raise StoreUnavailable(f"Could not delete all of {self.dir}.")
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class BulkWriter:
+    """A second connection to an open store, for priming the cache from a worker thread.
+
+    Use it from one thread at a time (e.g. ``await asyncio.to_thread(writer.cache.put_records,
+    "contact", page)``, one call after the other) while the event loop keeps reading through
+    the store's own connection (WAL lets readers run during a write). Writes on the store's
+    connection wait for the writer's current transaction (one chunk) to finish. It holds
+    only ``cache`` and ``search``: the outbox stays with the store.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._db = Database(connect(path, check_same_thread=False))
+        self.search = Search(self._db)
+        self.cache = Cache(self._db, self.search)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> BulkWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
