@@ -1,0 +1,311 @@
+"""The sandbox's ASGI application: ``POST /api/call-v1``, document downloads, fault
+injection and a loopback-only admin endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import mimetypes
+import random
+import re
+from json.encoder import encode_basestring, encode_basestring_ascii
+from typing import Any
+from urllib.parse import quote
+
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from . import errors as E
+from .config import Faults, SandboxConfig
+from .demo import populate
+from .engine import Engine
+from .storage import Database
+
+log = logging.getLogger(__name__)
+
+TRANSPORT_KEY = "snx.transport"
+_ADMIN_BODY_LIMIT = 64 * 1024
+_GUID = re.compile(r"^[0-9a-fA-F-]{36}$")
+_GARBAGE = b'<html><body>502 Bad Gateway\x00\xff\xfe garbage {"result": </body'
+
+
+def pretty_json(value: Any, ensure_ascii: bool = False) -> str:
+    """The same text as ``json.dumps(value, indent=2)``, about twice as fast for answers made
+    of dicts, lists and strings (the standard encoder drops to pure Python when indenting)."""
+    enc = encode_basestring_ascii if ensure_ascii else encode_basestring
+    parts: list[str] = []
+    add = parts.append
+
+    def walk(item: Any, pad: str) -> None:
+        if isinstance(item, str):
+            add(enc(item))
+        elif isinstance(item, dict):
+            if not item:
+                add("{}")
+                return
+            inner = pad + "  "
+            sep = "{\n" + inner
+            for key, sub in item.items():
+                if not isinstance(key, str):
+                    raise TypeError("non-string key")
+                add(sep)
+                add(enc(key))
+                add(": ")
+                walk(sub, inner)
+                sep = ",\n" + inner
+            add("\n" + pad + "}")
+        elif isinstance(item, list | tuple):
+            if not item:
+                add("[]")
+                return
+            inner = pad + "  "
+            sep = "[\n" + inner
+            for sub in item:
+                add(sep)
+                walk(sub, inner)
+                sep = ",\n" + inner
+            add("\n" + pad + "]")
+        else:
+            add(json.dumps(item, ensure_ascii=ensure_ascii))
+
+    walk(value, "")
+    return "".join(parts)
+
+
+def dump_json(value: Any) -> bytes:
+    """The live service's layout: indented, ``": "`` between key and value."""
+    try:
+        try:
+            return pretty_json(value).encode("utf-8")
+        except TypeError:
+            return json.dumps(value, indent=2, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates echoed back in a request-id
+        return json.dumps(value, indent=2, ensure_ascii=True).encode("ascii")
+
+
+def json_response(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        dump_json(value), status, headers=headers, media_type="application/json; charset=utf-8"
+    )
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    return json_response({"error": message, "error-code": code}, status)
+
+
+class SandboxState:
+    """Everything one sandbox instance owns: storage, call engine, faults."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.db = Database(config.db)
+        if self.db.meta("demo") is None:
+            populate(self.db, config.contacts, config.seed)
+        self.engine = Engine(self.db, config)
+        self.faults = Faults(
+            latency_ms=config.latency_ms,
+            drop_rate=config.drop_rate,
+            error_rate=config.error_rate,
+            garbage_rate=config.garbage_rate,
+            stall_rate=config.stall_rate,
+            stall_s=config.stall_s,
+        )
+        self.rng = random.Random(config.seed)
+
+    def expire_tokens(self) -> int:
+        return self.engine.sessions.expire_all()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    """The whole body, or None when it is over ``limit`` (the rest is read and dropped so that
+    the client gets to see the answer)."""
+    declared = request.headers.get("content-length", "")
+    too_large = declared.isdigit() and int(declared) > limit
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in request.stream():
+        if too_large:
+            continue
+        total += len(chunk)
+        if total > limit:
+            too_large = True
+            chunks.clear()
+            continue
+        chunks.append(chunk)
+    return None if too_large else b"".join(chunks)
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+async def _drop(scope: Scope) -> None:
+    """Close the connection without an answer."""
+    transport = scope.get("state", {}).get(TRANSPORT_KEY)
+    if transport is None:
+        raise ConnectionResetError("connection dropped by fault injection")
+    transport.abort()
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
+class CallEndpoint:
+    """``POST /api/call-v1`` as a plain ASGI app (so a fault can end the connection)."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        if request.method != "POST":
+            response = error_response(
+                405, E.INVALID_REQUEST, "Send a POST request with a JSON array of calls."
+            )
+            await response(scope, receive, send)
+            return
+        state, faults = self.state, self.state.faults
+        if faults.latency_ms > 0:
+            await asyncio.sleep(faults.latency_ms / 1000)
+        body = await _read_body(request, state.config.max_body_bytes)
+        rng = state.rng
+        if faults.stall_rate > 0 and rng.random() < faults.stall_rate:
+            await asyncio.sleep(faults.stall_s)
+        if faults.drop_rate > 0 and rng.random() < faults.drop_rate:
+            await _drop(scope)
+            return
+        if faults.error_rate > 0 and rng.random() < faults.error_rate:
+            response = error_response(500, E.SERVER_ERROR, "Internal server error (injected).")
+            await response(scope, receive, send)
+            return
+        if faults.garbage_rate > 0 and rng.random() < faults.garbage_rate:
+            await Response(_GARBAGE, 200, media_type="application/json")(scope, receive, send)
+            return
+        response = await self._answer(request, body)
+        if faults.drop_after_rate > 0 and rng.random() < faults.drop_after_rate:
+            await _drop(scope)
+            return
+        await response(scope, receive, send)
+
+    async def _answer(self, request: Request, body: bytes | None) -> Response:
+        limit = self.state.config.max_body_bytes
+        if body is None:
+            return error_response(
+                413, E.PAYLOAD_TOO_LARGE, f"The request body is larger than {limit} bytes."
+            )
+        try:
+            calls = json.loads(body)
+        except (ValueError, RecursionError):
+            return error_response(400, E.INVALID_REQUEST, "The body is not valid JSON.")
+        if not isinstance(calls, list):
+            return error_response(400, E.INVALID_REQUEST, "The body must be a JSON array of calls.")
+        if not calls:
+            return json_response([])
+        answers = await anyio.to_thread.run_sync(
+            self.state.engine.run_batch, calls, _base_url(request)
+        )
+        return json_response(answers)
+
+
+def _token_of(request: Request) -> str:
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        return auth[7:].strip()
+    return request.query_params.get("login-token", "")
+
+
+def _content_disposition(file_name: str) -> str:
+    fallback = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\' else "_" for ch in file_name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+def _is_loopback(request: Request) -> bool:
+    if request.client is None:
+        return True
+    host = request.client.host
+    return host in ("::1", "localhost", "testclient") or host.startswith("127.")
+
+
+def create_app(config: SandboxConfig | None = None) -> Starlette:
+    """The sandbox as a Starlette app; ``app.state.sandbox`` is its ``SandboxState``."""
+    state = SandboxState(config or SandboxConfig())
+
+    async def download(request: Request) -> Response:
+        token = _token_of(request)
+        if not token:
+            return json_response(
+                {"error": "A login token is required.", "error-code": E.INVALID_TOKEN},
+                401,
+                {"WWW-Authenticate": "Bearer"},
+            )
+        if state.engine.sessions.peek(token) is None:
+            return json_response(
+                {
+                    "error": "The login token is unknown or has expired.",
+                    "error-code": E.INVALID_TOKEN,
+                },
+                401,
+                {"WWW-Authenticate": "Bearer"},
+            )
+        doc_id = request.path_params["document_id"].lower()
+        row = None
+        if _GUID.match(doc_id):
+            row = state.db.one("SELECT file_name, content FROM documents WHERE id = ?", (doc_id,))
+        if row is None:
+            return error_response(404, E.NOT_FOUND, "No such document.")
+        media_type = mimetypes.guess_type(row["file_name"])[0] or "application/octet-stream"
+        return Response(
+            bytes(row["content"]),
+            200,
+            media_type=media_type,
+            headers={"Content-Disposition": _content_disposition(row["file_name"])},
+        )
+
+    async def health(request: Request) -> Response:
+        contacts = await anyio.to_thread.run_sync(state.db.scalar, "SELECT count(*) FROM contacts")
+        return json_response({"status": "ok", "contacts": str(contacts)})
+
+    async def admin_faults(request: Request) -> Response:
+        if not _is_loopback(request):
+            return error_response(403, E.PERMISSION_DENIED, "The admin endpoint is loopback only.")
+        if request.method == "GET":
+            return json_response(state.faults.as_dict())
+        body = await _read_body(request, _ADMIN_BODY_LIMIT)
+        if body is None:
+            return error_response(413, E.PAYLOAD_TOO_LARGE, "Body too large.")
+        try:
+            values = json.loads(body or b"{}")
+        except ValueError:
+            return error_response(400, E.INVALID_REQUEST, "The body is not valid JSON.")
+        if not isinstance(values, dict):
+            return error_response(400, E.INVALID_REQUEST, "Send a JSON object.")
+        values = dict(values)
+        expire = values.pop("expire-tokens", values.pop("expire_tokens", False))
+        reset = values.pop("reset", False)
+        try:
+            if reset is True:
+                state.faults.reset()
+            state.faults.update(values)
+        except ValueError as exc:
+            return error_response(400, E.INVALID_PARAMETER, str(exc))
+        answer: dict[str, Any] = dict(state.faults.as_dict())
+        if expire is True:
+            answer["expired-tokens"] = state.expire_tokens()
+        return json_response(answer)
+
+    routes = [
+        Route("/api/call-v1", CallEndpoint(state), methods=["GET", "POST"]),
+        Route("/documents/{document_id}", download, methods=["GET"]),
+        Route("/_sandbox/health", health, methods=["GET"]),
+        Route("/_sandbox/faults", admin_faults, methods=["GET", "POST"]),
+    ]
+    app = Starlette(routes=routes)
+    app.state.sandbox = state
+    return app

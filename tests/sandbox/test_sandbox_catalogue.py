@@ -1,0 +1,86 @@
+"""Fields, layouts and users."""
+
+from __future__ import annotations
+
+from sbx_helpers import Api
+
+REFERENCE_IDS = {
+    "47": "company",
+    "48": "name",
+    "133": "email",
+    "35": "phone",
+    "78": "first-name",
+    "79": "last-name",
+}
+
+
+def test_fields(api: Api) -> None:
+    fields = api.call("get-all-fields")["field-list"]
+    info = fields["field-info"]
+    assert fields["total-record-count"] == str(len(fields["field-ids"])) == str(len(info))
+    for fid, field in info.items():
+        assert field["unique-id"] == fid
+        assert field["table-name"] in ("Contact", "Group", "Sales", "Activity", "Note")
+        assert field["label"]
+        assert field["type"] in {str(n) for n in range(9)}
+        assert field["read-only"] in ("true", "false")
+        assert isinstance(field["role"], str)
+    for fid, role in REFERENCE_IDS.items():
+        assert info[fid]["table-name"] == "Contact"
+        assert info[fid]["role"] == role
+    for fid in ("94", "200"):
+        assert info[fid]["table-name"] == "Contact"
+    for table in ("Contact", "Group"):
+        record_ids = [
+            f for f in info.values() if f["table-name"] == table and f["role"] == "record-id"
+        ]
+        assert len(record_ids) == 1
+        assert record_ids[0]["read-only"] == "true"
+    group_names = [f for f in info.values() if f["table-name"] == "Group" and f["role"] == "name"]
+    assert len(group_names) == 1
+    sales = {fid: f for fid, f in info.items() if f["table-name"] == "Sales"}
+    assert sales["220"]["role"] == "contact-id"
+    assert sales["221"]["role"] == "group-id"
+    for fid in ("222", "231", "234"):
+        assert fid in sales
+    assert any(f["type"] == "1" for f in sales.values())  # amount
+    assert any(f["type"] == "2" for f in sales.values())  # close date
+    assert any(f["table-name"] == "Activity" for f in info.values())
+    assert any(f["table-name"] == "Note" for f in info.values())
+
+
+def test_layouts_one_default_per_table(api: Api) -> None:
+    layouts = api.call("get-user-layouts")["layout-list"]
+    info = layouts["layout-info"]
+    fields = api.call("get-all-fields")["field-list"]["field-info"]
+    me = api.user_id()
+    defaults: dict[str, int] = {}
+    for lid, layout in info.items():
+        assert layout["layout-id"] == lid
+        assert layout["user-id"] == me
+        assert layout["is-default"] in ("true", "false")
+        assert layout["is-standard"] in ("true", "false")
+        assert layout["field-ids"]
+        for fid in layout["field-ids"]:
+            assert fields[fid]["table-name"] == layout["table-name"]
+        if layout["is-default"] == "true":
+            defaults[layout["table-name"]] = defaults.get(layout["table-name"], 0) + 1
+    assert defaults == {"Contact": 1, "Group": 1, "Sales": 1, "Activity": 1, "Note": 1}
+    other = api.user_id("alex@example.com")
+    theirs = api.call("get-user-layouts", **{"user-id": other.upper()})["layout-list"]
+    assert all(layout["user-id"] == other for layout in theirs["layout-info"].values())
+    assert set(theirs["layout-ids"]).isdisjoint(layouts["layout-ids"])
+
+
+def test_users(api: Api) -> None:
+    users = api.call("get-users")["user-list"]
+    info = users["user-info"]
+    assert int(users["total-record-count"]) >= 3
+    emails = {u["email-address"]: u for u in info.values()}
+    assert "demo@example.com" in emails
+    assert emails["alex@example.com"]["security-level"] == "user"
+    assert any(u["security-level"] == "admin" for u in info.values())
+    for uid, user in info.items():
+        assert user["user-id"] == uid == uid.lower()
+        assert len(uid) == 36
+        assert user["name"]
