@@ -1,0 +1,939 @@
+"""Document uploads and downloads for contacts: per-file jobs with progress, cancel and retry.
+
+`UploadManager` turns "attach these files to this contact" into one `UploadJob` per file:
+
+* Every file is checked before anything is sent (a folder, missing, unreadable, empty, or over
+  the client's limit, 50 MB by default like the server's documented limit). A refused file
+  becomes a failed job with a sentence saying why; nothing goes over the wire for it.
+* Online, each file is streamed through ``client.add_doc_to_contact`` (base64 produced chunk
+  by chunk, so memory does not grow with the file). Progress reports bytes, total and speed;
+  a job can be cancelled (its task is cancelled, the request is aborted before the body is
+  complete, so the server stores nothing) and retried. One file failing never stops the
+  others.
+* Offline (the connectivity state is not online), for a contact created offline (temporary
+  id), or when the connection drops before the whole body went out, the file is handed to
+  `WriteQueue.upload_document`: copied into the store and uploaded when the connection
+  returns. The job stays in the list as "queued" and follows the queued op to its end.
+
+Two uploads run at a time by default (``concurrency``): a small file is not stuck behind a
+big one, while more parallel requests would only split the same uplink between more files
+(none finishing sooner) and hold more files and sockets open.
+
+`DocumentFiles` downloads a document into the store's document cache (for Open and
+Save as…) and `safe_file_name` makes a server-supplied file name safe to create on disk.
+
+Pure asyncio: no Qt import. Events are the services' `Event` type, emitted on the loop thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+import unicodedata
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from snx_desktop.api.errors import (
+    ConnectionFailedError,
+    InvalidLoginError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PayloadTooLargeError,
+    RequestTimeoutError,
+    SalesNexusError,
+    SessionExpiredError,
+)
+
+from .connectivity import ConnState
+from .events import Event
+from .types import ID_KEY, Change, OpOutcome, WriteRefused, is_temp_id
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DocumentFiles",
+    "FailReason",
+    "FileCheck",
+    "JobState",
+    "UploadJob",
+    "UploadManager",
+    "check_file",
+    "human_size",
+    "safe_file_name",
+]
+
+log = logging.getLogger(__name__)
+
+#: the server's documented per-document limit
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_CONCURRENCY = 2
+SPEED_WINDOW = 2.0  # seconds of samples the speed is measured over
+
+
+# ====================================================================== sizes and names
+def human_size(size: int | float) -> str:
+    """A size for people: ``0 bytes``, ``1 byte``, ``912 bytes``, ``1.5 KB``, ``12.0 MB``."""
+    n = int(size)
+    if n < 1024:
+        return "1 byte" if n == 1 else f"{n} bytes"
+    value = float(n)
+    for unit in ("KB", "MB", "GB", "TB"):
+        value /= 1024.0
+        if value < 1024.0 or unit == "TB":
+            return f"{value:.1f} {unit}"
+    return f"{n} bytes"  # pragma: no cover
+
+
+def human_speed(bytes_per_s: float) -> str:
+    """``1.2 MB/s``; an empty string before anything was measured."""
+    if bytes_per_s <= 0:
+        return ""
+    return human_size(bytes_per_s) + "/s"
+
+
+_WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$"]
+    + [f"COM{c}" for c in "123456789¹²³"]
+    + [f"LPT{c}" for c in "123456789¹²³"]
+)
+_FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f\x7f-\x9f]')
+_FORMAT_CHARS = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+MAX_NAME_CHARS = 180
+MAX_NAME_BYTES = 240  # below the 255-byte limit of common file systems
+
+
+def safe_file_name(
+    name: str, *, fallback: str = "document", max_chars: int = MAX_NAME_CHARS
+) -> str:
+    """A file name that is safe to create in a folder the user chose.
+
+    Keeps only the last part of any path (``/`` and ``\\`` both count), drops control and
+    invisible characters, replaces characters Windows forbids with ``_``, strips leading
+    dots and trailing dots and spaces, prefixes reserved Windows device names (``CON``,
+    ``nul.txt``, ``COM1``...) with ``_``, caps the length (keeping the extension) and never
+    returns an empty name, ``.`` or ``..``.
+    """
+    text = unicodedata.normalize("NFC", str(name or ""))
+    parts = [p for p in re.split(r"[/\\]+", text) if p.strip(" .")]
+    text = parts[-1] if parts else ""
+    text = "".join(" " if ch in "\t\n\r\x0b\x0c" else ch for ch in text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in _FORMAT_CHARS)
+    text = _FORBIDDEN.sub("_", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    text = text.lstrip(". ").rstrip(". ")
+    if not text:
+        return safe_file_name(fallback, fallback="") if fallback else "document"
+    limit = max(16, max_chars)
+    text = _cap(text, limit)
+    if _reserved(text):
+        text = _cap("_" + text, limit)
+    return text
+
+
+def _reserved(name: str) -> bool:
+    """A Windows device name, with or without an extension (``nul``, ``COM1.txt``)."""
+    return name.split(".", 1)[0].rstrip(" ").upper() in _WINDOWS_RESERVED
+
+
+def _cap(text: str, max_chars: int) -> str:
+    def fits(s: str) -> bool:
+        return len(s) <= max_chars and len(s.encode("utf-8")) <= MAX_NAME_BYTES
+
+    if fits(text):
+        return text
+    stem, dot, ext = text.rpartition(".")
+    if dot and stem and 0 < len(ext) <= 16 and fits("x." + ext):
+        suffix = "." + ext
+    else:
+        stem, suffix = text, ""
+    while stem and not fits(stem + suffix):
+        stem = stem[:-1]
+    stem = stem.rstrip(". ")
+    return (stem or "document") + suffix
+
+
+# ====================================================================== checking files
+class FailReason(enum.StrEnum):
+    FOLDER = "folder"
+    MISSING = "missing"
+    UNREADABLE = "unreadable"
+    EMPTY = "empty"
+    TOO_LARGE = "too-large"
+    CONNECTION_LOST = "connection-lost"
+    OUTCOME_UNKNOWN = "outcome-unknown"
+    SESSION_EXPIRED = "session-expired"
+    OFFLINE = "offline"
+    NOT_FOUND = "not-found"
+    SERVER = "server"
+    REFUSED = "refused"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """The result of `check_file`: the size, or why the file cannot be sent."""
+
+    path: Path
+    size: int
+    reason: FailReason | None = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+
+def check_file(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES) -> FileCheck:
+    """Check a file before any byte is sent: a folder, missing, unreadable, empty, too large."""
+    p = Path(path)
+    label = f"“{p.name or p}”"
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        return FileCheck(p, 0, FailReason.MISSING, f"{label} was not found.")
+    except OSError as exc:
+        return FileCheck(
+            p, 0, FailReason.UNREADABLE, f"{label} cannot be read: {exc.strerror or exc}."
+        )
+    if p.is_dir():
+        return FileCheck(
+            p,
+            0,
+            FailReason.FOLDER,
+            f"{label} is a folder. Folders cannot be attached; attach the files inside it.",
+        )
+    if not p.is_file():
+        return FileCheck(p, 0, FailReason.UNREADABLE, f"{label} is not a regular file.")
+    size = st.st_size
+    if size == 0:
+        return FileCheck(p, 0, FailReason.EMPTY, f"{label} is empty (0 bytes): nothing to attach.")
+    if max_bytes and size > max_bytes:
+        return FileCheck(
+            p,
+            size,
+            FailReason.TOO_LARGE,
+            f"{label} is {human_size(size)}; documents may be at most {human_size(max_bytes)}.",
+        )
+    try:
+        with p.open("rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        return FileCheck(
+            p, size, FailReason.UNREADABLE, f"{label} cannot be read: {exc.strerror or exc}."
+        )
+    return FileCheck(p, size)
+
+
+# ====================================================================== jobs
+class JobState(enum.StrEnum):
+    WAITING = "waiting"  # waiting for a free upload slot
+    SENDING = "sending"
+    QUEUED = "queued"  # handed to the write queue: uploads when the connection returns
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+FINAL_STATES = (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
+
+
+@dataclass(eq=False)
+class UploadJob:
+    """One file being attached to one contact. Read by the GUI; changed by the manager."""
+
+    job_id: int
+    contact_id: str
+    contact_name: str
+    path: Path
+    file_name: str
+    size: int = 0
+    state: JobState = JobState.WAITING
+    sent: int = 0
+    speed: float = 0.0  # bytes per second over the last seconds
+    reason: FailReason | None = None
+    error: str = ""  # a sentence for the user when failed (or a note when queued)
+    document_id: str | None = None
+    op_id: int | None = None  # the write-queue op while queued
+    origin: object | None = None
+    started_at: float = 0.0
+    finished_at: float = 0.0
+    _samples: deque[tuple[float, int]] = field(default_factory=deque, repr=False)
+    _task: asyncio.Task[None] | None = field(default=None, repr=False)
+    _cancel_requested: bool = field(default=False, repr=False)
+    _last_emit: float = field(default=0.0, repr=False)
+    _unknown: bool = field(default=False, repr=False)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.sent / self.size) if self.size else 0.0
+
+    @property
+    def can_retry(self) -> bool:
+        return self.state in (JobState.FAILED, JobState.CANCELLED)
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.state in (JobState.WAITING, JobState.SENDING, JobState.QUEUED)
+
+    @property
+    def status_text(self) -> str:
+        """A short line for the upload list."""
+        if self.state is JobState.WAITING:
+            return "Waiting…"
+        if self.state is JobState.SENDING:
+            speed = human_speed(self.speed)
+            done = f"{human_size(self.sent)} of {human_size(self.size)}"
+            return f"{done} · {speed}" if speed else done
+        if self.state is JobState.QUEUED:
+            return self.error or "Will upload when the connection returns."
+        if self.state is JobState.DONE:
+            return f"Attached ({human_size(self.size)})."
+        if self.state is JobState.CANCELLED:
+            return "Cancelled."
+        return self.error or "Failed."
+
+
+class UploadManager:
+    """Per-file upload jobs over the wire client, with the write queue for offline work."""
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        writes: Any = None,
+        connectivity: Any = None,
+        store: Any = None,
+        hub: Event[Change] | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        progress_interval: float = 0.1,
+    ) -> None:
+        self.client = client
+        self.writes = writes
+        self.connectivity = connectivity
+        self.store = store
+        self.hub = hub
+        self.max_bytes = int(max_bytes)
+        self.progress_interval = progress_interval
+        self._slots = asyncio.Semaphore(max(1, int(concurrency)))
+        self._jobs: dict[int, UploadJob] = {}
+        self._by_op: dict[int, UploadJob] = {}
+        self._next_id = 1
+        self._closed = False
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._waiters: dict[int, list[asyncio.Future[UploadJob]]] = {}
+        #: a job was added (state WAITING, QUEUED or FAILED when refused before sending)
+        self.added: Event[UploadJob] = Event("uploads.added")
+        #: state or progress of a job changed (throttled to ``progress_interval`` per job)
+        self.progress: Event[UploadJob] = Event("uploads.progress")
+        #: a job reached done, failed or cancelled
+        self.finished: Event[UploadJob] = Event("uploads.finished")
+        #: a job was forgotten (`remove` / `clear_finished`)
+        self.removed: Event[UploadJob] = Event("uploads.removed")
+        self._disconnects: list[Any] = []
+        if writes is not None:
+            self._disconnects.append(writes.upload_progress.connect(self._op_progress))
+            self._disconnects.append(writes.op_done.connect(self._op_done))
+        if connectivity is not None:
+            self._disconnects.append(connectivity.changed.connect(self._conn_changed))
+
+    @classmethod
+    def for_services(cls, services: Any, **options: Any) -> UploadManager:
+        """A manager over an `AppServices` (client, write queue, connectivity, store, hub)."""
+        return cls(
+            services.client,
+            writes=services.writes,
+            connectivity=services.connectivity,
+            store=services.store,
+            hub=services.changes,
+            **options,
+        )
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def jobs(self) -> list[UploadJob]:
+        return list(self._jobs.values())
+
+    def job(self, job_id: int) -> UploadJob | None:
+        return self._jobs.get(job_id)
+
+    def active(self) -> list[UploadJob]:
+        return [j for j in self._jobs.values() if not j.finished]
+
+    def jobs_for(self, contact_id: str) -> list[UploadJob]:
+        return [j for j in self._jobs.values() if j.contact_id == contact_id]
+
+    def check(self, path: Path | str) -> FileCheck:
+        return check_file(path, self.max_bytes)
+
+    # ------------------------------------------------------------------ adding
+    def add(
+        self,
+        contact_id: str,
+        paths: Iterable[Path | str],
+        *,
+        contact_name: str = "",
+        origin: object = None,
+    ) -> list[UploadJob]:
+        """One job per path; checked now, sent in the background. Refused files come back as
+        failed jobs (nothing sent for them); the others start."""
+        if self._closed:
+            raise RuntimeError("the upload manager is closed")
+        if not contact_id:
+            raise ValueError("a contact id is needed")
+        jobs: list[UploadJob] = []
+        for raw in paths:
+            path = Path(raw)
+            job = UploadJob(
+                job_id=self._next_id,
+                contact_id=contact_id,
+                contact_name=contact_name,
+                path=path,
+                file_name=path.name or str(path),
+                origin=origin,
+            )
+            self._next_id += 1
+            self._jobs[job.job_id] = job
+            jobs.append(job)
+            checked = self.check(path)
+            job.size = checked.size
+            if not checked.ok:
+                self._fail(job, checked.reason, checked.message, emit=False)
+                log.info("upload of a file refused before sending: %s", checked.reason)
+                self.added.emit(job)
+                self.finished.emit(job)
+                continue
+            self.added.emit(job)
+            self._start(job)
+        return jobs
+
+    def _start(self, job: UploadJob) -> None:
+        job._cancel_requested = False
+        job._task = asyncio.ensure_future(self._run(job))
+
+    # ------------------------------------------------------------------ user actions
+    def cancel(self, job_id: int) -> None:
+        """Stop a job: an upload in flight is aborted (nothing stored), a queued one removed."""
+        job = self._jobs.get(job_id)
+        if job is None or job.finished:
+            return
+        job._cancel_requested = True
+        if job.op_id is not None and job.state in (JobState.QUEUED, JobState.SENDING):
+            op_id = job.op_id
+            self._finish(job, JobState.CANCELLED, FailReason.CANCELLED, "Cancelled.")
+            if self.writes is not None:
+                self._background(self._discard_op(op_id))
+            return
+        if job._task is not None and not job._task.done():
+            job._task.cancel()
+
+    def _background(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _discard_op(self, op_id: int) -> None:
+        try:
+            await self.writes.discard(op_id)
+        except Exception:
+            log.info("a queued upload could not be discarded", exc_info=True)
+
+    def retry(self, job_id: int) -> None:
+        """Send a failed or cancelled job again (checked again first)."""
+        job = self._jobs.get(job_id)
+        if job is None or not job.can_retry:
+            return
+        if job.op_id is not None and self.writes is not None:
+            op = self.writes.get(job.op_id)
+            if op is not None:
+                job.state, job.reason, job.error = JobState.QUEUED, None, ""
+                self._emit(job, force=True)
+                self._background(self.writes.retry(job.op_id))
+                return
+            self._by_op.pop(job.op_id, None)
+            job.op_id = None
+        checked = self.check(job.path)
+        job.size = checked.size
+        job.sent, job.speed, job.document_id = 0, 0.0, None
+        job._samples.clear()
+        if not checked.ok:
+            self._fail(job, checked.reason, checked.message)
+            return
+        job.state, job.reason, job.error, job.finished_at = JobState.WAITING, None, "", 0.0
+        self._emit(job, force=True)
+        self._start(job)
+
+    def remove(self, job_id: int) -> None:
+        """Forget a finished job (the list's "clear")."""
+        job = self._jobs.get(job_id)
+        if job is None or not job.finished:
+            return
+        del self._jobs[job_id]
+        if job.op_id is not None:
+            self._by_op.pop(job.op_id, None)
+        self.removed.emit(job)
+
+    def clear_finished(self) -> None:
+        for job in [j for j in self._jobs.values() if j.state is JobState.DONE]:
+            self.remove(job.job_id)
+
+    async def wait(self, job_id: int, timeout: float | None = None) -> UploadJob:
+        """Wait until a job is done, failed or cancelled."""
+        job = self._jobs[job_id]
+        if job.finished:
+            return job
+        fut: asyncio.Future[UploadJob] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(job_id, []).append(fut)
+        try:
+            return await asyncio.wait_for(fut, timeout)
+        finally:
+            lst = self._waiters.get(job_id, [])
+            if fut in lst:
+                lst.remove(fut)
+
+    async def wait_all(self, jobs: Iterable[UploadJob], timeout: float | None = None) -> None:
+        await asyncio.wait_for(
+            asyncio.gather(*(self.wait(j.job_id) for j in jobs)), timeout=timeout
+        )
+
+    async def aclose(self) -> None:
+        """Cancel every upload in flight (queued ones stay in the write queue)."""
+        self._closed = True
+        for disconnect in self._disconnects:
+            disconnect()
+        self._disconnects.clear()
+        tasks: list[asyncio.Future[Any]] = [
+            j._task for j in self._jobs.values() if j._task is not None and not j._task.done()
+        ]
+        tasks += [t for t in self._tasks if not t.done()]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
+        for futs in self._waiters.values():
+            for fut in futs:
+                fut.cancel()
+        self._waiters.clear()
+
+    # ------------------------------------------------------------------ running a job
+    def _online(self) -> bool:
+        conn = self.connectivity
+        return conn is None or conn.state is ConnState.ONLINE
+
+    def _resolved_contact(self, job: UploadJob) -> str:
+        if self.store is not None:
+            with contextlib.suppress(Exception):
+                return str(self.store.cache.resolve_id(job.contact_id))
+        return job.contact_id
+
+    async def _run(self, job: UploadJob) -> None:
+        try:
+            async with self._slots:
+                if job._cancel_requested:
+                    raise asyncio.CancelledError
+                job.contact_id = self._resolved_contact(job)
+                if is_temp_id(job.contact_id) or not self._online():
+                    await self._enqueue(job, offline=not self._online())
+                    return
+                if job._unknown and await self._landed(job):
+                    return
+                await self._send(job)
+        except asyncio.CancelledError:
+            if job._cancel_requested:
+                if not job.finished:
+                    self._finish(job, JobState.CANCELLED, FailReason.CANCELLED, "Cancelled.")
+                return
+            raise
+        except Exception as exc:  # a bug, not an expected failure: still show it on the job
+            log.exception("upload job failed unexpectedly")
+            self._fail(job, FailReason.REFUSED, f"The upload failed: {type(exc).__name__}.")
+
+    async def _send(self, job: UploadJob) -> None:
+        job.state, job.sent, job.speed = JobState.SENDING, 0, 0.0
+        job.started_at = time.monotonic()
+        job._samples.clear()
+        job._samples.append((job.started_at, 0))
+        self._emit(job, force=True)
+
+        def progress(sent: int, total: int) -> None:
+            self._progress(job, sent, total)
+
+        try:
+            created = await self.client.add_doc_to_contact(
+                job.contact_id, job.file_name, job.path, progress=progress
+            )
+        except asyncio.CancelledError:
+            raise
+        except ConnectionFailedError as exc:
+            self._report_offline(str(exc))
+            if self.writes is not None and getattr(exc, "code", None) != "CERTIFICATE":
+                await self._enqueue(job, offline=True, lost=True)
+            else:
+                self._fail(
+                    job,
+                    FailReason.CONNECTION_LOST,
+                    "The connection was lost before the file was sent. Retry when online.",
+                )
+            return
+        except OutcomeUnknownError as exc:
+            if exc.offline:
+                self._report_offline(str(exc))
+            job._unknown = True
+            self._fail(
+                job,
+                FailReason.OUTCOME_UNKNOWN,
+                "The connection was lost after the file was sent; it may have arrived. "
+                "Retry checks the contact's documents before sending again.",
+            )
+            return
+        except (SessionExpiredError, InvalidLoginError):
+            self._fail(
+                job,
+                FailReason.SESSION_EXPIRED,
+                "Your session has expired. Sign in again, then retry.",
+            )
+            return
+        except PayloadTooLargeError:
+            self._fail(
+                job,
+                FailReason.TOO_LARGE,
+                f"The server refused “{job.file_name}” ({human_size(job.size)}): "
+                "it is larger than the server accepts.",
+            )
+            return
+        except NotFoundError:
+            self._fail(job, FailReason.NOT_FOUND, "The contact no longer exists on the server.")
+            return
+        except RequestTimeoutError as exc:
+            self._report_offline(str(exc))
+            self._fail(job, FailReason.CONNECTION_LOST, "The server did not answer in time.")
+            return
+        except SalesNexusError as exc:
+            reason = FailReason.SERVER if exc.retryable else FailReason.REFUSED
+            self._fail(job, reason, f"The server refused the file: {exc}")
+            return
+        except OSError as exc:
+            self._fail(
+                job,
+                FailReason.UNREADABLE,
+                f"“{job.file_name}” could not be read while sending: {exc.strerror or exc}",
+            )
+            return
+        if self.connectivity is not None:
+            self.connectivity.report_success()
+        job.sent = job.size
+        job.document_id = created.id
+        self._remember(job)
+        log.info("uploaded a document of %d bytes", job.size)
+        self._finish(job, JobState.DONE)
+
+    def _progress(self, job: UploadJob, sent: int, total: int) -> None:
+        now = time.monotonic()
+        job.sent = sent
+        if total:
+            job.size = total
+        samples = job._samples
+        samples.append((now, sent))
+        while len(samples) > 2 and now - samples[0][0] > SPEED_WINDOW:
+            samples.popleft()
+        t0, s0 = samples[0]
+        if now - t0 > 0.05:
+            job.speed = (sent - s0) / (now - t0)
+        self._emit(job, force=sent >= total)
+
+    async def _landed(self, job: UploadJob) -> bool:
+        """After an unknown outcome: is the document on the server already?"""
+        try:
+            docs = await self.client.get_docs_for_contact(job.contact_id)
+        except Exception:
+            log.info("could not check the contact's documents before a resend", exc_info=True)
+            return False
+        known = self._known_documents(job.contact_id)
+        for doc in docs.items:
+            if doc.document_id in known:
+                continue
+            if doc.file_name == Path(job.file_name).name and int(doc.size) == job.size:
+                job.document_id = doc.document_id
+                job._unknown = False
+                job.sent = job.size
+                self._remember(job)
+                self._finish(job, JobState.DONE)
+                return True
+        job._unknown = False
+        return False
+
+    def _known_documents(self, contact_id: str) -> set[str]:
+        if self.store is None:
+            return set()
+        with contextlib.suppress(Exception):
+            cached = self.store.cache.get_children("contact", contact_id, "document")
+            if cached is not None:
+                return {rid for rid, _ in cached.value}
+        return set()
+
+    async def _enqueue(self, job: UploadJob, *, offline: bool, lost: bool = False) -> None:
+        if self.writes is None:
+            self._fail(
+                job,
+                FailReason.OFFLINE,
+                "Offline: the file can be attached when the connection returns.",
+            )
+            return
+        try:
+            change = await self.writes.upload_document(
+                job.contact_id, job.path, file_name=job.file_name, origin=job.origin
+            )
+        except WriteRefused as exc:
+            self._fail(job, FailReason.REFUSED, str(exc))
+            return
+        except OSError as exc:
+            self._fail(job, FailReason.UNREADABLE, f"“{job.file_name}” could not be copied: {exc}")
+            return
+        job.op_id = change.op_id
+        if job.op_id is not None:
+            self._by_op[job.op_id] = job
+        job.state, job.sent, job.speed = JobState.QUEUED, 0, 0.0
+        if lost:
+            job.error = "Connection lost: will upload when it returns."
+        elif offline:
+            job.error = "Offline: will upload when the connection returns."
+        else:
+            job.error = "Waiting for the new contact to be saved."
+        log.info("upload handed to the write queue as op %s", job.op_id)
+        self._emit(job, force=True)
+
+    # ------------------------------------------------------------------ write-queue events
+    def _op_progress(self, progress: Any) -> None:
+        job = self._by_op.get(progress.op_id)
+        if job is None or job.finished:
+            return
+        if job.state is not JobState.SENDING:
+            job.state = JobState.SENDING
+            job.error = ""
+            job.started_at = time.monotonic()
+            job._samples.clear()
+            job._samples.append((job.started_at, 0))
+        self._progress(job, progress.sent, progress.total)
+
+    def _op_done(self, outcome: OpOutcome) -> None:
+        job = self._by_op.get(outcome.op_id)
+        if job is None or job.finished:
+            return
+        job.contact_id = self._resolved_contact(job)  # a contact made offline has its real id
+        if outcome.ok:
+            job.document_id = str(outcome.result.get("document-id") or "") or None
+            job.sent = job.size
+            self._finish(job, JobState.DONE)
+        elif outcome.error == "discarded" or job._cancel_requested:
+            self._finish(job, JobState.CANCELLED, FailReason.CANCELLED, "Cancelled.")
+        else:
+            self._fail(job, _reason_from_text(outcome.error or ""), outcome.error or "Failed.")
+
+    def _conn_changed(self, state: ConnState) -> None:
+        if state is ConnState.ONLINE:
+            return
+        for job in self._by_op.values():
+            if job.state is JobState.SENDING:
+                job.state, job.sent, job.speed = JobState.QUEUED, 0, 0.0
+                job.error = "Connection lost: will upload when it returns."
+                self._emit(job, force=True)
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _report_offline(self, reason: str) -> None:
+        if self.connectivity is not None:
+            self.connectivity.report_failure(reason)
+
+    def _remember(self, job: UploadJob) -> None:
+        """Show the new document on the contact at once (cache + a Change on the hub)."""
+        doc_id = job.document_id
+        if not doc_id:
+            return
+        if self.store is not None:
+            record = {
+                "document-id": doc_id,
+                ID_KEY: doc_id,
+                "contact-id": job.contact_id,
+                "file-name": Path(job.file_name).name,
+                "size": str(job.size),
+                "created-date": datetime.now().strftime("%Y-%m-%dT%H:%M:%S"),
+                "url": "",
+            }
+            try:
+                self.store.cache.add_child(
+                    "contact", job.contact_id, "document", doc_id, record, first=False
+                )
+            except Exception:
+                log.warning("could not add the uploaded document to the cache", exc_info=True)
+        if self.hub is not None:
+            self.hub.emit(
+                Change(
+                    "document",
+                    "created",
+                    (doc_id,),
+                    parent=("contact", job.contact_id),
+                    origin=job.origin,
+                )
+            )
+
+    def _emit(self, job: UploadJob, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - job._last_emit < self.progress_interval:
+            return
+        job._last_emit = now
+        self.progress.emit(job)
+
+    def _fail(
+        self, job: UploadJob, reason: FailReason | None, message: str, *, emit: bool = True
+    ) -> None:
+        job.state = JobState.FAILED
+        job.reason = reason
+        job.error = message
+        job.speed = 0.0
+        job.finished_at = time.monotonic()
+        if emit:
+            self._emit(job, force=True)
+            self.finished.emit(job)
+        self._wake(job)
+
+    def _finish(
+        self,
+        job: UploadJob,
+        state: JobState,
+        reason: FailReason | None = None,
+        message: str = "",
+    ) -> None:
+        if state is JobState.FAILED:
+            self._fail(job, reason, message)
+            return
+        job.state, job.reason, job.error = state, reason, message
+        job.speed = 0.0
+        job.finished_at = time.monotonic()
+        self._emit(job, force=True)
+        self.finished.emit(job)
+        self._wake(job)
+
+    def _wake(self, job: UploadJob) -> None:
+        for fut in self._waiters.pop(job.job_id, []):
+            if not fut.done():
+                fut.set_result(job)
+
+
+def _reason_from_text(text: str) -> FailReason:
+    low = text.lower()
+    if "large" in low:
+        return FailReason.TOO_LARGE
+    if "session" in low or "sign in" in low:
+        return FailReason.SESSION_EXPIRED
+    if "not found" in low or "no longer" in low:
+        return FailReason.NOT_FOUND
+    if "cancel" in low:
+        return FailReason.CANCELLED
+    return FailReason.REFUSED
+
+
+# ====================================================================== downloads
+class DocumentFiles:
+    """Document bytes on this computer: the store's cache, copies to open, saved copies.
+
+    ``document`` arguments are the records of a contact's Documents tab (``document-id``,
+    ``file-name``, ``size``, ``url``).
+    """
+
+    def __init__(self, client: Any, store: Any, *, open_dir: Path | None = None) -> None:
+        self.client = client
+        self.store = store
+        self.open_dir = open_dir or Path(tempfile.gettempdir()) / f"snx-desktop-open-{_uid()}"
+
+    @staticmethod
+    def can_download(document: Mapping[str, Any]) -> bool:
+        doc_id = str(document.get("document-id") or document.get(ID_KEY) or "")
+        return bool(doc_id) and not is_temp_id(doc_id) and bool(document.get("url"))
+
+    def cached(self, document: Mapping[str, Any]) -> Path | None:
+        doc_id = str(document.get("document-id") or document.get(ID_KEY) or "")
+        if not doc_id or self.store is None:
+            return None
+        path = self.store.documents.get(doc_id)
+        return Path(path) if path is not None else None
+
+    async def fetch(self, document: Mapping[str, Any]) -> Path:
+        """The document's bytes in the store's cache, downloaded first when not there yet."""
+        doc_id = str(document.get("document-id") or document.get(ID_KEY) or "")
+        if not doc_id:
+            raise ValueError("the record has no document id")
+        hit = self.cached(document)
+        if hit is not None:
+            return hit
+        url = str(document.get("url") or "")
+        if not url or is_temp_id(doc_id):
+            raise WriteRefused(
+                "This document is not on the server yet (or the server offers no download)."
+            )
+        tmp = Path(self.store.documents.temp_path(doc_id))
+        try:
+            await self.client.download_document(url, tmp)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return Path(self.store.documents.commit(doc_id, tmp, str(document.get("file-name", ""))))
+
+    async def open_copy(self, document: Mapping[str, Any]) -> Path:
+        """A private copy of the document named like it (for the desktop's default app)."""
+        src = await self.fetch(document)
+        doc_id = str(document.get("document-id") or document.get(ID_KEY) or "")
+        folder = self.open_dir / re.sub(r"[^0-9A-Za-z-]", "_", doc_id)[:64]
+        dest = folder / safe_file_name(str(document.get("file-name", "")))
+        await asyncio.to_thread(_private_copy, src, dest)
+        return dest
+
+    async def save_as(self, document: Mapping[str, Any], dest: Path | str) -> Path:
+        """Save the document at ``dest`` (a path the user chose; its name is made safe)."""
+        target = Path(dest)
+        target = target.with_name(safe_file_name(target.name or str(document.get("file-name"))))
+        src = await self.fetch(document)
+        await asyncio.to_thread(_copy_replace, src, target)
+        return target
+
+    @staticmethod
+    def suggested_name(document: Mapping[str, Any]) -> str:
+        return safe_file_name(str(document.get("file-name", "")))
+
+
+def _uid() -> str:
+    getuid = getattr(os, "getuid", None)
+    return str(getuid()) if getuid is not None else (os.environ.get("USERNAME") or "user")
+
+
+def _private_copy(src: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(OSError):
+        os.chmod(dest.parent.parent, 0o700)
+    _copy_replace(src, dest, mode=0o600)
+
+
+def _copy_replace(src: Path, dest: Path, mode: int | None = None) -> None:
+    tmp = dest.with_name(f".{dest.name}.part")
+    try:
+        with open(src, "rb") as inp, open(tmp, "wb") as out:
+            shutil.copyfileobj(inp, out, 1024 * 1024)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,80 @@
+"""Fixtures for the document tests: signed-in services over real HTTP to the sandbox, with a
+network switch, an upload manager on them, and a new contact on the server per test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from snx_desktop.services import AppServices
+from snx_desktop.services.uploads import UploadManager
+
+
+class Network(httpx.AsyncBaseTransport):
+    """httpx's real transport with an off switch (as if the cable were pulled)."""
+
+    def __init__(self) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self.down = False
+        self.posts = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("network is down", request=request)
+        if request.method == "POST":
+            self.posts += 1
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class Env:
+    """What a document test works with."""
+
+    def __init__(self, services: Any, network: Network, manager: UploadManager) -> None:
+        self.services = services
+        self.client = services.client
+        self.network = network
+        self.manager = manager
+
+    async def new_contact(self, name: str) -> str:
+        created = await self.client.create_contact(contact_field_data={"48": name})
+        return str(created.id)
+
+
+@pytest.fixture(scope="module")
+def docs_sandbox() -> Iterator[Any]:
+    """A private sandbox for this folder: uploads here never touch the shared one."""
+    from snx_desktop.sandbox import start_in_thread
+
+    server = start_in_thread(contacts=20, seed=5)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest_asyncio.fixture
+async def env(docs_sandbox: Any, tmp_path: Path) -> AsyncIterator[Env]:
+    sandbox = docs_sandbox
+    network = Network()
+    services = await AppServices.open(
+        sandbox.base_url,
+        account="demo@example.com",
+        password="demo",
+        profile_dir=tmp_path / "profile",
+        client_options={"transport": network, "retries": 1, "backoff": 0.01},
+        probe_interval=(0.05, 0.5),
+    )
+    manager = UploadManager.for_services(services)
+    try:
+        yield Env(services, network, manager)
+    finally:
+        await manager.aclose()
+        await services.aclose()
