@@ -1,0 +1,251 @@
+"""The Pending changes panel: every queued write, what it changes, its state, and what to do.
+
+Each row is one op from ``WriteQueue.pending()``: its summary, its state (waiting, sending,
+failed with the error, conflict) and, under it, each changed field as old → new. Retry
+(failed), Discard (anything not being sent), Undo (only while waiting, before it is sent) and
+Resolve… (a conflict: opens `ConflictDialog`). The list follows the queue live: queue status,
+op outcomes, the changes hub and the outbox journal all trigger one coalesced refresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from snx_desktop import messages
+from snx_desktop.ui.dialogs import run_dialog
+from snx_desktop.ui.editing.conflictdialog import ConflictDialog
+
+__all__ = ["PendingPanel", "describe_state"]
+
+log = logging.getLogger(__name__)
+
+OP_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+STATE_TEXT = {
+    "waiting": "Waiting",
+    "sending": "Sending…",
+    "failed": "Failed",
+    "conflict": "Conflict",
+}
+
+
+def describe_state(op: Any) -> str:
+    text = STATE_TEXT.get(op.state, str(op.state))
+    if op.state == "failed" and op.error:
+        text += f": {op.error}"
+    elif op.state == "conflict":
+        text += ": changed on the server too"
+    return text
+
+
+class PendingPanel(QWidget):
+    """Lists the queue; ``resolved(op_id)`` after a conflict was resolved here."""
+
+    resolved = Signal(int)
+
+    def __init__(self, services: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pendingPanel")
+        self.setAccessibleName("Pending changes")
+        self.services = services
+        self._disconnects: list[Callable[[], None]] = []
+        self._task: asyncio.Future[Any] | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("pendingSummary")
+        self.summary.setAccessibleName("Pending changes summary")
+        layout.addWidget(self.summary)
+        self.tree = QTreeWidget(self)
+        self.tree.setObjectName("pendingTree")
+        self.tree.setAccessibleName("Queued changes")
+        self.tree.setHeaderLabels(["Change", "State"])
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setColumnWidth(0, 420)
+        layout.addWidget(self.tree, 1)
+        row = QHBoxLayout()
+        self.retry_button = self._button("&Retry", "retryButton", "Send this change again")
+        self.undo_button = self._button("&Undo", "undoButton", "Take back a change not sent yet")
+        self.discard_button = self._button("&Discard", "discardButton", "Drop this change")
+        self.resolve_button = self._button("Re&solve…", "resolveButton", "Review the conflict")
+        for b in (self.retry_button, self.undo_button, self.discard_button, self.resolve_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.retry_button.clicked.connect(lambda: self._spawn(self.retry(self.current_op_id())))
+        self.undo_button.clicked.connect(lambda: self._spawn(self.undo(self.current_op_id())))
+        self.discard_button.clicked.connect(lambda: self._spawn(self.discard(self.current_op_id())))
+        self.resolve_button.clicked.connect(lambda: self._spawn(self.resolve(self.current_op_id())))
+        self.tree.currentItemChanged.connect(lambda *_a: self._update_buttons())
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.refresh)
+        self._attach()
+        self.refresh()
+
+    def _button(self, text: str, name: str, tip: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setAccessibleName(text.replace("&", "").replace("…", ""))
+        button.setToolTip(tip)
+        return button
+
+    # -- live updates --------------------------------------------------------------------------
+    def _attach(self) -> None:
+        writes = self.services.writes
+        for event in (
+            getattr(writes, "status_changed", None),
+            getattr(writes, "op_done", None),
+            getattr(self.services, "changes", None),
+        ):
+            if event is not None:
+                self._disconnects.append(event.connect(self._schedule))
+        outbox = getattr(getattr(self.services, "store", None), "outbox", None)
+        subscribe = getattr(outbox, "subscribe", None)
+        if subscribe is not None:
+            self._disconnects.append(subscribe(lambda: self._schedule(None)))
+
+    def detach(self) -> None:
+        """Stop following the queue (call before the services close)."""
+        for disconnect in self._disconnects:
+            try:
+                disconnect()
+            except Exception:
+                log.debug("disconnect failed", exc_info=True)
+        self._disconnects.clear()
+
+    def _schedule(self, _value: object) -> None:
+        try:
+            self._timer.start()
+        except RuntimeError:  # the widget is gone
+            self.detach()
+
+    # -- showing -------------------------------------------------------------------------------
+    def _label(self, field_id: str) -> str:
+        schema = self.services.schema.current
+        return schema.label(field_id) if schema is not None else field_id
+
+    def refresh(self) -> None:
+        current = self.current_op_id()
+        try:
+            ops = list(self.services.writes.pending())
+        except Exception:
+            log.exception("reading the queue failed")
+            return
+        self.tree.clear()
+        for op in ops:
+            item = QTreeWidgetItem([op.summary, describe_state(op)])
+            item.setData(0, OP_ROLE, op.op_id)
+            item.setToolTip(1, describe_state(op))
+            if op.state in ("failed", "conflict"):
+                item.setForeground(1, QBrush(QColor("#c0392b")))
+            for fid, (old, new) in op.changes.items():
+                child = QTreeWidgetItem([f"{self._label(fid)}: “{old}” → “{new}”", ""])
+                item.addChild(child)
+            self.tree.addTopLevelItem(item)
+            if op.op_id == current:
+                self.tree.setCurrentItem(item)
+        self.tree.expandAll()
+        failed = sum(1 for o in ops if o.state == "failed")
+        conflicts = sum(1 for o in ops if o.state == "conflict")
+        text = (
+            f"{len(ops)} change{'s' if len(ops) != 1 else ''} not sent yet"
+            if ops
+            else ("Everything has been sent.")
+        )
+        if failed:
+            text += f", {failed} failed"
+        if conflicts:
+            text += f", {conflicts} in conflict"
+        self.summary.setText(text)
+        self._update_buttons()
+
+    def _current_op(self) -> Any:
+        op_id = self.current_op_id()
+        if not op_id:
+            return None
+        try:
+            return self.services.writes.get(op_id)
+        except Exception:
+            return None
+
+    def current_op_id(self) -> int:
+        item = self.tree.currentItem()
+        while item is not None and item.parent() is not None:
+            item = item.parent()
+        return int(item.data(0, OP_ROLE) or 0) if item is not None else 0
+
+    def select_op(self, op_id: int) -> bool:
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item is not None and item.data(0, OP_ROLE) == op_id:
+                self.tree.setCurrentItem(item)
+                return True
+        return False
+
+    def _update_buttons(self) -> None:
+        op = self._current_op()
+        state = op.state if op is not None else ""
+        self.retry_button.setEnabled(state == "failed")
+        self.undo_button.setEnabled(state == "waiting")
+        self.discard_button.setEnabled(state in ("waiting", "failed", "conflict"))
+        self.resolve_button.setEnabled(state == "conflict")
+
+    # -- actions -------------------------------------------------------------------------------
+    def _spawn(self, coro: Any) -> None:
+        self._task = asyncio.ensure_future(coro)
+
+    async def _guard(self, what: str, coro: Any) -> bool:
+        try:
+            await coro
+        except Exception as exc:
+            log.info("%s refused: %s", what, type(exc).__name__)
+            messages.error(str(exc) or f"Could not {what} this change.")
+            self.refresh()
+            return False
+        self.refresh()
+        return True
+
+    async def retry(self, op_id: int) -> bool:
+        return bool(op_id) and await self._guard("retry", self.services.writes.retry(op_id))
+
+    async def undo(self, op_id: int) -> bool:
+        return bool(op_id) and await self._guard("undo", self.services.writes.undo(op_id))
+
+    async def discard(self, op_id: int) -> bool:
+        return bool(op_id) and await self._guard("discard", self.services.writes.discard(op_id))
+
+    async def resolve(self, op_id: int) -> Any:
+        """Open the conflict review of ``op_id``; returns the choices or None."""
+        conflict = next((c for c in self.services.writes.conflicts() if c.op_id == op_id), None)
+        if conflict is None:
+            return None
+        dialog = ConflictDialog(self.services, conflict, self)
+        try:
+            if await run_dialog(dialog) != ConflictDialog.DialogCode.Accepted:
+                return None
+            self.resolved.emit(op_id)
+            return dialog.result_value
+        finally:
+            try:
+                dialog.deleteLater()
+                self.refresh()
+            except RuntimeError:  # the panel went away while the dialog was open
+                log.debug("panel closed during conflict review")

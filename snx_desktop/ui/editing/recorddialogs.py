@@ -1,0 +1,53 @@
+"""Create dialogs for contacts and groups: the layout's fields in a `RecordForm`, then a write
+through the queue (``create_contact`` / ``create_group``) when the form is valid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QScrollArea, QWidget
+
+from snx_desktop.ui.editing._dialogs import SubmitDialog
+from snx_desktop.ui.editing.recordform import RecordForm
+
+__all__ = ["NewRecordDialog"]
+
+_TITLES = {"contact": ("New contact", "Contact"), "group": ("New group", "Group")}
+
+
+class NewRecordDialog(SubmitDialog):
+    """``NewRecordDialog(services, "contact" | "group")``; ``result_value`` is the `Change`."""
+
+    def __init__(
+        self,
+        services: Any,
+        kind: str,
+        parent: QWidget | None = None,
+        *,
+        initial: dict[str, str] | None = None,
+    ) -> None:
+        title, table = _TITLES[kind]
+        super().__init__(title, f"new{table}Dialog", parent, ok_text="&Create")
+        self.services = services
+        self.kind = kind
+        schema = services.schema.current
+        if schema is None:
+            raise RuntimeError("the schema has not been loaded yet")
+        self.form = RecordForm(schema, table, show_read_only=False)
+        self.form.set_values(initial or {})
+        scroll = QScrollArea(self)
+        scroll.setObjectName("formScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        self.body.addWidget(scroll)
+        self.resize(460, 520)
+
+    def validate(self) -> bool:
+        return self.form.validate()
+
+    async def submit(self) -> Any:
+        values = self.form.values(skip_empty=True)
+        writes = self.services.writes
+        if self.kind == "contact":
+            return await writes.create_contact(values, origin=self)
+        return await writes.create_group(values, origin=self)

@@ -1,0 +1,296 @@
+"""A form for the fields of a contact or a group, laid out by the account's default layout.
+
+`RecordForm` makes one editor per field of the layout: a line edit for text, numbers, dates
+and phones, a check box for check-box fields, a list of users for owner fields; read-only
+fields are shown but cannot be edited. It checks what was typed (a required name, e-mail
+format, phone characters, numbers and dates) and shows each problem under its field. It knows
+the values it was filled with, so it can tell which fields differ (`changed_fields`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
+
+from snx_desktop.ui.editing._dialogs import ErrorLabel, field_with_error
+from snx_desktop.ui.editing.validation import (
+    FIELD_CHECKBOX,
+    FIELD_CURRENCY,
+    FIELD_DATE,
+    FIELD_IMAGE,
+    FIELD_NUMBER,
+    FIELD_PERCENT,
+    check_required,
+    check_typed,
+    normalise_date,
+    normalise_number,
+)
+
+__all__ = ["RecordForm", "is_email_field", "truthy"]
+
+
+def truthy(value: object) -> bool:
+    return str(value or "").strip().lower() in ("true", "1", "yes", "on")
+
+
+def is_email_field(info: Any) -> bool:
+    label = str(info.label).lower().replace("-", "")
+    return info.role == "email" or "email" in label
+
+
+def _same(a: str, b: str) -> bool:
+    return a.strip() == b.strip()
+
+
+class RecordForm(QWidget):
+    """Editors for the layout fields of ``table`` ("Contact" or "Group")."""
+
+    edited = Signal()
+
+    def __init__(
+        self,
+        schema: Any,
+        table: str,
+        parent: QWidget | None = None,
+        *,
+        fields: Iterable[Any] | None = None,
+        show_read_only: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"{table.lower()}Form")
+        self.setAccessibleName(f"{table} fields")
+        self.schema = schema
+        self.table = table
+        chosen = list(fields) if fields is not None else list(schema.layout(table))
+        self.fields = [
+            f
+            for f in chosen
+            if f.type != FIELD_IMAGE
+            and f.role != "record-id"
+            and (show_read_only or not f.read_only)
+        ]
+        self._editors: dict[str, QWidget] = {}
+        self._errors: dict[str, ErrorLabel] = {}
+        self._labels: dict[str, QLabel] = {}
+        self._original: dict[str, str] = {}
+        self.layout_ = QFormLayout(self)
+        self.layout_.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        for info in self.fields:
+            editor = self._make_editor(info)
+            box, error = field_with_error(editor, f"field_{info.id}")
+            label = QLabel(info.label + ("" if not self._required(info) else " *"), self)
+            label.setObjectName(f"label_{info.id}")
+            label.setBuddy(editor)
+            self.layout_.addRow(label, box)
+            self._editors[info.id] = editor
+            self._errors[info.id] = error
+            self._labels[info.id] = label
+
+    # -- building ----------------------------------------------------------------------------
+    def _make_editor(self, info: Any) -> QWidget:
+        name = f"field_{info.id}"
+        editor: QWidget
+        if info.role == "owner" and not info.read_only:
+            combo = QComboBox(self)
+            combo.addItem("(nobody)", "")
+            for user in getattr(self.schema, "users", []) or []:
+                combo.addItem(user.get("name") or user.get("user-id", ""), user.get("user-id", ""))
+            combo.currentIndexChanged.connect(lambda _i: self._on_edit())
+            editor = combo
+        elif info.type == FIELD_CHECKBOX:
+            box = QCheckBox(self)
+            box.setEnabled(not info.read_only)
+            box.toggled.connect(lambda _c: self._on_edit())
+            editor = box
+        else:
+            line = QLineEdit(self)
+            line.setReadOnly(bool(info.read_only))
+            if info.read_only:
+                line.setEnabled(False)
+            line.setClearButtonEnabled(not info.read_only)
+            if info.type == FIELD_DATE:
+                line.setPlaceholderText("YYYY-MM-DD")
+            elif is_email_field(info):
+                line.setPlaceholderText("name@example.com")
+            line.textEdited.connect(lambda _t: self._on_edit())
+            editor = line
+        editor.setObjectName(name)
+        editor.setAccessibleName(info.label)
+        return editor
+
+    def _required(self, info: Any) -> bool:
+        if info.read_only or info.role != "name":
+            return False
+        if self.table == "Contact":
+            # a contact may be named by first and last name instead of the full name
+            ids = {f.id for f in self.fields}
+            first = self.schema.role("Contact", "first-name")
+            last = self.schema.role("Contact", "last-name")
+            return not (first in ids or last in ids)
+        return True
+
+    def _on_edit(self) -> None:
+        self._mark_changed()
+        self.edited.emit()
+
+    # -- values --------------------------------------------------------------------------------
+    def editor(self, field_id: str) -> QWidget:
+        return self._editors[field_id]
+
+    def error_label(self, field_id: str) -> ErrorLabel:
+        return self._errors[field_id]
+
+    def field_ids(self) -> list[str]:
+        return [f.id for f in self.fields]
+
+    def value(self, field_id: str) -> str:
+        editor = self._editors[field_id]
+        if isinstance(editor, QComboBox):
+            return str(editor.currentData() or "")
+        if isinstance(editor, QCheckBox):
+            return "true" if editor.isChecked() else "false"
+        assert isinstance(editor, QLineEdit)
+        return editor.text()
+
+    def set_value(self, field_id: str, value: str) -> None:
+        editor = self._editors[field_id]
+        if isinstance(editor, QComboBox):
+            index = editor.findData(value)
+            if index < 0 and value:
+                editor.addItem(value, value)
+                index = editor.count() - 1
+            editor.setCurrentIndex(max(index, 0))
+        elif isinstance(editor, QCheckBox):
+            editor.setChecked(truthy(value))
+        else:
+            assert isinstance(editor, QLineEdit)
+            editor.setText(value)
+            editor.setCursorPosition(0)
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        """Fill every editor and remember the values as the unchanged state."""
+        self._original = {}
+        for info in self.fields:
+            text = "" if values.get(info.id) is None else str(values.get(info.id))
+            self.set_value(info.id, text)
+            self._original[info.id] = self.value(info.id)
+        self.clear_errors()
+        self._mark_changed()
+
+    def keep_edits_update(self, values: Mapping[str, Any]) -> None:
+        """New values from the server: fields not edited take them, edited fields keep the text."""
+        edited = set(self.changed_fields())
+        for info in self.fields:
+            text = "" if values.get(info.id) is None else str(values.get(info.id))
+            if info.id not in edited:
+                self.set_value(info.id, text)
+            self._original[info.id] = (
+                self.value(info.id) if info.id not in edited else self._as_shown(info.id, text)
+            )
+        self._mark_changed()
+
+    def _as_shown(self, field_id: str, text: str) -> str:
+        editor = self._editors[field_id]
+        if isinstance(editor, QCheckBox):
+            return "true" if truthy(text) else "false"
+        return text
+
+    def original(self, field_id: str) -> str:
+        return self._original.get(field_id, "")
+
+    def _normalised(self, info: Any, text: str) -> str:
+        if info.type in (FIELD_CURRENCY, FIELD_NUMBER, FIELD_PERCENT):
+            return normalise_number(text)
+        if info.type == FIELD_DATE:
+            return normalise_date(text)
+        return text.strip()
+
+    def values(self, *, skip_empty: bool = False) -> dict[str, str]:
+        """The writable fields' values as they would be sent."""
+        out: dict[str, str] = {}
+        for info in self.fields:
+            if info.read_only:
+                continue
+            text = self._normalised(info, self.value(info.id))
+            if skip_empty and (not text or (info.type == FIELD_CHECKBOX and text == "false")):
+                continue
+            out[info.id] = text
+        return out
+
+    def changed_fields(self) -> dict[str, str]:
+        """Writable fields whose value differs from the one the form was filled with."""
+        out: dict[str, str] = {}
+        for info in self.fields:
+            if info.read_only:
+                continue
+            now = self.value(info.id)
+            if not _same(now, self._original.get(info.id, "")):
+                out[info.id] = self._normalised(info, now)
+        return out
+
+    def revert(self) -> None:
+        for fid, text in self._original.items():
+            self.set_value(fid, text)
+        self.clear_errors()
+        self._mark_changed()
+
+    def _mark_changed(self) -> None:
+        changed = self.changed_fields()
+        for fid, label in self._labels.items():
+            font = QFont(label.font())
+            font.setBold(fid in changed)
+            label.setFont(font)
+            label.setToolTip(
+                f"Changed (was “{self._original.get(fid, '')}”)" if fid in changed else ""
+            )
+
+    # -- checking ------------------------------------------------------------------------------
+    def clear_errors(self) -> None:
+        for error in self._errors.values():
+            error.show_error("")
+
+    def check(self, *, only: Iterable[str] | None = None) -> dict[str, str]:
+        """Problems per field id (nothing shown)."""
+        wanted = set(only) if only is not None else None
+        problems: dict[str, str] = {}
+        for info in self.fields:
+            if info.read_only or (wanted is not None and info.id not in wanted):
+                continue
+            text = self.value(info.id)
+            message = ""
+            if self._required(info):
+                message = check_required(text, info.label)
+            message = message or check_typed(
+                text, info.type, info.label, is_email=is_email_field(info)
+            )
+            if message:
+                problems[info.id] = message
+        if self.table == "Contact" and wanted is None:
+            message = self._check_contact_named()
+            if message:
+                fid = self.schema.role("Contact", "name") or next(iter(self._editors), "")
+                if fid in self._editors:
+                    problems.setdefault(fid, message)
+        return problems
+
+    def _check_contact_named(self) -> str:
+        ids = set(self._editors)
+        roles = [self.schema.role("Contact", r) for r in ("name", "first-name", "last-name")]
+        present = [fid for fid in roles if fid in ids]
+        if present and not any(self.value(fid).strip() for fid in present):
+            return "A contact needs a name."
+        return ""
+
+    def validate(self, *, only: Iterable[str] | None = None) -> bool:
+        """Show each problem under its field; True when there is none."""
+        problems = self.check(only=only)
+        for fid, error in self._errors.items():
+            error.show_error(problems.get(fid, ""))
+        if problems:
+            first = next(iter(problems))
+            self._editors[first].setFocus()
+        return not problems

@@ -1,0 +1,136 @@
+"""The sale dialog: a sales opportunity for a contact with status open / won / lost (0 / 1 / 2),
+details, and the amount and close date when the account's schema has those fields. Sent through
+``create_sale`` as sales field data (field ids found by role and label, never hard-coded)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QWidget
+
+from snx_desktop.ui.editing._dialogs import SubmitDialog, field_with_error
+from snx_desktop.ui.editing.validation import (
+    FIELD_CURRENCY,
+    FIELD_DATE,
+    check_date,
+    check_number,
+    check_required,
+    normalise_date,
+    normalise_number,
+)
+
+__all__ = ["SALE_STATUSES", "SaleDialog", "sales_field_ids"]
+
+SALE_STATUSES: tuple[tuple[str, str], ...] = (("0", "Open"), ("1", "Won"), ("2", "Lost"))
+
+
+def _by_label(schema: Any, *labels: str) -> str | None:
+    for label in labels:
+        fid = schema.by_label("Sales", label)
+        if fid:
+            return str(fid)
+    return None
+
+
+def _first_of_type(schema: Any, field_type: int, hint: str) -> str | None:
+    fields = [f for f in schema.table_fields("Sales") if f.type == field_type and not f.read_only]
+    for f in fields:
+        if hint in f.label.lower():
+            return str(f.id)
+    return str(fields[0].id) if fields else None
+
+
+def sales_field_ids(schema: Any) -> dict[str, str | None]:
+    """Field ids of the sale's contact, status, details, amount and close date (None: absent)."""
+    return {
+        "contact": schema.role("Sales", "contact-id") or _by_label(schema, "Contact"),
+        "status": _by_label(schema, "Status"),
+        "details": _by_label(schema, "Details", "Description"),
+        "amount": _by_label(schema, "Amount", "Value")
+        or _first_of_type(schema, FIELD_CURRENCY, "amount"),
+        "close": _by_label(schema, "Close Date", "Expected Close Date")
+        or _first_of_type(schema, FIELD_DATE, "close"),
+    }
+
+
+class SaleDialog(SubmitDialog):
+    """``SaleDialog(services, contact_id)``; ``result_value`` is the `Change`."""
+
+    def __init__(self, services: Any, contact_id: str, parent: QWidget | None = None) -> None:
+        super().__init__("New sales opportunity", "saleDialog", parent, ok_text="&Create")
+        self.services = services
+        self.contact_id = contact_id
+        schema = services.schema.current
+        if schema is None:
+            raise RuntimeError("the schema has not been loaded yet")
+        self.ids = sales_field_ids(schema)
+        form = QFormLayout()
+        self.status = QComboBox(self)
+        self.status.setObjectName("saleStatus")
+        self.status.setAccessibleName("Status")
+        for code, label in SALE_STATUSES:
+            self.status.addItem(label, code)
+        form.addRow("&Status", self.status)
+        self.details = QLineEdit(self)
+        self.details.setObjectName("saleDetails")
+        self.details.setAccessibleName("Details")
+        box, self.details_error = field_with_error(self.details, "saleDetails")
+        form.addRow("&Details *", box)
+        self.amount: QLineEdit | None = None
+        self.close_date: QLineEdit | None = None
+        if self.ids["amount"]:
+            self.amount = QLineEdit(self)
+            self.amount.setObjectName("saleAmount")
+            self.amount.setAccessibleName("Amount")
+            self.amount.setPlaceholderText("0.00")
+            box, self.amount_error = field_with_error(self.amount, "saleAmount")
+            form.addRow("&Amount", box)
+        if self.ids["close"]:
+            self.close_date = QLineEdit(self)
+            self.close_date.setObjectName("saleCloseDate")
+            self.close_date.setAccessibleName("Close date")
+            self.close_date.setPlaceholderText("YYYY-MM-DD")
+            box, self.close_error = field_with_error(self.close_date, "saleCloseDate")
+            form.addRow("&Close date", box)
+        self.body.addLayout(form)
+        self.resize(420, 260)
+
+    def set_status(self, code: str) -> None:
+        self.status.setCurrentIndex(max(0, self.status.findData(code)))
+
+    def validate(self) -> bool:
+        problems = []
+        message = check_required(self.details.text(), "Details")
+        self.details_error.show_error(message)
+        problems.append((message, self.details))
+        if self.amount is not None:
+            message = check_number(self.amount.text(), "The amount")
+            self.amount_error.show_error(message)
+            problems.append((message, self.amount))
+        if self.close_date is not None:
+            message = check_date(self.close_date.text(), "The close date")
+            self.close_error.show_error(message)
+            problems.append((message, self.close_date))
+        for message, widget in problems:
+            if message:
+                widget.setFocus()
+                return False
+        return True
+
+    def fields(self) -> dict[str, str]:
+        ids = self.ids
+        out: dict[str, str] = {}
+        if ids["contact"]:
+            out[ids["contact"]] = self.contact_id
+        if ids["status"]:
+            out[ids["status"]] = str(self.status.currentData())
+        if ids["details"]:
+            out[ids["details"]] = self.details.text().strip()
+        if self.amount is not None and ids["amount"] and self.amount.text().strip():
+            out[ids["amount"]] = normalise_number(self.amount.text())
+        if self.close_date is not None and ids["close"] and self.close_date.text().strip():
+            out[ids["close"]] = normalise_date(self.close_date.text())
+        return out
+
+    async def submit(self) -> Any:
+        return await self.services.writes.create_sale(self.fields(), origin=self)

@@ -1,0 +1,184 @@
+"""CSV reading, mapping, preview rows, chunked import through the real queue, export writing."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from snx_desktop.services import csvio
+from snx_desktop.services.schema import FieldInfo
+
+from .conftest import OpenServices
+
+
+def fields(*pairs: tuple[str, str]) -> list[FieldInfo]:
+    return [FieldInfo(fid, "Contact", label, 0, False, "") for fid, label in pairs]
+
+
+def test_formula_guard_round_trips() -> None:
+    for value in ("=SUM(A1)", "+1 555", "-5", "@cmd", "\tx"):
+        cell = csvio.neutralise(value)
+        assert cell == "'" + value
+        assert csvio.unneutralise(cell) == value
+    assert csvio.neutralise("plain") == "plain"
+    assert csvio.unneutralise("'quoted text") == "'quoted text"  # not a guarded formula
+    assert csvio.neutralise(None) == ""
+
+
+def test_reads_bom_semicolons_and_windows_encoding(tmp_path: Path) -> None:
+    p = tmp_path / "a.csv"
+    p.write_bytes("\ufeffName;E-mail\r\nJosé;jose@example.org\r\n;\r\n".encode())
+    t = csvio.read_csv(p)
+    assert (t.headers, t.rows, t.delimiter, t.encoding) == (
+        ["Name", "E-mail"],
+        [["José", "jose@example.org"]],
+        ";",
+        "utf-8-sig",
+    )
+    p.write_bytes("Name,City\nRenée,Zürich\n".encode("cp1252"))
+    t = csvio.read_csv(p)
+    assert t.rows == [["Renée", "Zürich"]]
+    assert t.encoding == "cp1252"
+    t = csvio.parse_csv_text('a\tb\n"x, y"\t"multi\nline"\n')
+    assert t.rows == [["x, y", "multi\nline"]]
+
+
+def test_auto_map_matches_labels_case_insensitively() -> None:
+    catalogue = fields(("48", "Full Name"), ("133", "E-mail"), ("47", "Company"), ("35", "Phone"))
+    got = csvio.auto_map(["full name", "EMAIL", "Company ", "Fax", "35", "company"], catalogue)
+    assert got == ["48", "133", "47", None, "35", None]  # each field used once
+
+
+def test_build_rows_previews_what_is_sent() -> None:
+    table = csvio.parse_csv_text("Name,E-mail,Phone,Skip\nAna,ana@x.org,'+1 555,zzz\n,,,\nBo,,,\n")
+    rows = csvio.build_import_rows(table, ["48", "133", "35", None], ["133"])
+    assert rows.rows == [
+        {"48": "Ana", "133": "ana@x.org", "35": "+1 555", "_toMatch": [133]},
+        {"48": "Bo", "133": "", "_toMatch": [133]},  # match field kept even when empty
+    ]
+    assert rows.lines == [2, 4]
+    assert rows.skipped == []  # blank lines are dropped when reading
+    assert [len(c) for c in csvio.chunked(list(range(450)), 200)] == [200, 200, 50]
+
+
+def test_exporter_quotes_guards_and_writes_bom(tmp_path: Path) -> None:
+    cols = [csvio.CsvColumn("a", "Name"), csvio.CsvColumn("b", "Note")]
+    recs = [
+        {"a": 'He said "hi", then left', "b": "two\nlines"},
+        {"a": "=cmd|' /C calc'!A0", "b": "-12"},
+    ]
+    out = tmp_path / "x.csv"
+    with csvio.CsvExporter(out, cols, bom=True) as ex:
+        ex.write(recs)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert not (tmp_path / "x.csv.part").exists()
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        back = list(csv.reader(fh))
+    assert back[0] == ["Name", "Note"]
+    assert back[1] == ['He said "hi", then left', "two\nlines"]
+    assert back[2] == ["'=cmd|' /C calc'!A0", "'-12"]
+    with csvio.CsvExporter(out, cols, bom=False) as ex:
+        ex.write(recs[:1])
+    assert not out.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+@pytest.mark.asyncio
+async def test_import_rows_in_chunks_reports_lines(
+    sandbox: Any, open_services: OpenServices
+) -> None:
+    svc = await open_services(sandbox)
+    text = "Full Name,E-mail,Record Manager\n"
+    for i in range(5):
+        text += f"Chunky {i},chunky{i}@example.org,\n"
+    text += "Bad Owner,bad.owner@example.org,not-a-guid\n"
+    table = csvio.parse_csv_text(text)
+    rows = csvio.build_import_rows(table, ["48", "133", "120"], ["133"])
+    seen: list[int] = []
+    report = await csvio.import_rows(
+        svc.writes,
+        rows,
+        create_if_not_updated=True,
+        chunk_size=2,
+        progress=lambda r: seen.append(r.rows_done),
+    )
+    assert (report.created, report.updated, report.chunks_done) == (5, 0, 3)
+    assert [line for line, _ in report.failed] == [7]
+    assert seen == [2, 4, 6]
+    # again: everything matches by e-mail, nothing is created
+    again = await csvio.import_rows(svc.writes, rows, create_if_not_updated=True, chunk_size=4)
+    assert (again.created, again.updated, len(again.failed)) == (0, 5, 1)
+
+
+@pytest.mark.asyncio
+async def test_import_cancel_takes_back_unsent_chunks(
+    sandbox: Any, open_services: OpenServices
+) -> None:
+    svc = await open_services(sandbox)
+    table = csvio.parse_csv_text(
+        "Full Name,E-mail\n" + "".join(f"Cancel {i},cancel{i}@example.org\n" for i in range(6))
+    )
+    rows = csvio.build_import_rows(table, ["48", "133"], ["133"])
+    svc.connectivity.set_work_offline(True)  # nothing is sent: the first chunk waits
+    cancel = asyncio.Event()
+    task = asyncio.ensure_future(
+        csvio.import_rows(svc.writes, rows, create_if_not_updated=True, chunk_size=2, cancel=cancel)
+    )
+    for _ in range(200):
+        if svc.writes.status.pending:
+            break
+        await asyncio.sleep(0.01)
+    cancel.set()
+    report = await asyncio.wait_for(task, 10)
+    assert report.cancelled
+    assert report.chunks_done == 0
+    assert svc.writes.status.pending == 0  # the queued chunk was taken back
+    # offline without waiting: every chunk is queued
+    queued = await csvio.import_rows(
+        svc.writes, rows, create_if_not_updated=True, chunk_size=4, wait=False
+    )
+    assert len(queued.queued_ops) == 2
+    assert svc.writes.status.pending == 2
+
+
+@pytest.mark.asyncio
+async def test_export_pages_writes_every_page(
+    sandbox: Any, open_services: OpenServices, tmp_path: Path
+) -> None:
+    svc = await open_services(sandbox)
+    schema = svc.schema.current
+    cols = csvio.export_columns(schema, "contact")
+    assert cols[0].label == "Full Name"
+    assert any(c.key == "133" for c in cols)
+    out = tmp_path / "all.csv"
+    progress: list[tuple[int, int]] = []
+
+    async def fetch(start: int, size: int) -> Any:
+        return await svc.browse.fetch_page("contact", "", start, size)
+
+    n = await csvio.export_pages(
+        fetch, out, cols, page_size=120, progress=lambda d, t: progress.append((d, t))
+    )
+    total = (await svc.client.get_contacts(page_size=0)).total
+    assert n == total
+    assert progress[-1] == (total, total)
+    assert len(progress) == -(-total // 120)
+    table = csvio.read_csv(out)
+    assert len(table.rows) == total
+    assert table.headers == [c.label for c in cols]
+    cancel = asyncio.Event()
+    cancel.set()
+    with pytest.raises(csvio.ExportCancelled):
+        await csvio.export_pages(fetch, tmp_path / "no.csv", cols, cancel=cancel)
+    assert not (tmp_path / "no.csv").exists()
+
+
+def test_rows_without_values_are_reported() -> None:
+    table = csvio.parse_csv_text("Name,Skip\nAna,x\n,only skipped column\n")
+    rows = csvio.build_import_rows(table, ["48", None], [])
+    assert rows.rows == [{"48": "Ana"}]
+    assert rows.skipped == [(3, "The row is empty.")]

@@ -1,0 +1,94 @@
+"""Fixtures for the editing tests: real `AppServices` signed in to a sandbox over HTTP, a
+separate client to look at the server's state, and helpers that drive dialogs from async tests
+(the dialog is opened with ``open()`` and awaited; nothing spins a nested Qt loop)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from PySide6.QtWidgets import QDialog
+
+from snx_desktop.api import SalesNexusClient
+from snx_desktop.services import AppServices
+from snx_desktop.ui.dialogs import run_dialog
+
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "demo"
+
+OpenServices = Callable[..., Awaitable[AppServices]]
+
+
+@pytest_asyncio.fixture
+async def open_services(tmp_path: Path) -> AsyncIterator[OpenServices]:
+    """``await open_services(server, **kw)`` -> started services signed in as the demo user."""
+    opened: list[AppServices] = []
+
+    async def make(server: Any, **kw: Any) -> AppServices:
+        svc = await AppServices.open(
+            server.base_url,
+            account=DEMO_EMAIL,
+            password=DEMO_PASSWORD,
+            profile_dir=kw.pop("profile", tmp_path / "profile"),
+            client_options={"retries": 1, "backoff": 0.01, "timeout": 15.0},
+            probe_interval=(0.05, 0.5),
+            **kw,
+        )
+        opened.append(svc)
+        return svc
+
+    yield make
+    for svc in opened:
+        await svc.aclose()
+
+
+@pytest_asyncio.fixture
+async def server_client() -> AsyncIterator[Callable[[Any], Awaitable[SalesNexusClient]]]:
+    """A client of its own (not the app's) to check what the server holds."""
+    clients: list[SalesNexusClient] = []
+
+    async def make(server: Any) -> SalesNexusClient:
+        client = SalesNexusClient(server.base_url)
+        await client.login(DEMO_EMAIL, DEMO_PASSWORD)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+async def start(dialog: QDialog) -> asyncio.Future[int]:
+    """Open ``dialog`` the way the app does (``open()``, awaited) and return its result future."""
+    fut = asyncio.ensure_future(run_dialog(dialog))
+    for _ in range(100):
+        if dialog.isVisible():
+            break
+        await asyncio.sleep(0)
+    assert dialog.isVisible()
+    return fut
+
+
+async def finish(future: asyncio.Future[int], timeout: float = 15.0) -> int:
+    return await asyncio.wait_for(future, timeout)
+
+
+async def until(condition: Callable[[], object], timeout: float = 20.0, what: str = "") -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or 'a condition'}")
+        await asyncio.sleep(0.02)
+
+
+async def settle(svc: AppServices, timeout: float = 30.0) -> None:
+    """Wait until the write queue has sent everything."""
+    await until(lambda: svc.writes.status.pending == 0, timeout, "the queue to empty")
+
+
+QT_IGNORE = pytest.mark.qt_log_ignore("This plugin does not support")
