@@ -1,0 +1,295 @@
+"""Benchmark of the SalesNexus wire client.
+
+1. Opening a contact (info, notes, sales, documents) against the sandbox with 80 ms added
+   latency: the four calls batched into one request, against the same calls one by one.
+2. Uploading a file with add-doc-to-contact (streamed base64): peak RSS growth of this
+   process (the sandbox runs in a subprocess so only the client is measured), and
+   throughput against posting the same number of raw bytes to the same server in this run;
+   the same pair against a server that discards the body (the client's own ceiling).
+
+Default run: 10 contacts each way, a 24 MB file (well under a minute). ``--full``: 100 MB.
+Prints one ``name: value unit`` line per figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+
+from snx_desktop.api import SalesNexusClient
+
+DEMO = ("demo@example.com", "demo")
+MB = 1024 * 1024
+
+
+def figure(name: str, value: float, unit: str) -> None:
+    print(f"{name}: {value:.3f} {unit}", flush=True)
+
+
+# --- part 1: batching ---------------------------------------------------------------------------
+
+
+async def open_contacts(base_url: str, contacts: int) -> None:
+    async with SalesNexusClient(base_url) as client:
+        await client.login(*DEMO)
+        page = await client.get_contacts(page_size=contacts * 2)
+        one_ids, batch_ids = page.ids[:contacts], page.ids[contacts : contacts * 2]
+
+        start_requests = client.requests_sent
+        t0 = time.perf_counter()
+        for cid in one_ids:
+            await client.get_contact_info(cid)
+            await client.get_notes_for_contact(cid)
+            await client.get_sales_for_contact(cid)
+            await client.get_docs_for_contact(cid)
+        one_time = time.perf_counter() - t0
+        one_requests = client.requests_sent - start_requests
+
+        start_requests = client.requests_sent
+        t0 = time.perf_counter()
+        for cid in batch_ids:
+            await asyncio.gather(
+                client.get_contact_info(cid),
+                client.get_notes_for_contact(cid),
+                client.get_sales_for_contact(cid),
+                client.get_docs_for_contact(cid),
+            )
+        batch_time = time.perf_counter() - t0
+        batch_requests = client.requests_sent - start_requests
+
+    figure("open_contact_one_by_one_requests", one_requests / contacts, "requests/contact")
+    figure("open_contact_one_by_one_time", one_time / contacts * 1000, "ms/contact")
+    figure("open_contact_batched_requests", batch_requests / contacts, "requests/contact")
+    figure("open_contact_batched_time", batch_time / contacts * 1000, "ms/contact")
+    figure(
+        "open_contact_time_ratio_batched_vs_one_by_one", batch_time / one_time, "x (goal <= 0.3)"
+    )
+
+
+# --- part 2: upload ------------------------------------------------------------------------------
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+class RssSampler(threading.Thread):
+    """Samples this process's resident set every few milliseconds; keeps the peak."""
+
+    def __init__(self, interval: float = 0.005) -> None:
+        super().__init__(daemon=True)
+        self.interval = interval
+        self.peak = rss_bytes()
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.peak = max(self.peak, rss_bytes())
+            time.sleep(self.interval)
+
+    def stop(self) -> int:
+        self._stop_event.set()
+        self.join()
+        self.peak = max(self.peak, rss_bytes())
+        return self.peak
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_serving(proc: subprocess.Popen[bytes], url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.post(url + "/api/call-v1", json=[{"function": "greet"}], timeout=1)
+            return
+        except httpx.HTTPError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit(f"the server at {url} did not start")
+
+
+def start_sandbox_process(limit: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "snx_desktop.sandbox",
+            "--port",
+            str(port),
+            "--contacts",
+            "20",
+            "--max-document-bytes",
+            str(limit),
+            "--max-body-bytes",
+            str(limit * 2),
+            "--log-level",
+            "error",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    _wait_until_serving(proc, url)
+    return proc, url
+
+
+# A server that reads and discards the body and answers one success element: it shows what
+# the client can do when the server is not the bottleneck.
+SINK = """
+import sys
+import uvicorn
+
+ANSWER = b'[{"result": {"success": "true", "document-id": "d", "message": "hi"}}]'
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    more = True
+    while more:
+        message = await receive()
+        more = message.get("more_body", False)
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": ANSWER})
+
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="error")
+"""
+
+
+def start_sink_process() -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SINK, str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    _wait_until_serving(proc, url)
+    return proc, url
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def make_file(path: Path, size: int) -> None:
+    with path.open("wb") as handle:
+        left = size
+        while left:
+            n = min(MB, left)
+            handle.write(os.urandom(n))
+            left -= n
+
+
+async def file_chunks(path: Path, chunk: int = 3 * 64 * 1024) -> AsyncIterator[bytes]:
+    with path.open("rb") as handle:
+        while data := handle.read(chunk):
+            yield data
+
+
+async def post_raw(client: SalesNexusClient, url: str, path: Path) -> float:
+    """Seconds to POST the file's bytes as they are (no JSON, no base64)."""
+    size = path.stat().st_size
+    t0 = time.perf_counter()
+    await client.http.post(
+        url + "/api/call-v1",  # the sandbox reads it whole, then refuses it as not JSON
+        content=file_chunks(path),
+        headers={"Content-Length": str(size), "Content-Type": "application/octet-stream"},
+    )
+    return time.perf_counter() - t0
+
+
+async def upload(base_url: str, sink_url: str, path: Path) -> None:
+    size = path.stat().st_size
+    async with SalesNexusClient(base_url, timeout=300) as client:
+        await client.login(*DEMO)
+        cid = (await client.get_contacts(page_size=1)).ids[0]
+        with path.open("rb") as head:
+            await client.add_doc_to_contact(cid, "warm-up.bin", head, size=1024)
+
+        sampler = RssSampler()
+        base = rss_bytes()
+        sampler.start()
+        t0 = time.perf_counter()
+        doc = await client.add_doc_to_contact(cid, path.name, path)
+        up_time = time.perf_counter() - t0
+        peak = sampler.stop()
+        docs = await client.get_docs_for_contact(cid)
+        stored = docs.by_id()[doc.id].size
+        if stored != size:
+            raise SystemExit(f"the server stored {stored} bytes of {size}")
+        raw_time = await post_raw(client, base_url, path)
+
+    async with SalesNexusClient(sink_url, token="sink", timeout=300) as client:
+        t0 = time.perf_counter()
+        await client.add_doc_to_contact("c", path.name, path)
+        sink_up_time = time.perf_counter() - t0
+        sink_raw_time = await post_raw(client, sink_url, path)
+
+    figure("upload_file_size", size / MB, "MB")
+    figure("upload_peak_rss_growth", (peak - base) / MB, "MB (goal < 32)")
+    figure("upload_throughput_sandbox", size / MB / up_time, "MB/s")
+    figure("raw_post_throughput_sandbox", size / MB / raw_time, "MB/s")
+    figure("upload_vs_raw_ratio_sandbox", raw_time / up_time, "x")
+    figure("upload_throughput_discard_server", size / MB / sink_up_time, "MB/s")
+    figure("raw_post_throughput_discard_server", size / MB / sink_raw_time, "MB/s")
+    figure("upload_vs_raw_ratio_discard_server", sink_raw_time / sink_up_time, "x")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark of the SalesNexus wire client.")
+    parser.add_argument("--full", action="store_true", help="upload 100 MB")
+    parser.add_argument("--contacts", type=int, default=10, help="contacts opened each way")
+    parser.add_argument("--upload-mb", type=int, default=None, help="file size in MB")
+    args = parser.parse_args(argv)
+    size_mb = args.upload_mb or (100 if args.full else 24)
+
+    from snx_desktop.sandbox import start_in_thread
+
+    server = start_in_thread(contacts=200, seed=7, latency_ms=80)
+    try:
+        asyncio.run(open_contacts(server.base_url, args.contacts))
+    finally:
+        server.stop()
+
+    proc, url = start_sandbox_process(limit=(size_mb + 8) * MB)
+    sink, sink_url = start_sink_process()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"upload-{size_mb}mb.bin"
+            make_file(path, size_mb * MB)
+            asyncio.run(upload(url, sink_url, path))
+    finally:
+        stop_process(proc)
+        stop_process(sink)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
