@@ -1,0 +1,296 @@
+"""Field catalogue and layouts as the models see them, and how values are shown to people.
+
+``FieldDef``/``LayoutDef`` are read tolerantly from whatever the services hand over (their own
+dataclasses or the API's dicts). :class:`Column` carries one prepared renderer, so a model's
+``data()`` is a dispatch, never a lookup. Values the user should not see (record ids, GUIDs)
+are hidden or replaced by names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
+
+__all__ = [
+    "Column",
+    "FieldDef",
+    "LayoutDef",
+    "Lookups",
+    "columns_for_table",
+    "field_from",
+    "format_date",
+    "format_datetime",
+    "format_value",
+    "is_guid",
+    "layout_from",
+    "parse_datetime",
+]
+
+GUID_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
+
+# get-all-fields type codes
+TEXT, CURRENCY, DATE, NUMBER, PHONE, TIME, CHECKBOX, PERCENT, IMAGE = range(9)
+
+_HIDDEN_ROLES = {"record-id"}
+
+
+def is_guid(value: object) -> bool:
+    return isinstance(value, str) and bool(GUID_RE.match(value))
+
+
+def _get(obj: Any, *names: str, default: Any = "") -> Any:
+    for name in names:
+        if isinstance(obj, Mapping):
+            if name in obj:
+                return obj[name]
+        else:
+            attr = name.replace("-", "_")
+            if hasattr(obj, attr):
+                return getattr(obj, attr)
+    return default
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value)
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    id: str
+    table: str
+    label: str
+    type: int = TEXT
+    read_only: bool = False
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class LayoutDef:
+    id: str
+    name: str
+    table: str
+    is_default: bool
+    field_ids: tuple[str, ...]
+
+
+def field_from(obj: Any) -> FieldDef:
+    """A FieldDef from a services object or an API dict."""
+    try:
+        kind = int(_get(obj, "type", "field_type", default=0) or 0)
+    except (TypeError, ValueError):
+        kind = TEXT
+    return FieldDef(
+        id=str(_get(obj, "unique-id", "id", "field_id")),
+        table=str(_get(obj, "table-name", "table", "table_name")),
+        label=str(_get(obj, "label", "name")),
+        type=kind,
+        read_only=_truthy(_get(obj, "read-only", "read_only", default=False)),
+        role=str(_get(obj, "role", default="") or ""),
+    )
+
+
+def layout_from(obj: Any) -> LayoutDef:
+    ids = _get(obj, "field-ids", "field_ids", default=()) or ()
+    if isinstance(ids, str):
+        ids = [s for s in re.split(r"[,\s]+", ids) if s]
+    return LayoutDef(
+        id=str(_get(obj, "layout-id", "id", "layout_id")),
+        name=str(_get(obj, "name")),
+        table=str(_get(obj, "table-name", "table", "table_name")),
+        is_default=_truthy(_get(obj, "is-default", "is_default", default=False)),
+        field_ids=tuple(str(i) for i in ids),
+    )
+
+
+_DT_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%m/%d/%Y %I:%M %p")
+
+
+def parse_datetime(value: str) -> datetime | None:
+    text = value.strip()
+    for fmt in _DT_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    try:
+        return datetime.strptime(text[:10], "%Y-%m-%d")
+    except ValueError:
+        return None
+
+
+def _qdt(dt: datetime) -> QDateTime:
+    return QDateTime(QDate(dt.year, dt.month, dt.day), QTime(dt.hour, dt.minute, dt.second))
+
+
+def _locale() -> QLocale:
+    locale = QLocale.system()
+    if locale.language() == QLocale.Language.C:  # no locale configured: US English
+        return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+    return locale
+
+
+def _date_text(dt: datetime) -> str:
+    """``Mar 4, 2026``: month names from the user's locale, never ambiguous."""
+    return _locale().toString(_qdt(dt).date(), "MMM d, yyyy")
+
+
+def format_datetime(value: str) -> str:
+    """``2026-03-04T14:30:00`` -> ``Mar 4, 2026 2:30 PM`` (time in the user's format)."""
+    dt = parse_datetime(value) if value else None
+    if dt is None:
+        return value
+    if dt.hour == 0 and dt.minute == 0 and dt.second == 0:
+        return _date_text(dt)
+    locale = _locale()
+    time_text = locale.toString(_qdt(dt).time(), locale.timeFormat(QLocale.FormatType.ShortFormat))
+    return f"{_date_text(dt)} {time_text}"
+
+
+def format_date(value: str) -> str:
+    dt = parse_datetime(value) if value else None
+    return _date_text(dt) if dt is not None else value
+
+
+@dataclass
+class Lookups:
+    """Names for ids that would otherwise be shown raw (users, contacts, groups)."""
+
+    users: dict[str, str] = field(default_factory=dict)
+    contacts: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+    resolver: Callable[[str], str] | None = None  # asked for ids not in the tables
+
+    def name_for(self, value: str, *, resolve: bool = False) -> str:
+        """The name for an id; ``resolve`` asks :attr:`resolver` for a linked record's name."""
+        if not value:
+            return ""
+        key = value.lower()
+        for table in (self.users, self.contacts, self.groups):
+            if key in table:
+                return table[key]
+        if resolve and self.resolver is not None:
+            try:
+                name = self.resolver(key)
+            except Exception:
+                name = ""
+            self.contacts[key] = name
+            return name
+        return ""
+
+
+def format_value(value: Any, kind: int = TEXT, lookups: Lookups | None = None) -> str:
+    """One value as a person should read it; GUIDs become names or disappear."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else ""
+    text = str(value)
+    if not text:
+        return ""
+    if is_guid(text):
+        return lookups.name_for(text) if lookups is not None else ""
+    if kind == CURRENCY:
+        try:
+            return _locale().toCurrencyString(float(text))
+        except ValueError:
+            return text
+    if kind == DATE:
+        return format_datetime(text)
+    if kind == CHECKBOX:
+        return "Yes" if _truthy(text) else ""
+    if kind == PERCENT:
+        return text if text.endswith("%") else f"{text}%"
+    if kind == TEXT and len(text) >= 10 and text[4:5] == "-" and text[7:8] == "-":
+        dt = parse_datetime(text)
+        if dt is not None:
+            return format_datetime(text)
+    return text
+
+
+def sort_key(value: Any, kind: int = TEXT) -> Any:
+    """A value that sorts naturally: numbers as numbers, dates as ISO text, text folded."""
+    text = "" if value is None else str(value)
+    if kind in (CURRENCY, NUMBER, PERCENT):
+        try:
+            return float(text.rstrip("%") or 0)
+        except ValueError:
+            return 0.0
+    if kind == DATE:
+        dt = parse_datetime(text)
+        return dt.isoformat() if dt else ""
+    return text.casefold()
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the record key it reads, its header and its prepared renderer."""
+
+    key: str
+    label: str
+    kind: int = TEXT
+    render: Callable[[Mapping[str, Any]], str] | None = None
+    width_hint: int = 0
+
+    def display(self, record: Mapping[str, Any], lookups: Lookups | None = None) -> str:
+        if self.render is not None:
+            return self.render(record)
+        return format_value(record.get(self.key, ""), self.kind, lookups)
+
+    def sort_value(self, record: Mapping[str, Any]) -> Any:
+        if self.render is not None:
+            return self.render(record).casefold()
+        return sort_key(record.get(self.key, ""), self.kind)
+
+
+def columns_for_table(
+    table: str,
+    fields: Iterable[FieldDef],
+    layouts: Sequence[LayoutDef],
+    *,
+    limit: int = 0,
+) -> list[Column]:
+    """Columns from the default layout of ``table`` (the first layout when none is default).
+
+    Fields with role ``record-id`` are left out. With no layout, every field of the table.
+    """
+    by_id = {f.id: f for f in fields if f.table.lower() == table.lower()}
+    candidates = [lay for lay in layouts if lay.table.lower() == table.lower()]
+    chosen = next((lay for lay in candidates if lay.is_default), None) or (
+        candidates[0] if candidates else None
+    )
+    ids = list(chosen.field_ids) if chosen else list(by_id)
+    out: list[Column] = []
+    for fid in ids:
+        fdef = by_id.get(fid)
+        if fdef is None or fdef.role in _HIDDEN_ROLES or fdef.type == IMAGE:
+            continue
+        out.append(Column(key=fdef.id, label=fdef.label, kind=fdef.type))
+        if limit and len(out) >= limit:
+            break
+    return out
+
+
+def format_age(fetched_at: float | None, now: float | None = None) -> str:
+    """How old data is, for people: ``just now``, ``5 min ago``, ``3 h ago``, ``2 days ago``."""
+    import time
+
+    if not fetched_at:
+        return "never updated"
+    seconds = max(0.0, (now if now is not None else time.time()) - fetched_at)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    days = int(seconds // 86400)
+    return "1 day ago" if days == 1 else f"{days} days ago"

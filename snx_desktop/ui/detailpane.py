@@ -1,0 +1,374 @@
+"""The detail pane: shows the current record, cached content first, then fresh content.
+
+Opening a contact or group shows what the offline store holds at once
+(``browse.cached_detail``), then asks the services for the whole record with all its tabs
+(``browse.load_detail``: one batched HTTP request) and fills every tab. Switching records
+cancels the load in flight; a late answer for another record is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from snx_desktop.models.columns import (
+    activity_columns,
+    activity_state,
+    campaign_columns,
+    document_columns,
+    list_columns,
+    note_columns,
+    sales_columns,
+)
+from snx_desktop.models.schema import Lookups, format_age, format_datetime
+from snx_desktop.models.sources import SchemaView
+from snx_desktop.ui.detailviews import ContactView, GroupView, RecordView
+
+__all__ = ["DetailPane"]
+
+log = logging.getLogger(__name__)
+
+INCOMPLETE_NOTE = (
+    "SalesNexus lists activities by calendar, not by contact: these are the activities "
+    "found in the calendars cached on this computer, so some may be missing."
+)
+
+
+def _error_text(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text or "The record could not be loaded."
+
+
+class DetailPane(QWidget):
+    """Stacked detail views; ``detailLoaded(kind, id, from_network)`` after each load."""
+
+    detailLoaded = Signal(str, str, bool)
+    recordOpened = Signal(str, str)
+    detailShown = Signal(object)  # the services' Detail just shown (cached or fresh)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailPane")
+        self.setAccessibleName("Record details")
+        self.browse: Any = None
+        self.schema = SchemaView()
+        self.lookups = Lookups()
+        self.kind = ""
+        self.record_id = ""
+        self._generation = 0
+        self._task: asyncio.Task[None] | None = None
+        self._last_state = ""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.stack = QStackedWidget(self)
+        layout.addWidget(self.stack)
+        self.empty = QLabel("Select a record to see its details.", self)
+        self.empty.setObjectName("detailEmpty")
+        self.empty.setEnabled(False)
+        self.empty.setWordWrap(True)
+        from PySide6.QtCore import Qt
+
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.contact = ContactView(self)
+        self.group = GroupView(self)
+        self.record = RecordView(self)
+        for widget in (self.empty, self.contact, self.group, self.record):
+            self.stack.addWidget(widget)
+        self.stack.setCurrentWidget(self.empty)
+        self._apply_columns()
+
+    # -- configuration ----------------------------------------------------------------------
+    def set_schema(self, schema: SchemaView, lookups: Lookups) -> None:
+        self.schema = schema
+        self.lookups = lookups
+        self._apply_columns()
+
+    def _apply_columns(self) -> None:
+        lk = self.lookups
+        fields, layouts = self.schema.fields, self.schema.layouts
+        pairs = [
+            (self.contact.notes, note_columns(lk)),
+            (self.contact.activities, activity_columns(lk, with_contact=False)),
+            (self.contact.sales, sales_columns(fields, layouts, lk)),
+            (self.contact.documents, document_columns()),
+            (self.group.members, list_columns("contact", fields, layouts, lk)),
+            (self.group.notes, note_columns(lk)),
+            (self.group.activities, activity_columns(lk)),
+            (self.group.sales, sales_columns(fields, layouts, lk)),
+        ]
+        for tab, columns in pairs:
+            model = tab.model
+            model.lookups = lk
+            if hasattr(model, "set_columns"):
+                model.set_columns(columns)
+            tab.size_columns(columns)
+        for fm in (self.contact.fields_model, self.group.fields_model, self.record.fields_model):
+            fm.lookups = lk
+
+    def repaint_rows(self) -> None:
+        for view in (self.contact, self.group):
+            for tab in view.tab_pages()[1:]:
+                repaint = getattr(tab.model, "repaint", None)
+                if repaint is not None:
+                    repaint()
+
+    # -- opening records ----------------------------------------------------------------------
+    def clear(self) -> None:
+        self._cancel()
+        self.kind = self.record_id = ""
+        self.stack.setCurrentWidget(self.empty)
+
+    def _cancel(self) -> None:
+        self._generation += 1
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._task = None
+
+    def open_record(self, kind: str, record_id: str, row: Mapping[str, Any] | None = None) -> None:
+        """Show a record now (from the list row and the cache) and start loading it."""
+        self._cancel()
+        self.kind, self.record_id = kind, record_id
+        self.recordOpened.emit(kind, record_id)
+        if kind in ("contact", "group"):
+            self._task = asyncio.ensure_future(
+                self.load(kind, record_id, row or {}, self._generation)
+            )
+        elif kind == "activity":
+            self._show_activity(row or {})
+            self._task = asyncio.ensure_future(
+                self.load(kind, record_id, row or {}, self._generation)
+            )
+        elif kind == "sale":
+            self._show_sale(row or {})
+            self.detailLoaded.emit(kind, record_id, False)
+        elif kind == "campaign":
+            self._show_campaign(row or {})
+            self.detailLoaded.emit(kind, record_id, False)
+
+    async def load(
+        self, kind: str, record_id: str, row: Mapping[str, Any], generation: int | None = None
+    ) -> None:
+        """Cached content first, then the whole record in one request."""
+        gen = self._generation if generation is None else generation
+        if kind in ("contact", "group"):
+            self._show_header_only(kind, row)
+        cached = None
+        if self.browse is not None:
+            try:
+                cached = self.browse.cached_detail(kind, record_id)
+            except Exception:
+                log.exception("reading the cached %s failed", kind)
+        if gen != self._generation:
+            return
+        if cached is not None:
+            self._show_detail(cached, note="")
+        if self.browse is None:
+            return
+        try:
+            detail = await self.browse.load_detail(kind, record_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if gen != self._generation:
+                return
+            text = _error_text(exc)
+            if cached is not None:
+                self._state(f"{text}  Showing the copy saved {format_age(cached.fetched_at)}.")
+            else:
+                self._state(text)
+            log.info("detail of %s %s not loaded: %s", kind, record_id, type(exc).__name__)
+            self.detailLoaded.emit(kind, record_id, False)
+            return
+        if gen != self._generation:
+            return
+        self._show_detail(detail, note="")
+        self.detailLoaded.emit(kind, record_id, not getattr(detail, "from_cache", False))
+
+    def show_cached(self) -> None:
+        """Redraw the current record from the offline store (after a change), no request."""
+        if self.browse is None or not self.record_id or self.kind not in ("contact", "group"):
+            return
+        if self._task is not None and not self._task.done():
+            return  # a load is in flight and will show the change
+        try:
+            cached = self.browse.cached_detail(self.kind, self.record_id)
+        except Exception:
+            log.exception("reading the cached %s failed", self.kind)
+            return
+        if cached is None:
+            return
+        state = self._last_state
+        self._show_detail(cached, note="")
+        pending = "  ·  unsent changes waiting" if getattr(cached, "pending", False) else ""
+        self._state(state.replace("  ·  unsent changes waiting", "") + pending)
+
+    async def wait_loaded(self) -> None:
+        """Wait for the load in flight (if any)."""
+        task = self._task
+        if task is not None:
+            await asyncio.gather(task, return_exceptions=True)
+
+    # -- filling the views ------------------------------------------------------------------
+    def _state(self, text: str) -> None:
+        view = self.stack.currentWidget()
+        header = getattr(view, "header", None)
+        if header is not None:
+            header.set_state(text)
+
+    def _contact_header(self, fields: Mapping[str, Any]) -> tuple[str, str, str, str]:
+        s = self.schema
+
+        def value(role: str) -> str:
+            fid = s.role("Contact", role)
+            return str(fields.get(fid, "") or "").strip() if fid else ""
+
+        name = s.display_name("Contact", fields)
+        company = value("company")
+        title = ""
+        for f in s.fields:
+            if f.table == "Contact" and f.label.lower() in ("title", "job title"):
+                title = str(fields.get(f.id, "") or "")
+                break
+        subtitle = " · ".join(p for p in (title, company) if p and p != name)
+        return name, subtitle, value("email"), value("phone")
+
+    def _group_subtitle(self, fields: Mapping[str, Any]) -> str:
+        for f in self.schema.layout_fields("Group"):
+            if f.role in ("", "description") and f.type == 0 and "desc" in f.label.lower():
+                return str(fields.get(f.id, "") or "")
+        return ""
+
+    def _show_header_only(self, kind: str, row: Mapping[str, Any]) -> None:
+        if kind == "contact":
+            self.stack.setCurrentWidget(self.contact)
+            self.contact.header.set_contact(*self._contact_header(row))
+            self.contact.header.set_state("Loading…")
+            self.contact.fields_model.set_record(
+                self.schema.layout_fields("Contact"), row, hide_empty=False
+            )
+            for tab in self.contact.tab_pages()[1:]:
+                tab.model.clear()
+                tab.set_empty_text("Loading…")
+                tab.set_note("")
+            self.contact.update_tab_titles()
+        else:
+            self.stack.setCurrentWidget(self.group)
+            name = self.schema.display_name("Group", row)
+            self.group.header.set_contact(name, "", "", "")
+            self.group.header.set_state("Loading…")
+            self.group.fields_model.set_record(self.schema.layout_fields("Group"), row)
+            for tab in self.group.tab_pages()[1:]:
+                tab.model.clear()
+                tab.set_empty_text("Loading…")
+            self.group.update_tab_titles()
+
+    def _state_text(self, detail: Any) -> str:
+        parts: list[str] = []
+        if getattr(detail, "from_cache", False):
+            parts.append(f"Offline copy, saved {format_age(detail.fetched_at)}")
+        else:
+            parts.append(f"Updated {format_age(detail.fetched_at)}")
+        if getattr(detail, "pending", False):
+            parts.append("unsent changes waiting")
+        self._last_state = "  ·  ".join(parts)
+        return self._last_state
+
+    def _show_detail(self, detail: Any, note: str) -> None:
+        self._fill(detail)
+        self.detailShown.emit(detail)
+
+    def _fill(self, detail: Any) -> None:
+        kind = detail.kind
+        stale = bool(getattr(detail, "from_cache", False))
+        if kind == "contact":
+            view = self.contact
+            self.stack.setCurrentWidget(view)
+            view.header.set_contact(*self._contact_header(detail.fields))
+            view.header.set_state(self._state_text(detail))
+            view.fields_model.set_record(
+                self.schema.layout_fields("Contact"), detail.fields, pending=detail.pending
+            )
+            view.notes_model.set_records(detail.notes, stale=stale)
+            view.activities_model.set_records(detail.activities, stale=stale)
+            view.sales_model.set_records(detail.sales, stale=stale)
+            view.documents_model.set_records(detail.documents, stale=stale)
+            view.activities.set_note("" if detail.activities_complete else INCOMPLETE_NOTE)
+            view.notes.set_empty_text("No notes yet.")
+            view.activities.set_empty_text("No activities found.")
+            view.sales.set_empty_text("No sales opportunities.")
+            view.documents.set_empty_text("No documents. Drop files here to attach them.")
+            view.fields.set_empty_text("")
+            view.fields.fit_first_column()
+            for tab in view.tab_pages()[1:]:
+                tab.fit_columns()
+            view.update_tab_titles()
+        elif kind == "group":
+            gview = self.group
+            self.stack.setCurrentWidget(gview)
+            gview.header.set_contact(
+                self.schema.display_name("Group", detail.fields),
+                self._group_subtitle(detail.fields),
+                "",
+                "",
+            )
+            gview.header.set_state(self._state_text(detail))
+            gview.fields_model.set_record(
+                self.schema.layout_fields("Group"), detail.fields, pending=detail.pending
+            )
+            gview.members_model.set_records(detail.members, stale=stale)
+            gview.notes_model.set_records(detail.notes, stale=stale)
+            gview.activities_model.set_records(detail.activities, stale=stale)
+            gview.sales_model.set_records(detail.sales, stale=stale)
+            gview.fields.fit_first_column()
+            for tab in gview.tab_pages()[1:]:
+                tab.fit_columns()
+            gview.members.set_empty_text("No members.")
+            gview.notes.set_empty_text("No notes yet.")
+            gview.activities.set_empty_text("No activities.")
+            gview.sales.set_empty_text("No sales opportunities.")
+            gview.update_tab_titles()
+        elif kind == "activity":
+            self._show_activity(detail.fields)
+            self.record.header.set_state(self._state_text(detail))
+
+    def _show_activity(self, rec: Mapping[str, Any]) -> None:
+        lk = self.lookups
+
+        def text(key: str) -> str:
+            return str(rec.get(key, "") or "")
+
+        rows = {
+            "Regarding": text("regarding"),
+            "Type": {"call": "Call", "meeting": "Meeting", "todo": "To-do"}.get(
+                text("type"), text("type")
+            ),
+            "Starts": format_datetime(text("start-time")),
+            "Ends": format_datetime(text("end-time")),
+            "All day": "Yes" if text("timeless").lower() == "true" else "No",
+            "With": lk.name_for(text("schedule-with"), resolve=True),
+            "Scheduled for": lk.name_for(text("schedule-for")),
+            "Status": activity_state(rec),
+            "Result": text("result"),
+            "Details": text("details"),
+        }
+        self.stack.setCurrentWidget(self.record)
+        self.record.show_values(rows["Regarding"] or "Activity", rows["Starts"], rows)
+
+    def _show_sale(self, rec: Mapping[str, Any]) -> None:
+        cols = sales_columns(self.schema.fields, self.schema.layouts, self.lookups)
+        rows = {c.label: c.display(rec, self.lookups) for c in cols}
+        title = next((v for k, v in rows.items() if k.lower() == "details" and v), "Sale")
+        self.stack.setCurrentWidget(self.record)
+        self.record.show_values(title, "", rows)
+        self.record.header.set_state("")
+
+    def _show_campaign(self, rec: Mapping[str, Any]) -> None:
+        rows = {c.label: c.display(rec, self.lookups) for c in campaign_columns()}
+        self.stack.setCurrentWidget(self.record)
+        self.record.show_values(str(rec.get("name", "") or "Campaign"), "", rows)
+        self.record.header.set_state("")

@@ -1,0 +1,325 @@
+"""The widgets of a record's detail: its header and its tabs (no loading logic here).
+
+:class:`ContactView` is the header (name, company, mailto and tel links) plus the tabs
+``detailTabs`` with pages ``fieldsTab``, ``notesTab``, ``activitiesTab``, ``salesTab`` and
+``documentsTab``. :class:`GroupView` has fields, members, notes, activities and sales.
+:class:`RecordView` shows the fields of an activity, sale or campaign.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from snx_desktop.models.paging import LoadedRowsSortProxy
+from snx_desktop.models.records import FieldsModel, RecordTableModel
+from snx_desktop.models.schema import Column
+
+__all__ = ["ContactView", "DetailTab", "GroupView", "Header", "RecordView"]
+
+
+def _table(name: str, accessible: str, parent: QWidget) -> QTableView:
+    view = QTableView(parent)
+    view.setObjectName(name)
+    view.setAccessibleName(accessible)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return view
+
+
+class DetailTab(QWidget):
+    """One tab page: a note line (hidden when empty) above a table."""
+
+    def __init__(
+        self,
+        name: str,
+        title: str,
+        model: RecordTableModel | FieldsModel,
+        parent: QWidget | None = None,
+        *,
+        sortable: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAccessibleName(title)
+        self.title = title
+        self.model = model
+        layout = QVBoxLayout(self)
+        self._layout = layout
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        self.note = QLabel(self)
+        self.note.setObjectName(f"{name}Note")
+        self.note.setAccessibleName(f"{title} note")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        layout.addWidget(self.note)
+        self.view = _table(f"{name}View", title, self)
+        if sortable:
+            proxy = LoadedRowsSortProxy(self)
+            proxy.setSourceModel(model)
+            self.view.setModel(proxy)
+            self.view.setSortingEnabled(True)
+            # keep the order the services give (newest first, by time) until a header is clicked
+            self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            proxy.sort(-1)
+        else:
+            self.view.setModel(model)
+        layout.addWidget(self.view, 1)
+        self.empty = QLabel(self)
+        self.empty.setObjectName(f"{name}Empty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setEnabled(False)
+        self.empty.hide()
+        layout.addWidget(self.empty)
+        self.replacement: QWidget | None = None
+
+    def replace_view(self, widget: QWidget) -> None:
+        """Show ``widget`` (an editor) in place of the read-only table; the table stays loaded."""
+        self.restore_view()
+        self.replacement = widget
+        widget.setParent(self)
+        self._layout.addWidget(widget)
+        self.view.hide()
+        self.empty.hide()
+        self.view.setVisible(False)
+        widget.show()
+
+    def restore_view(self) -> None:
+        widget = getattr(self, "replacement", None)
+        if widget is not None:
+            self._layout.removeWidget(widget)
+            widget.hide()
+            self.replacement = None
+            self.view.show()
+
+    def set_note(self, text: str) -> None:
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+    def fit_columns(self, limit: int = 220) -> None:
+        """Fit all but the last column to their contents, within ``limit`` pixels."""
+        header = self.view.horizontalHeader()
+        for i in range(max(0, self.model.columnCount() - 1)):
+            self.view.resizeColumnToContents(i)
+            header.resizeSection(i, min(max(header.sectionSize(i) + 8, 48), limit))
+
+    def fit_first_column(self) -> None:
+        self.view.resizeColumnToContents(0)
+        header = self.view.horizontalHeader()
+        header.resizeSection(0, min(header.sectionSize(0) + 16, 260))
+
+    def set_empty_text(self, text: str) -> None:
+        if getattr(self, "replacement", None) is not None:
+            return
+        rows = self.model.rowCount()
+        self.empty.setText(text)
+        self.empty.setVisible(rows == 0 and bool(text))
+        self.view.setVisible(rows > 0)
+
+    def size_columns(self, columns: list[Column]) -> None:
+        metrics = self.view.fontMetrics()
+        header = self.view.horizontalHeader()
+        for i, col in enumerate(columns[:-1]):
+            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
+            guess = {2: 17, 3: 9}.get(col.kind, 16)
+            header.resizeSection(
+                i,
+                max(metrics.horizontalAdvance(col.label) + 28, metrics.averageCharWidth() * guess),
+            )
+
+
+def _link(scheme: str, value: str) -> str:
+    target = value.replace(" ", "") if scheme == "tel" else value
+    return f'<a href="{scheme}:{html.escape(target, quote=True)}">{html.escape(value)}</a>'
+
+
+class Header(QWidget):
+    """Name, subtitle, e-mail and phone links, and a line for state (cached, pending)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailHeader")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 4)
+        layout.setSpacing(2)
+        self.name = QLabel(self)
+        self.name.setObjectName("detailName")
+        self.name.setAccessibleName("Name")
+        font = QFont(self.name.font())
+        font.setPointSizeF(font.pointSizeF() * 1.45)
+        font.setBold(True)
+        self.name.setFont(font)
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.name)
+        self.subtitle = QLabel(self)
+        self.subtitle.setObjectName("detailCompany")
+        self.subtitle.setAccessibleName("Company")
+        self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.subtitle)
+        links = QHBoxLayout()
+        links.setSpacing(16)
+        self.email = QLabel(self)
+        self.email.setObjectName("detailEmail")
+        self.email.setAccessibleName("E-mail")
+        self.phone = QLabel(self)
+        self.phone.setObjectName("detailPhone")
+        self.phone.setAccessibleName("Phone")
+        for label in (self.email, self.phone):
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setOpenExternalLinks(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+            links.addWidget(label)
+        links.addStretch(1)
+        layout.addLayout(links)
+        self.state = QLabel(self)
+        self.state.setObjectName("detailState")
+        self.state.setAccessibleName("Record state")
+        self.state.setEnabled(False)
+        layout.addWidget(self.state)
+
+    def set_contact(self, name: str, subtitle: str, email: str, phone: str) -> None:
+        self.name.setText(name or "(no name)")
+        self.subtitle.setText(subtitle)
+        self.subtitle.setVisible(bool(subtitle))
+        self.email.setText(_link("mailto", email) if email else "")
+        self.email.setVisible(bool(email))
+        self.phone.setText(_link("tel", phone) if phone else "")
+        self.phone.setVisible(bool(phone))
+
+    def set_state(self, text: str) -> None:
+        self.state.setText(text)
+
+
+class ContactView(QWidget):
+    """Header + ``detailTabs`` (fields, notes, activities, sales, documents)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("contactDetail")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.header = Header(self)
+        layout.addWidget(self.header)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("detailTabs")
+        self.tabs.setAccessibleName("Contact details")
+        self.tabs.setDocumentMode(True)
+        layout.addWidget(self.tabs, 1)
+        self.fields_model = FieldsModel(self)
+        self.notes_model = RecordTableModel(parent=self)
+        self.activities_model = RecordTableModel(parent=self)
+        self.sales_model = RecordTableModel(parent=self)
+        self.documents_model = RecordTableModel(parent=self)
+        self.fields = DetailTab("fieldsTab", "Fields", self.fields_model, self.tabs)
+        self.fields.view.horizontalHeader().hide()
+        self.notes = DetailTab("notesTab", "Notes", self.notes_model, self.tabs)
+        self.activities = DetailTab(
+            "activitiesTab", "Activities", self.activities_model, self.tabs, sortable=True
+        )
+        self.sales = DetailTab("salesTab", "Sales", self.sales_model, self.tabs, sortable=True)
+        self.documents = DetailTab(
+            "documentsTab", "Documents", self.documents_model, self.tabs, sortable=True
+        )
+        for tab in (self.fields, self.notes, self.activities, self.sales, self.documents):
+            self.tabs.addTab(tab, tab.title)
+
+    def tab_pages(self) -> list[DetailTab]:
+        return [self.fields, self.notes, self.activities, self.sales, self.documents]
+
+    def update_tab_titles(self) -> None:
+        for i, tab in enumerate(self.tab_pages()):
+            n = tab.model.rowCount()
+            title = tab.title if tab is self.fields or not n else f"{tab.title} ({n})"
+            self.tabs.setTabText(i, title)
+
+
+class GroupView(QWidget):
+    """Header + ``groupTabs`` (fields, members, notes, activities, sales)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("groupDetail")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.header = Header(self)
+        layout.addWidget(self.header)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("groupTabs")
+        self.tabs.setAccessibleName("Group details")
+        self.tabs.setDocumentMode(True)
+        layout.addWidget(self.tabs, 1)
+        self.fields_model = FieldsModel(self)
+        self.members_model = RecordTableModel(parent=self)
+        self.notes_model = RecordTableModel(parent=self)
+        self.activities_model = RecordTableModel(parent=self)
+        self.sales_model = RecordTableModel(parent=self)
+        self.fields = DetailTab("groupFieldsTab", "Fields", self.fields_model, self.tabs)
+        self.fields.view.horizontalHeader().hide()
+        self.members = DetailTab(
+            "membersTab", "Members", self.members_model, self.tabs, sortable=True
+        )
+        self.notes = DetailTab("groupNotesTab", "Notes", self.notes_model, self.tabs)
+        self.activities = DetailTab(
+            "groupActivitiesTab", "Activities", self.activities_model, self.tabs, sortable=True
+        )
+        self.sales = DetailTab("groupSalesTab", "Sales", self.sales_model, self.tabs, sortable=True)
+        for tab in self.tab_pages():
+            self.tabs.addTab(tab, tab.title)
+
+    def tab_pages(self) -> list[DetailTab]:
+        return [self.fields, self.members, self.notes, self.activities, self.sales]
+
+    def update_tab_titles(self) -> None:
+        for i, tab in enumerate(self.tab_pages()):
+            n = tab.model.rowCount()
+            title = tab.title if tab is self.fields or not n else f"{tab.title} ({n})"
+            self.tabs.setTabText(i, title)
+
+
+class RecordView(QWidget):
+    """Header + the fields of an activity, a sale or a campaign."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("recordDetail")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.header = Header(self)
+        layout.addWidget(self.header)
+        self.fields_model = FieldsModel(self)
+        self.fields = DetailTab("recordFieldsTab", "Fields", self.fields_model, self)
+        self.fields.view.horizontalHeader().hide()
+        layout.addWidget(self.fields, 1)
+
+    def show_values(self, title: str, subtitle: str, rows: Mapping[str, Any]) -> None:
+        """Show label -> text pairs (already formatted)."""
+        from snx_desktop.models.schema import FieldDef
+
+        fields = [FieldDef(id=label, table="", label=label) for label in rows]
+        self.header.set_contact(title, subtitle, "", "")
+        self.fields_model.set_record(fields, {k: str(v) for k, v in rows.items()})
+        self.fields.fit_first_column()

@@ -1,0 +1,213 @@
+"""The main window. It only composes: navigation, list pane, detail pane, message bar,
+status bar and the menus; :class:`~snx_desktop.ui.session.SessionBinder` connects them to
+the services.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
+
+from snx_desktop import messages
+from snx_desktop.models.bridge import MessageBridge
+from snx_desktop.ui.actions import build_actions
+from snx_desktop.ui.detailpane import DetailPane
+from snx_desktop.ui.iconset import stylesheet
+from snx_desktop.ui.listpane import ListPane
+from snx_desktop.ui.navigation import NavigationList
+from snx_desktop.ui.statusbar import MessageBar, StatusBar
+
+__all__ = ["MainWindow"]
+
+log = logging.getLogger(__name__)
+
+_GEOMETRY = "window/geometry"
+_STATE = "window/state"
+_SPLITTER = "window/splitter"
+_SECTION = "window/section"
+
+
+class MainWindow(QMainWindow):
+    """The window a rep works in all day."""
+
+    closed = Signal()
+    newRecordRequested = Signal(str)  # section kind
+    deleteRequested = Signal(str, list)  # section kind, record ids
+    switchAccountRequested = Signal()
+    signOutRequested = Signal()
+
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setAccessibleName("SalesNexus Desktop")
+        self.setWindowTitle("SalesNexus Desktop")
+        self.settings = settings or QSettings()
+        sheet = stylesheet()
+        if sheet:
+            self.setStyleSheet(sheet)
+        central = QWidget(self)
+        central.setObjectName("centralWidget")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.setSpacing(6)
+        self.message_bar = MessageBar(central)
+        layout.addWidget(self.message_bar)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.navigation = NavigationList(self.splitter)
+        self.list_pane = ListPane(self.splitter)
+        self.detail = DetailPane(self.splitter)
+        for pane in (self.navigation, self.list_pane, self.detail):
+            self.splitter.addWidget(pane)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.status = StatusBar(self)
+        self.setStatusBar(self.status)
+        self.actions_ = build_actions(self, self.menuBar())
+        self.messages = MessageBridge(self)
+        self.messages.error.connect(lambda text, _d: self.show_message("error", text))
+        self.messages.warning.connect(lambda text, _d: self.show_message("warning", text))
+        self.messages.info.connect(lambda text, _d: self.status.showMessage(text, 5000))
+        self.messages.progress.connect(
+            lambda _job, text, done, total, fin: self.status.set_job(text, done, total, fin)
+        )
+        self._connect()
+        from snx_desktop.ui.theme import ThemeFollower
+
+        self.theme = ThemeFollower(self)
+        from snx_desktop.ui.features import WindowFeatures
+
+        self.features = WindowFeatures(self)
+        self.resize(1280, 800)
+        self.restore_state()
+
+    # -- wiring inside the window ----------------------------------------------------------
+    def _connect(self) -> None:
+        acts = self.actions_
+        self.navigation.sectionChanged.connect(self._section_changed)
+        self.list_pane.currentRecordChanged.connect(self.detail.open_record)
+        self.list_pane.dataAgeChanged.connect(self.status.set_data_age)
+        self.status.pendingClicked.connect(lambda: self.navigation.select("pending"))
+        acts.find.triggered.connect(self.focus_search)
+        acts.refresh.triggered.connect(self.refresh)
+        acts.previous.triggered.connect(lambda: self.list_pane.step(-1))
+        acts.next.triggered.connect(lambda: self.list_pane.step(+1))
+        acts.quit.triggered.connect(self.close)
+        acts.new_record.triggered.connect(self._new_record)
+        acts.delete.triggered.connect(self._delete)
+        acts.switch_account.triggered.connect(self.switchAccountRequested.emit)
+        acts.sign_out.triggered.connect(self.signOutRequested.emit)
+        acts.about.triggered.connect(self._about)
+        for key, action in acts.sections.items():
+            action.triggered.connect(lambda _c=False, k=key: self.navigation.select(k))
+
+    def _section_changed(self, kind: str) -> None:
+        self.list_pane.show_section(kind)
+        self.actions_.new_record.setEnabled(kind in ("contact", "group", "activity", "sale"))
+        self.actions_.delete.setEnabled(kind in ("contact", "group"))
+
+    def focus_search(self) -> None:
+        self.list_pane.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.list_pane.search.selectAll()
+
+    def refresh(self) -> None:
+        self.list_pane.refresh()
+        if self.detail.kind and self.detail.record_id:
+            self.detail.open_record(self.detail.kind, self.detail.record_id, None)
+
+    def _new_record(self) -> None:
+        kind = self.list_pane.section
+        if getattr(self, "features", None) is None:
+            messages.info("Creating records is not available in this version.")
+            return
+        self.newRecordRequested.emit(kind)
+
+    def _delete(self) -> None:
+        kind = self.list_pane.section
+        ids = self.list_pane.selected_ids()
+        if not ids:
+            return
+        if getattr(self, "features", None) is None:
+            messages.info("Deleting records is not available in this version.")
+            return
+        self.deleteRequested.emit(kind, ids)
+
+    def _about(self) -> None:
+        from snx_desktop import __version__
+
+        messages.info(f"SalesNexus Desktop {__version__}")
+
+    def show_message(self, level: str, text: str) -> None:
+        self.message_bar.show_message(level, text)
+
+    # -- state ------------------------------------------------------------------------------
+    def restore_state(self) -> None:
+        try:
+            geometry = self.settings.value(_GEOMETRY)
+            if isinstance(geometry, QByteArray | bytes):
+                self.restoreGeometry(QByteArray(geometry))
+            state = self.settings.value(_STATE)
+            if isinstance(state, QByteArray | bytes):
+                self.restoreState(QByteArray(state))
+            splitter = self.settings.value(_SPLITTER)
+            if isinstance(splitter, QByteArray | bytes):
+                self.splitter.restoreState(QByteArray(splitter))
+            else:
+                self.splitter.setSizes([150, 720, 410])
+            section = self.settings.value(_SECTION)
+            if isinstance(section, str) and section:
+                self.navigation.select(section)
+        except Exception:
+            log.warning("could not restore the window layout", exc_info=True)
+
+    def save_state(self) -> None:
+        """Window geometry, dock state, pane sizes and section (never secrets)."""
+        self.settings.setValue(_GEOMETRY, self.saveGeometry())
+        self.settings.setValue(_STATE, self.saveState())
+        self.settings.setValue(_SPLITTER, self.splitter.saveState())
+        self.settings.setValue(_SECTION, self.navigation.current_section())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        event.accept()
+        self.closed.emit()
+
+    # -- waiting (screenshots, tests) ---------------------------------------------------------
+    async def wait_until_first_contact_shown(self, timeout: float = 60.0) -> None:
+        """Wait for the first page of contacts, open the first contact, wait for its tabs."""
+        self.navigation.select("contact")
+        model = self.list_pane.models["contact"]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while model.loaded_count == 0 or model.busy:
+            if model.canFetchMore() and not model.busy:
+                model.fetchMore()
+            if loop.time() > deadline:
+                raise TimeoutError("no contacts were shown")
+            await asyncio.sleep(0.05)
+        loaded: asyncio.Future[None] = loop.create_future()
+
+        def done(_kind: str, _rid: str, _net: bool) -> None:
+            if not loaded.done():
+                loaded.set_result(None)
+
+        self.detail.detailLoaded.connect(done)
+        try:
+            if not self.list_pane.select_row(0):
+                raise RuntimeError("the first contact could not be selected")
+            await asyncio.wait_for(loaded, max(1.0, deadline - loop.time()))
+        finally:
+            self.detail.detailLoaded.disconnect(done)
+
+    def attach(self, binder: Any) -> None:
+        self.binder = binder

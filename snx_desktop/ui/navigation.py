@@ -1,0 +1,61 @@
+"""The navigation list on the left: Contacts, Groups, Activities, Sales, Campaigns, Pending."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+
+from snx_desktop.ui.iconset import get_icon
+
+__all__ = ["SECTIONS", "NavigationList"]
+
+# (section key, label, icon name)
+SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("contact", "Contacts", "contacts"),
+    ("group", "Groups", "groups"),
+    ("activity", "Activities", "activities"),
+    ("sale", "Sales", "sales"),
+    ("campaign", "Campaigns", "campaigns"),
+    ("pending", "Pending changes", "pending"),
+)
+
+
+class NavigationList(QListWidget):
+    """One row per section; emits ``sectionChanged(key)``."""
+
+    sectionChanged = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("navigation")
+        self.setAccessibleName("Sections")
+        self.setIconSize(QSize(20, 20))
+        self.setUniformItemSizes(True)
+        self.setSpacing(1)
+        for key, label, icon in SECTIONS:
+            item = QListWidgetItem(get_icon(icon), label, self)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, label)
+        self.currentRowChanged.connect(self._row_changed)
+        self.setCurrentRow(0)
+        width = max(self.sizeHintForColumn(0), 120) + 2 * self.frameWidth() + 12
+        self.setFixedWidth(width)
+
+    def _row_changed(self, row: int) -> None:
+        if 0 <= row < len(SECTIONS):
+            self.sectionChanged.emit(SECTIONS[row][0])
+
+    def current_section(self) -> str:
+        row = self.currentRow()
+        return SECTIONS[row][0] if 0 <= row < len(SECTIONS) else "contact"
+
+    def select(self, key: str) -> None:
+        for row, (k, _label, _icon) in enumerate(SECTIONS):
+            if k == key:
+                self.setCurrentRow(row)
+                return
+
+    def set_pending_count(self, count: int) -> None:
+        item = self.item(len(SECTIONS) - 1)
+        if item is not None:
+            item.setText(f"Pending changes ({count})" if count else "Pending changes")

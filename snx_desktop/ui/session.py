@@ -1,0 +1,323 @@
+"""Binds one signed-in account's services to the main window, and unbinds them again.
+
+The binder turns the services' events into Qt signals (through
+:class:`~snx_desktop.models.bridge.ServicesBridge`) and applies them to the panes: schema
+-> columns and field layouts, connectivity -> status bar, queue status -> pending count,
+pending list and row markers, changes -> refresh only the record or list that changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from snx_desktop import messages
+from snx_desktop.models.bridge import ServicesBridge
+from snx_desktop.models.columns import list_columns
+from snx_desktop.models.sources import SchemaView, lookups_from_schema
+
+__all__ = ["SessionBinder"]
+
+log = logging.getLogger(__name__)
+
+_LIST_KINDS = ("contact", "group", "activity", "sale", "campaign")
+_FEATURE_MODULES = (
+    "snx_desktop.services.uploads",
+    "snx_desktop.ui.documents",
+    "snx_desktop.ui.editing",
+    "snx_desktop.ui.editing.commands",
+)
+
+
+def _preload_feature_modules() -> None:
+    import importlib
+
+    for name in _FEATURE_MODULES:
+        importlib.import_module(name)
+
+
+NAME_BATCH = 200  # contact names asked for at most in one request
+FEATURES_DELAY = 0.2  # seconds after binding before the editing/document features load
+
+
+class SessionBinder(QObject):
+    """Connects ``services`` (an ``AppServices``) to ``window`` until :meth:`close`."""
+
+    def __init__(self, window: Any, services: Any, account: str = "") -> None:
+        super().__init__(window)
+        self.window = window
+        self.services = services
+        self.account = account
+        self.schema = SchemaView()
+        self._pending_ids: set[str] = set()
+        self._name_cache: dict[str, str] = {}
+        self._missing: set[str] = set()
+        self._asked: set[str] = set()
+        self._names_task: asyncio.Future[None] | None = None
+        self.bridge = ServicesBridge(services, self)
+        lp, detail = window.list_pane, window.detail
+        lp.lookups.resolver = self._resolve_name
+        detail.lookups = lp.lookups
+        lp.is_pending = self._pending_ids.__contains__
+        self.bridge.schemaChanged.connect(self.apply_schema)
+        self.bridge.connectivityChanged.connect(self._connectivity)
+        self.bridge.queueStatusChanged.connect(self._queue_status)
+        self.bridge.dataChanged.connect(self._changed)
+        self.bridge.primingProgress.connect(self._priming)
+        self.bridge.opDone.connect(self._op_done)
+        self._priming_job: Any = None
+        window.actions_.make_offline.triggered.connect(self._prime_slot)
+        window.status.jobCancelled.connect(self.cancel_priming)
+        window.status.workOfflineToggled.connect(self.set_work_offline)
+        window.actions_.work_offline.toggled.connect(self.set_work_offline)
+        self.apply_schema(getattr(services.schema, "current", None))
+        detail.browse = services.browse
+        for kind in ("contact", "group", "activity", "sale"):
+            lp.models[kind].set_lookup(self._lookup_for(kind))
+        lp.attach(services.browse)
+        self._connectivity(services.connectivity.state)
+        self._queue_status(getattr(services.writes, "status", None))
+        title = f"SalesNexus Desktop — {account}" if account else "SalesNexus Desktop"
+        window.setWindowTitle(title)
+        features = getattr(window, "features", None)
+        if features is not None:  # after the first paint: their modules take a while to load
+            self._features_bound = False
+            self._bind_handle = asyncio.ensure_future(self._load_features())
+
+    async def _load_features(self) -> None:
+        await asyncio.sleep(FEATURES_DELAY)
+        try:
+            # import in a worker thread: importing ~40 modules would stall the GUI for ~50 ms;
+            # the modules only define classes, nothing is created until bind()
+            await asyncio.to_thread(_preload_feature_modules)
+        except Exception:
+            log.exception("loading the editing and document features failed")
+        self._bind_features()
+
+    def _bind_features(self) -> None:
+        features = getattr(self.window, "features", None)
+        if features is not None and not self._features_bound:
+            self._features_bound = True
+            features.bind(self.services, self)
+
+    async def aclose(self) -> None:
+        """Unbind the features (uploads in flight are cancelled), then everything else."""
+        handle = getattr(self, "_bind_handle", None)
+        if handle is not None:
+            handle.cancel()
+        features = getattr(self.window, "features", None)
+        if features is not None and getattr(self, "_features_bound", False):
+            await features.unbind()
+        self.close()
+
+    def close(self) -> None:
+        """Disconnect from the services; the window keeps showing nothing."""
+        self.bridge.close()
+        if self._names_task is not None:
+            self._names_task.cancel()
+        w = self.window
+        self.cancel_priming()
+        try:
+            w.actions_.make_offline.triggered.disconnect(self._prime_slot)
+            w.status.jobCancelled.disconnect(self.cancel_priming)
+            w.status.workOfflineToggled.disconnect(self.set_work_offline)
+            w.actions_.work_offline.toggled.disconnect(self.set_work_offline)
+        except (RuntimeError, TypeError):
+            pass
+        w.list_pane.detach()
+        for model in w.list_pane.models.values():
+            model.set_lookup(None)
+        w.detail.browse = None
+        w.detail.clear()
+        w.list_pane.lookups.resolver = None
+        w.list_pane.is_pending = None
+
+    def _lookup_for(self, kind: str) -> Any:
+        """Rows scrolled far away are dropped from memory and read again from the store."""
+        cache = getattr(getattr(self.services, "store", None), "cache", None)
+        if cache is None:
+            return None
+        from snx_desktop.services.browse import with_id
+
+        def lookup(ids: list[str]) -> dict[str, Any]:
+            found = cache.get_records(kind, ids)
+            return {rid: with_id(kind, rid, c.value) for rid, c in found.items()}
+
+        return lookup
+
+    # -- schema --------------------------------------------------------------------------------
+    def apply_schema(self, schema: Any) -> None:
+        if schema is None:
+            return
+        self.schema = SchemaView(schema)
+        lookups = lookups_from_schema(schema, self.window.list_pane.lookups)
+        for kind in _LIST_KINDS:
+            self.window.list_pane.set_columns(
+                kind, list_columns(kind, self.schema.fields, self.schema.layouts, lookups)
+            )
+        self.window.detail.set_schema(self.schema, lookups)
+        self.window.list_pane.pending_model.set_label(self.schema.label)
+
+    def _resolve_name(self, record_id: str) -> str:
+        """A contact's or group's name from the offline store (for activity and sales rows)."""
+        if record_id in self._name_cache:
+            return self._name_cache[record_id]
+        name = ""
+        store = getattr(self.services, "store", None)
+        cache = getattr(store, "cache", None)
+        if cache is not None:
+            for kind, table in (("contact", "Contact"), ("group", "Group")):
+                try:
+                    cached = cache.get_record(kind, record_id)
+                except Exception:
+                    log.debug("name lookup failed", exc_info=True)
+                    cached = None
+                if cached is not None:
+                    name = self.schema.display_name(table, cached.value)
+                    break
+        self._name_cache[record_id] = name
+        if not name:
+            self._ask_names(record_id)
+        return name
+
+    def _ask_names(self, record_id: str) -> None:
+        """Collect unknown contact ids; one batched request asks the server for their names."""
+        if len(self._missing) >= NAME_BATCH or record_id in self._asked:
+            return
+        self._missing.add(record_id)
+        if self._names_task is None or self._names_task.done():
+            self._names_task = asyncio.ensure_future(self._fetch_names())
+
+    async def _fetch_names(self) -> None:
+        await asyncio.sleep(0.05)  # let the view ask for every visible row first
+        ids, self._missing = sorted(self._missing), set()
+        self._asked.update(ids)
+        conn = getattr(self.services, "connectivity", None)
+        client = getattr(self.services, "client", None)
+        if not ids or client is None or conn is None or not conn.is_online:
+            return
+        results = await asyncio.gather(
+            *(client.get_contact_info(i) for i in ids), return_exceptions=True
+        )
+        found = 0
+        for rid, res in zip(ids, results, strict=True):
+            if isinstance(res, BaseException):
+                continue
+            name = self.schema.display_name("Contact", getattr(res, "field_data", {}) or {})
+            if name:
+                self._name_cache[rid] = name
+                self.window.list_pane.lookups.contacts[rid] = name
+                found += 1
+        if found:
+            self.window.list_pane.repaint_rows()
+            self.window.detail.repaint_rows()
+
+    # -- state ---------------------------------------------------------------------------------
+    def set_work_offline(self, on: bool) -> None:
+        self.services.connectivity.set_work_offline(bool(on))
+
+    def _connectivity(self, state: Any) -> None:
+        value = str(getattr(state, "value", state))
+        self.window.status.set_connection(value)
+        action = self.window.actions_.work_offline
+        action.blockSignals(True)
+        action.setChecked(value == "working-offline")
+        action.blockSignals(False)
+
+    def _queue_status(self, status: Any) -> None:
+        writes = self.services.writes
+        pending = int(getattr(status, "pending", 0) or 0)
+        failed = int(getattr(status, "failed", 0) or 0)
+        conflicts = int(getattr(status, "conflicts", 0) or 0)
+        self.window.status.set_pending(pending, failed, conflicts)
+        self.window.navigation.set_pending_count(pending)
+        try:
+            ids = set(writes.pending_ids())
+            ops = list(writes.pending())
+        except Exception:
+            log.exception("reading the write queue failed")
+            return
+        if ids != self._pending_ids:
+            self._pending_ids.clear()
+            self._pending_ids.update(ids)
+            for model in self.window.list_pane.models.values():
+                model.refresh_pending()
+        self.window.list_pane.pending_model.set_ops(ops)
+        self.window.list_pane.update_status(self.window.list_pane.section)
+
+    def _changed(self, change: Any) -> None:
+        """Refresh only what ``change`` touched."""
+        detail = self.window.detail
+        ids = set(getattr(change, "ids", ()) or ())
+        parent = getattr(change, "parent", None)
+        id_map: dict[str, str] = dict(getattr(change, "id_map", {}) or {})
+        # names not found before may be in the cache now; names found stay
+        for table in (self._name_cache, self.window.list_pane.lookups.contacts):
+            for key in [k for k, v in table.items() if not v]:
+                del table[key]
+        if detail.record_id and (
+            detail.record_id in ids
+            or (parent is not None and parent[1] == detail.record_id)
+            or detail.record_id in id_map
+        ):
+            action = getattr(change, "action", "")
+            if action == "deleted" and detail.record_id in ids:
+                detail.clear()
+            elif detail.record_id in id_map:
+                detail.open_record(detail.kind, id_map[detail.record_id], None)
+            else:
+                detail.show_cached()  # the cache already holds the change: no request
+        kind = str(getattr(change, "kind", ""))
+        action = str(getattr(change, "action", ""))
+        if (
+            kind in self.window.list_pane.models
+            and action in ("created", "deleted", "remapped")
+            and getattr(change, "origin", None) is not self
+        ):
+            self.window.list_pane.models[kind].reset()
+
+    def _prime_slot(self) -> None:
+        self._prime_task = asyncio.ensure_future(self.make_available_offline())
+
+    async def make_available_offline(self) -> Any:
+        """Prime the offline store (contacts, groups, the rep's activities); progress shown."""
+        if self._priming_job is not None and not self._priming_job.done():
+            return None
+        try:
+            self._priming_job = self.services.priming.start()
+            result = await self._priming_job.wait()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.window.status.set_job("", 0, 0, True)
+            messages.error(f"Saving for offline use stopped: {exc}")
+            return None
+        finally:
+            self._priming_job = None
+        cancelled = bool(getattr(result, "cancelled", False))
+        self.window.status.set_job(
+            "Saving for offline use cancelled" if cancelled else "Saved for offline use", 0, 0, True
+        )
+        return result
+
+    def cancel_priming(self) -> None:
+        job = self._priming_job
+        if job is not None:
+            job.cancel()
+
+    def _priming(self, progress: Any) -> None:
+        done = int(getattr(progress, "done", 0))
+        total = int(getattr(progress, "total", 0))
+        stage = str(getattr(progress, "stage", ""))
+        if total and done >= total:
+            return  # make_available_offline() reports the end
+        self.window.status.set_job(f"Saving for offline use: {stage}", done, total, False)
+
+    def _op_done(self, outcome: Any) -> None:
+        if getattr(outcome, "ok", True):
+            return
+        error = str(getattr(outcome, "error", "") or "The change could not be sent.")
+        messages.error(f"A change could not be sent: {error}")

@@ -1,0 +1,299 @@
+"""Signing in and out: from credentials to a running ``AppServices`` bound to the window.
+
+:class:`Controller` asks for credentials (silently from the keyring when the user chose
+"remember me", otherwise with the sign-in dialog), opens the account's services, binds
+them to the window, and closes them again on switch-account, sign-out and quit. Secrets
+pass only between the dialog, :mod:`snx_desktop.secrets` and the services; they are never
+logged or written to settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+from snx_desktop import messages
+from snx_desktop.secrets import SecretStore, account_key
+from snx_desktop.ui.dialogs import run_dialog
+from snx_desktop.ui.session import SessionBinder
+from snx_desktop.ui.signin import (
+    LIVE_SERVER,
+    KnownAccount,
+    SignInDialog,
+    SignInRequest,
+    load_accounts,
+    save_account,
+)
+
+__all__ = ["DEMO_EMAIL", "Controller", "open_store_for_smoke_test"]
+
+log = logging.getLogger(__name__)
+
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "demo"  # the sandbox's published demo account, not a secret
+
+
+async def open_store_for_smoke_test(profile: Path) -> None:
+    """Open (creating it) and close the offline store of a throw-away account, no network."""
+    from snx_desktop.store import Store
+
+    store = Store.open("http://127.0.0.1", "smoke-test@localhost", profile)
+    try:
+        problems = store.integrity_check(full=False)
+        if problems:
+            raise RuntimeError("store integrity check failed")
+    finally:
+        store.close()
+
+
+def _identity(request: SignInRequest) -> str:
+    if request.email:
+        return request.email
+    from snx_desktop.store import identity_from_token
+
+    return str(identity_from_token(request.token))
+
+
+class Controller:
+    """Owns the current account's services and the sign-in flow."""
+
+    def __init__(
+        self,
+        *,
+        window: Any,
+        settings: QSettings,
+        profile: Path | None,
+        on_quit: Callable[[int], None],
+        secrets: SecretStore | None = None,
+    ) -> None:
+        self.window = window
+        self.settings = settings
+        self.profile = profile
+        self.on_quit = on_quit
+        self.secrets = secrets or SecretStore()
+        self.services: Any = None
+        self.binder: SessionBinder | None = None
+        self.request: SignInRequest | None = None
+        self.sandbox_url = ""
+        self._password: str | None = None  # kept in memory for re-sign-in on expiry
+        self._tasks: set[asyncio.Future[Any]] = set()
+        window.switchAccountRequested.connect(self._switch_slot)
+        window.signOutRequested.connect(self._sign_out_slot)
+
+    # -- slots (one line each; the coroutines are what tests await) ----------------------------
+    def _switch_slot(self) -> None:
+        self._spawn(self.switch_account())
+
+    def _sign_out_slot(self) -> None:
+        self._spawn(self.sign_out())
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- start ------------------------------------------------------------------------------
+    async def start(self, server: str | None = None, *, offline: bool = False) -> bool:
+        """Sign in silently with a remembered account, else ask; False when the user gave up."""
+        await asyncio.to_thread(self.secrets.resolve)
+        accounts = load_accounts(self.settings)
+        server = (server or "").rstrip("/")
+        remembered = next(
+            (a for a in accounts if a.remember and (not server or a.server == server)), None
+        )
+        if remembered is not None:
+            secret = self.secrets.get(account_key(remembered.server, remembered.email))
+            if secret or offline:
+                request = SignInRequest(
+                    server=remembered.server,
+                    email="" if remembered.uses_token else remembered.email,
+                    password="" if remembered.uses_token else (secret or ""),
+                    token=(secret or "") if remembered.uses_token else "",
+                    remember=True,
+                )
+                if remembered.uses_token and not secret:
+                    request = SignInRequest(remembered.server, remembered.email, remember=True)
+                error = await self.open_account(request, offline=offline)
+                if error is None:
+                    return True
+                return await self.ask_and_open(server=remembered.server, error=error)
+        if offline and accounts:
+            last = accounts[0]
+            error = await self.open_account(
+                SignInRequest(last.server, last.email, remember=last.remember), offline=True
+            )
+            if error is None:
+                return True
+        return await self.ask_and_open(server=server or (accounts[0].server if accounts else ""))
+
+    async def start_demo(self, url: str, *, offline: bool = False) -> bool:
+        """Sign in to the in-process sandbox with its demo account."""
+        self.sandbox_url = url
+        request = SignInRequest(server=url, email=DEMO_EMAIL, password=DEMO_PASSWORD)
+        error = await self.open_account(request, offline=offline)
+        if error is not None:
+            messages.error(f"Could not sign in to the demo server: {error}")
+            return False
+        return True
+
+    async def ask_and_open(self, *, server: str = "", error: str = "") -> bool:
+        """Show the sign-in dialog until a sign-in works or the user cancels."""
+        last: SignInRequest | None = None
+        while True:
+            dialog = SignInDialog(
+                self.window,
+                accounts=load_accounts(self.settings),
+                server=server or LIVE_SERVER,
+                sandbox_url=self.sandbox_url,
+                keyring_warning=self.secrets.warning,
+            )
+            if last is not None:
+                dialog.server.setCurrentText(last.server)
+                dialog.email.setText(last.email)
+                dialog.remember.setChecked(last.remember)
+            dialog.set_error(error)
+            result = await run_dialog(dialog)
+            request = dialog.request()
+            dialog.deleteLater()
+            if result != SignInDialog.DialogCode.Accepted:
+                if self.services is None:
+                    self.window.show_message(
+                        "warning", "Not signed in. Use File ▸ Switch account… to sign in."
+                    )
+                return False
+            last = request
+            failure = await self.open_account(request)
+            if failure is None:
+                return True
+            error = failure
+
+    # -- services ----------------------------------------------------------------------------
+    async def open_account(self, request: SignInRequest, *, offline: bool = False) -> str | None:
+        """Open the account's services and bind them; returns an error text, or None."""
+        from snx_desktop.services import AppServices
+
+        await self.close()
+        previous = (self.request, self._password)
+        self.request, self._password = request, request.password or None
+        try:
+            services = await AppServices.open(
+                request.server,
+                profile_dir=self.profile,
+                account=request.email or None,
+                password=request.password or None,
+                token=request.token or None,
+                credentials=self._credentials,
+                work_offline=offline,
+                start=False,
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.request, self._password = previous
+            log.info("sign-in failed: %s", type(exc).__name__)
+            return str(exc) or "Sign-in failed."
+        self.services = services
+        self.binder = SessionBinder(self.window, services, request.email or "token sign-in")
+        try:
+            await services.start()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("starting the services failed: %s", type(exc).__name__)
+            messages.warning(str(exc) or "Some data could not be loaded.")
+        self.binder.apply_schema(getattr(services.schema, "current", None))
+        if not self.sandbox_url or request.server != self.sandbox_url:
+            self._remember(request)
+        notice = getattr(getattr(services, "store", None), "notice", None)
+        if notice is not None:
+            messages.warning(str(getattr(notice, "message", notice)))
+        return None
+
+    def _remember(self, request: SignInRequest) -> None:
+        key = account_key(request.server, request.email or _identity(request))
+        secret = request.token or request.password
+        if request.remember and secret:
+            self.secrets.set(key, secret)
+        elif not request.remember:
+            self.secrets.delete(key)
+        save_account(
+            self.settings,
+            KnownAccount(
+                server=request.server,
+                email=request.email or _identity(request),
+                remember=request.remember,
+                uses_token=request.uses_token,
+            ),
+        )
+
+    async def _credentials(self) -> tuple[str, str] | None:
+        """Asked by the client when the session expired: remembered password, else the dialog."""
+        request = self.request
+        if request is None or request.uses_token:
+            return None
+        if self._password:
+            return request.email, self._password
+        dialog = SignInDialog(self.window, server=request.server)
+        dialog.fill(request.server, request.email)
+        dialog.set_error("Your session has expired. Please sign in again.")
+        if await run_dialog(dialog) != SignInDialog.DialogCode.Accepted:
+            return None
+        again = dialog.request()
+        self._password = again.password
+        return again.email, again.password
+
+    async def switch_account(self) -> bool:
+        server = self.request.server if self.request else ""
+        return await self.ask_and_open(server=server)
+
+    async def sign_out(self, *, ask_again: bool = True) -> bool:
+        """Send what is queued (asking before anything unsent is lost), wipe the account's
+        store and its keyring entry, then show the sign-in dialog. False when the user kept
+        the session because changes could not be sent."""
+        services = self.services
+        if services is None or self.request is None:
+            return False
+        key = account_key(self.request.server, self.request.email or _identity(self.request))
+        left = list(services.writes.pending())
+        if left:
+            left = list(await services.writes.flush(15.0))
+        if left:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Unsent changes",
+                f"{len(left)} change(s) could not be sent. Sign out anyway and lose them?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                self.window,
+            )
+            answer = await run_dialog(box)
+            box.deleteLater()
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        if self.binder is not None:  # features and panes let go before the services close
+            await self.binder.aclose()
+            self.binder.deleteLater()
+            self.binder = None
+        self.services = None
+        await services.sign_out(send_first=False, forget_secret=lambda: self.secrets.delete(key))
+        self._password = None
+        self.request = None
+        self.window.setWindowTitle("SalesNexus Desktop")
+        if ask_again:
+            await self.ask_and_open()
+        return True
+
+    async def close(self) -> None:
+        """Unbind and close the current services (client and store)."""
+        if self.binder is not None:
+            await self.binder.aclose()
+            self.binder.deleteLater()
+            self.binder = None
+        services, self.services = self.services, None
+        if services is not None:
+            await services.aclose()
