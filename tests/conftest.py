@@ -35,12 +35,11 @@ def _wants_qt_loop(item: pytest.Item) -> bool:
 
 
 def _qt_loop_factory() -> asyncio.AbstractEventLoop:
-    from PySide6.QtWidgets import QApplication  # Qt before qasync
-
+    import PySide6.QtWidgets as QtWidgets  # Qt before qasync
     import qasync
 
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    assert isinstance(app, QtWidgets.QApplication)
     app.setQuitOnLastWindowClosed(False)
     return qasync.QEventLoop(app)  # type: ignore[no-any-return]
 

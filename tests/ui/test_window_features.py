@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtCore import QMimeData, QPointF, QUrl
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from support.qtdrag import send_drag
 from uikit import first_page, signed_in, until
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -25,20 +25,7 @@ def _visible_dialog() -> QDialog | None:
 def _drop_files(widget: QWidget, *paths: Path) -> list[bool]:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    pos = QPointF(widget.rect().center())
-    args = (
-        pos,
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    events = [QDragEnterEvent(*args), QDragMoveEvent(*args), QDropEvent(*args)]
-    accepted = []
-    for event in events:
-        QApplication.sendEvent(widget, event)
-        accepted.append(event.isAccepted())
-    return accepted
+    return send_drag(widget, QPointF(widget.rect().center()), mime)
 
 
 @pytest.mark.asyncio

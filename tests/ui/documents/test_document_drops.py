@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QKeyEvent,
 )
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QTableView, QWidget
+from support.qtdrag import drag_events
 
 from snx_desktop.models.records import RecordTableModel
 from snx_desktop.models.schema import Column
@@ -53,37 +54,19 @@ def file_mime(*paths: Path) -> QMimeData:
 
 
 def drag_enter(widget: QWidget, pos: QPointF, mime: QMimeData) -> QDragEnterEvent:
-    event = QDragEnterEvent(
-        pos,
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
+    event = drag_events(pos, mime)[0]
     QApplication.sendEvent(widget, event)
     return event
 
 
 def drag_move(widget: QWidget, pos: QPointF, mime: QMimeData) -> QDragMoveEvent:
-    event = QDragMoveEvent(
-        pos,
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
+    event = drag_events(pos, mime)[1]
     QApplication.sendEvent(widget, event)
     return event
 
 
 def drop(widget: QWidget, pos: QPointF, mime: QMimeData) -> QDropEvent:
-    event = QDropEvent(
-        pos,
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
+    event = drag_events(pos, mime)[2]
     QApplication.sendEvent(widget, event)
     return event
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtCore import QMimeData, QPointF, QSettings, QUrl
 from PySide6.QtWidgets import QApplication, QWidget
+from support.qtdrag import send_drag
 
 from snx_desktop.models.roles import Roles
 from snx_desktop.services import AppServices
@@ -33,11 +33,7 @@ async def until(cond: Callable[[], object], timeout: float = 20.0, what: str = "
 
 
 def send_drop(widget: QWidget, pos: QPointF, mime: QMimeData) -> list[bool]:
-    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
-    events = [QDragEnterEvent(pos, *args), QDragMoveEvent(pos, *args), QDropEvent(pos, *args)]
-    for event in events:
-        QApplication.sendEvent(widget, event)
-    return [e.isAccepted() for e in events]
+    return send_drag(widget, pos, mime)
 
 
 async def on_server(client: Any, contact_id: str) -> dict[str, bytes]:

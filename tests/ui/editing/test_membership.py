@@ -6,15 +6,13 @@ import asyncio
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt
+from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtGui import (
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
     QStandardItem,
     QStandardItemModel,
 )
 from PySide6.QtWidgets import QApplication, QDialog, QTableView
+from support.qtdrag import send_drag
 
 from snx_desktop.models.roles import Roles
 from snx_desktop.ui.editing import commands
@@ -60,16 +58,9 @@ def _view(rows: list[tuple[str, str]], qtbot: Any) -> QTableView:
 
 def _send(view: QTableView, mime: QMimeData, row: int) -> tuple[bool, bool, bool]:
     rect = view.visualRect(view.model().index(row, 0))
-    pos = QPointF(rect.center())
     actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
-    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(pos, actions, mime, buttons, mods)
-    QApplication.sendEvent(view.viewport(), enter)
-    move = QDragMoveEvent(pos, actions, mime, buttons, mods, QEvent.Type.DragMove)
-    QApplication.sendEvent(view.viewport(), move)
-    drop = QDropEvent(pos, actions, mime, buttons, mods)
-    QApplication.sendEvent(view.viewport(), drop)
-    return enter.isAccepted(), move.isAccepted(), drop.isAccepted()
+    enter, move, drop = send_drag(view.viewport(), QPointF(rect.center()), mime, actions)
+    return enter, move, drop
 
 
 async def test_drag_contacts_onto_a_group(
