@@ -7,6 +7,11 @@
    throughput against posting the same number of raw bytes to the same server in this run;
    the same pair against a server that discards the body (the client's own ceiling).
 
+3. Start-up cost, each in a fresh interpreter (median of 7): ``import snx_desktop.services``
+   (the client and httpx load lazily) against also importing the client module, as the
+   import used to; constructing a ``SalesNexusClient`` (the TLS context and the httpx client
+   are built on first use) against building them eagerly as the constructor used to.
+
 Default run: 10 contacts each way, a 24 MB file (well under a minute). ``--full``: 100 MB.
 Prints one ``name: value unit`` line per figure.
 """
@@ -262,13 +267,72 @@ async def upload(base_url: str, sink_url: str, path: Path) -> None:
     figure("upload_vs_raw_ratio_discard_server", sink_raw_time / sink_up_time, "x")
 
 
+_IMPORT_LAZY = "import snx_desktop.services"
+_IMPORT_EAGER = "import snx_desktop.services, snx_desktop.api.client"
+_CONSTRUCT = """
+import time, httpx
+from snx_desktop.api.client import SalesNexusClient, _build_ssl_context
+t0 = time.perf_counter()
+c = SalesNexusClient("https://crm.example")
+t1 = time.perf_counter()
+if {eager}:
+    httpx.AsyncClient(verify=_build_ssl_context(None), timeout=httpx.Timeout(30.0))
+t2 = time.perf_counter()
+print((t1 - t0 if not {eager} else t2 - t1) * 1000.0)
+"""
+
+
+def _subprocess_ms(code: str, runs: int = 7) -> float:
+    """Median of ``runs`` fresh interpreters: the time the code prints, or its import time."""
+    values = []
+    for _ in range(runs):
+        if code.startswith("import "):
+            out = subprocess.run(
+                [sys.executable, "-X", "importtime", "-c", code],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stderr
+            total = 0
+            for text in out.splitlines():
+                parts = text.split("|")
+                # top-level modules only (nesting shows as leading spaces in the name)
+                if len(parts) == 3 and not parts[2].startswith("  ") and parts[1].strip().isdigit():
+                    total += int(parts[1])
+            values.append(total / 1000.0)
+        else:
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+            values.append(float(out.strip().splitlines()[-1]))
+    values.sort()
+    return values[len(values) // 2]
+
+
+def startup() -> None:
+    lazy = _subprocess_ms(_IMPORT_LAZY)
+    eager = _subprocess_ms(_IMPORT_EAGER)
+    figure("import_services_lazy_client", lazy, "ms")
+    figure("import_services_with_client_baseline", eager, "ms")
+    figure("import_ratio_baseline_over_lazy", eager / lazy, "x")
+    construct = _subprocess_ms(_CONSTRUCT.format(eager=False))
+    eager_build = _subprocess_ms(_CONSTRUCT.format(eager=True))
+    figure("client_construct", construct, "ms")
+    figure("client_construct_eager_tls_baseline", eager_build, "ms")
+    figure("construct_ratio_baseline_over_lazy", eager_build / max(construct, 1e-3), "x")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark of the SalesNexus wire client.")
     parser.add_argument("--full", action="store_true", help="upload 100 MB")
     parser.add_argument("--contacts", type=int, default=10, help="contacts opened each way")
     parser.add_argument("--upload-mb", type=int, default=None, help="file size in MB")
+    parser.add_argument("--startup-only", action="store_true", help="only the start-up figures")
     args = parser.parse_args(argv)
     size_mb = args.upload_mb or (100 if args.full else 24)
+    startup()
+    if args.startup_only:
+        return 0
 
     from snx_desktop.sandbox import start_in_thread
 

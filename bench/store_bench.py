@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import random
+import sqlite3
 import statistics
 import tempfile
 import threading
@@ -184,8 +186,12 @@ def main() -> None:
     ap.add_argument("--contacts", type=int, default=None)
     ap.add_argument("--repeat", type=int, default=30)
     ap.add_argument("--chunk", type=int, default=500)
+    ap.add_argument("--wal-only", action="store_true", help="only the commit-stall figures")
     args = ap.parse_args()
     n = args.contacts or (100_000 if args.full else 30_000)
+    if args.wal_only:
+        wal_section(n)
+        return
 
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open("https://bench.example", "bench@example.com", Path(tmp))
@@ -327,6 +333,80 @@ def main() -> None:
         line("search_during_worker_prime_p95", p(main_ms, 0.95), "ms")
         line("search_during_worker_prime_max", max(main_ms), "ms")
         store.close()
+    wal_section(n)
+
+
+def commit_stalls(records: list[tuple[str, dict[str, str]]], background: bool) -> dict[str, float]:
+    """Longest loop-thread commit while pages of contacts are stored (as browsing does), and
+    the first commit after a large WAL built up behind a reader (as during priming)."""
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(
+            "https://bench.example",
+            "bench@example.com",
+            Path(tmp),
+            background_checkpoint=background,
+        )
+        store.search.set_roles(ROLES, {"name": ["300"]})
+        half = len(records) // 2
+        for _ in store.cache.put_records_chunked("contact", records[:half], chunk_size=2000):
+            pass
+        store.wait_checkpointed(30)
+        ids = [rid for rid, _ in records]
+        commit_ms: list[float] = []
+        for start in range(half, len(records), 100):
+            page = records[start : start + 100]
+            t0 = time.perf_counter()
+            with store.transaction():
+                store.cache.put_records("contact", page, merge=True)
+                store.cache.put_list_page("contact", "", start, ids[start : start + 100], len(ids))
+            commit_ms.append((time.perf_counter() - t0) * 1000.0)
+            time.sleep(0.01)  # the loop does other work between pages (painting, requests)
+        out["page_commit_p50"] = p(commit_ms, 0.5)
+        out["page_commit_p99"] = p(commit_ms, 0.99)
+        out["page_commit_max"] = max(commit_ms)
+        store.wait_checkpointed(30)
+        # a reader holds an old snapshot while a worker writes: the WAL cannot be reused
+        reader = sqlite3.connect(str(store.path))
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM records").fetchone()
+        with store.bulk_writer() as writer:
+            for _ in writer.cache.put_records_chunked(
+                "contact", records[:half], chunk_size=2000, merge=False
+            ):
+                pass
+        reader.execute("COMMIT")
+        reader.close()
+        wal = store.path.with_name(store.path.name + "-wal")
+        out["large_wal_size"] = wal.stat().st_size / 1e6
+        small: list[float] = []
+        for i in range(20):
+            t0 = time.perf_counter()
+            store.cache.put_record("contact", ids[i], records[i][1])
+            small.append((time.perf_counter() - t0) * 1000.0)
+        out["commit_after_large_wal_max"] = max(small)
+        store.close()
+    return out
+
+
+def wal_section(n: int) -> None:
+    records = list(contacts(n, seed=11))
+    # the bench's own data must not make the collector pause inside a measured commit
+    gc.collect()
+    gc.freeze()
+    before = commit_stalls(records, background=False)
+    after = commit_stalls(records, background=True)
+    line("wal_contacts", n, "records")
+    line("wal_large_size", after["large_wal_size"], "MB")
+    for key in (
+        "page_commit_p50",
+        "page_commit_p99",
+        "page_commit_max",
+        "commit_after_large_wal_max",
+    ):
+        line(f"{key}_inline_checkpoint", before[key], "ms")
+        line(f"{key}_background_checkpoint", after[key], "ms")
+        line(f"ratio_{key}_inline_over_background", before[key] / max(after[key], 1e-3), "x")
 
 
 if __name__ == "__main__":

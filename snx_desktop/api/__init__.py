@@ -1,12 +1,16 @@
 """The SalesNexus wire client: typed async calls over httpx, batching, errors, re-login.
 
 Import from here; see ``client.py`` for the behaviour and ``results.py`` for the records.
+The errors and result types load at once; the client (and httpx with it) loads on first use
+of ``SalesNexusClient``, ``Batch``, ``CredentialsProvider``, ``BinarySource`` or ``redact``,
+so that importing the package (e.g. for its errors) stays cheap.
 """
 
 from __future__ import annotations
 
-from ._wire import redact
-from .client import Batch, CredentialsProvider, SalesNexusClient
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     ConnectionFailedError,
     InsecureURLError,
@@ -50,7 +54,29 @@ from .results import (
     format_datetime,
     parse_datetime,
 )
-from .upload import BinarySource
+
+if TYPE_CHECKING:
+    from ._wire import redact
+    from .client import Batch, CredentialsProvider, SalesNexusClient
+    from .upload import BinarySource
+
+_LAZY = {
+    "redact": "._wire",
+    "Batch": ".client",
+    "CredentialsProvider": ".client",
+    "SalesNexusClient": ".client",
+    "BinarySource": ".upload",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Activity",

@@ -28,6 +28,7 @@ import os
 import random
 import secrets
 import ssl
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -224,6 +225,8 @@ async def _as_coroutine(awaitable: Awaitable[T]) -> T:
 
 
 _default_ssl: ssl.SSLContext | None = None
+_default_ssl_lock = threading.Lock()
+_prewarm_started = False
 
 
 def _ssl_context(ca_bundle: str | os.PathLike[str] | None) -> ssl.SSLContext:
@@ -231,8 +234,32 @@ def _ssl_context(ca_bundle: str | os.PathLike[str] | None) -> ssl.SSLContext:
 
     The context without an extra bundle is built once and shared (it is read-only after)."""
     global _default_ssl
-    if ca_bundle is None and _default_ssl is not None:
+    if ca_bundle is not None:
+        return _build_ssl_context(ca_bundle)
+    with _default_ssl_lock:
+        if _default_ssl is None:
+            _default_ssl = _build_ssl_context(None)
         return _default_ssl
+
+
+def _prewarm_ssl_context() -> None:
+    """Build the shared context in a worker thread (loading the CA files takes ~50-70 ms, most
+    of it outside the GIL), so that the first request rarely waits for it."""
+    global _prewarm_started
+    if _default_ssl is not None or _prewarm_started:
+        return
+    _prewarm_started = True
+
+    def build() -> None:
+        try:
+            _ssl_context(None)
+        except Exception:  # pragma: no cover - the first request builds it again and reports
+            log.debug("building the TLS context in advance failed", exc_info=True)
+
+    threading.Thread(target=build, name="snx-tls-context", daemon=True).start()
+
+
+def _build_ssl_context(ca_bundle: str | os.PathLike[str] | None) -> ssl.SSLContext:
     ctx = ssl.create_default_context()
     try:
         import certifi
@@ -242,8 +269,6 @@ def _ssl_context(ca_bundle: str | os.PathLike[str] | None) -> ssl.SSLContext:
         log.debug("certifi bundle not loaded; using the system's certificates")
     if ca_bundle is not None:
         ctx.load_verify_locations(os.fspath(ca_bundle))
-    else:
-        _default_ssl = ctx
     return ctx
 
 
@@ -293,17 +318,20 @@ class SalesNexusClient:
         self._max_retry_after = max(0.0, max_retry_after)
         from snx_desktop import __version__
 
-        headers = {
+        self._headers = {
             "Accept": "application/json",
             "User-Agent": user_agent or f"SalesNexusDesktop/{__version__}",
         }
-        self._http = httpx.AsyncClient(
-            transport=transport,
-            verify=_ssl_context(ca_bundle),
-            timeout=httpx.Timeout(timeout),
-            headers=headers,
-            follow_redirects=False,
+        self._transport = transport
+        # a bad extra bundle fails here, as it always did
+        self._ssl: ssl.SSLContext | None = (
+            _ssl_context(ca_bundle) if ca_bundle is not None else None
         )
+        self._timeout = timeout
+        # built on first use (`http`): the TLS context costs tens of ms, which a start-up
+        # that shows the cache first need not wait for; the shared one is prepared meanwhile
+        self._http_client: httpx.AsyncClient | None = None
+        _prewarm_ssl_context()
         self._queue: list[_Call] = []
         self._flush_scheduled = False
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -351,8 +379,17 @@ class SalesNexusClient:
 
     @property
     def http(self) -> httpx.AsyncClient:
-        """The shared ``httpx.AsyncClient`` (for callers that need plain HTTP too)."""
-        return self._http
+        """The shared ``httpx.AsyncClient`` (for callers that need plain HTTP too); made on
+        first use."""
+        if self._http_client is None:
+            self._http_client = httpx.AsyncClient(
+                transport=self._transport,
+                verify=self._ssl or _ssl_context(None),
+                timeout=httpx.Timeout(self._timeout),
+                headers=self._headers,
+                follow_redirects=False,
+            )
+        return self._http_client
 
     async def __aenter__(self) -> SalesNexusClient:
         return self
@@ -377,7 +414,10 @@ class SalesNexusClient:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
-        await self._http.aclose()
+        if self._http_client is not None:
+            await self._http_client.aclose()
+        elif self._transport is not None:
+            await self._transport.aclose()  # as closing the AsyncClient would have
 
     def batch(self) -> Batch:
         """An explicit batch: ``async with client.batch() as b: t = b.add(client.x(...))``."""
@@ -621,7 +661,7 @@ class SalesNexusClient:
                     call.request_id,
                 )
                 self.requests_sent += 1
-                response = await self._http.post(
+                response = await self.http.post(
                     self._url,
                     content=stream,
                     headers={
@@ -634,7 +674,7 @@ class SalesNexusClient:
                 if log.isEnabledFor(logging.DEBUG):
                     log.debug("POST %d call(s): %s", len(calls), _wire.short_json(body_items))
                 self.requests_sent += 1
-                response = await self._http.post(
+                response = await self.http.post(
                     self._url,
                     content=content.encode("utf-8"),
                     headers={"Content-Type": "application/json"},
@@ -642,6 +682,13 @@ class SalesNexusClient:
         except httpx.HTTPError as exc:
             sent_fully = stream is None or stream.finished
             self._transport_failed(calls, exc, left, sent_fully=sent_fully)
+            return left
+        except ConnectionError as exc:
+            # a transport that reports a lost connection as the OS error itself (an in-process
+            # ASGI transport, e.g. the sandbox's drop fault): the same as the server closing it
+            sent_fully = stream is None or stream.finished
+            lost = httpx.RemoteProtocolError(f"connection lost: {type(exc).__name__}")
+            self._transport_failed(calls, lost, left, sent_fully=sent_fully)
             return left
         except OSError as exc:
             if stream is None:
@@ -1455,7 +1502,7 @@ class SalesNexusClient:
                 headers["Authorization"] = f"Bearer {token}"
             written = 0
             try:
-                async with self._http.stream("GET", target, headers=headers) as response:
+                async with self.http.stream("GET", target, headers=headers) as response:
                     status = response.status_code
                     if same_origin:
                         self._note_online(True)

@@ -4,7 +4,7 @@ benchmarks. Shares no code with ``snx_desktop.api``."""
 
 from __future__ import annotations
 
-from .app import create_app
+from .app import DroppedConnection, create_app
 from .catalogue import DEMO_USER, USERS
 from .config import Faults, SandboxConfig
 from .server import SandboxHandle, start_in_thread
@@ -12,6 +12,7 @@ from .server import SandboxHandle, start_in_thread
 __all__ = [
     "DEMO_USER",
     "USERS",
+    "DroppedConnection",
     "Faults",
     "SandboxConfig",
     "SandboxHandle",

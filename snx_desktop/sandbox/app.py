@@ -9,13 +9,15 @@ import logging
 import mimetypes
 import random
 import re
+import threading
+from collections import Counter
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 from urllib.parse import quote
 
 import anyio.to_thread
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -116,6 +118,35 @@ class SandboxState:
             stall_s=config.stall_s,
         )
         self.rng = random.Random(config.seed)
+        self._count_lock = threading.Lock()
+        self._requests = 0
+        self._calls: Counter[str] = Counter()
+
+    # -- request counters (for tests: how many HTTP requests a client really made) ---------------
+    def count_request(self, functions: list[str] | None = None) -> None:
+        with self._count_lock:
+            if functions is None:
+                self._requests += 1
+            else:
+                self._calls.update(functions)
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests to /api/call-v1 so far (any method; faulted ones too)."""
+        with self._count_lock:
+            return self._requests
+
+    @property
+    def calls(self) -> dict[str, int]:
+        """Calls per function name in the batches that were run (a request faulted before
+        it ran, e.g. dropped or answered with an error, adds none)."""
+        with self._count_lock:
+            return dict(self._calls)
+
+    def reset_counters(self) -> None:
+        with self._count_lock:
+            self._requests = 0
+            self._calls.clear()
 
     def expire_tokens(self) -> int:
         return self.engine.sessions.expire_all()
@@ -147,11 +178,18 @@ def _base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
+class DroppedConnection(ConnectionResetError):
+    """A drop fault where there is no connection to drop: the app runs in-process (e.g.
+    behind ``httpx.ASGITransport``), so it raises this out of the app instead. httpx passes
+    it to the caller as is; the wire client treats it like a connection the server closed."""
+
+
 async def _drop(scope: Scope) -> None:
-    """Close the connection without an answer."""
+    """Close the connection without an answer (in-process: raise `DroppedConnection`)."""
     transport = scope.get("state", {}).get(TRANSPORT_KEY)
     if transport is None:
-        raise ConnectionResetError("connection dropped by fault injection")
+        log.debug("drop fault in-process: raising DroppedConnection")
+        raise DroppedConnection("connection dropped by fault injection")
     transport.abort()
     for _ in range(3):
         await asyncio.sleep(0)
@@ -164,6 +202,22 @@ class CallEndpoint:
         self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.state.count_request()
+        try:
+            await self._serve(scope, receive, send)
+        except ClientDisconnect:
+            # the client went away (cancelled an upload, closed the connection): nothing to
+            # answer and nothing was run
+            log.debug("client disconnected before the request was read")
+        except OSError as exc:
+            if isinstance(exc, DroppedConnection):
+                raise
+            if isinstance(exc, ConnectionError):
+                log.debug("client connection lost: %s", exc)
+                return
+            raise
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         if request.method != "POST":
             response = error_response(
@@ -208,6 +262,12 @@ class CallEndpoint:
             return error_response(400, E.INVALID_REQUEST, "The body must be a JSON array of calls.")
         if not calls:
             return json_response([])
+        self.state.count_request(
+            [
+                c["function"] if isinstance(c, dict) and isinstance(c.get("function"), str) else ""
+                for c in calls
+            ]
+        )
         answers = await anyio.to_thread.run_sync(
             self.state.engine.run_batch, calls, _base_url(request)
         )

@@ -96,6 +96,20 @@ class SandboxHandle:
         """Ends every temporary login token now; returns how many there were."""
         return self.state.expire_tokens()
 
+    @property
+    def requests(self) -> int:
+        """HTTP requests received on /api/call-v1 so far (any method, faulted ones too)."""
+        return self.state.requests
+
+    @property
+    def calls(self) -> dict[str, int]:
+        """Calls run per function name, e.g. ``handle.calls.get("get-contact-info", 0)``."""
+        return self.state.calls
+
+    def reset_counters(self) -> None:
+        """Set ``requests`` and ``calls`` back to zero (e.g. at the start of a test)."""
+        self.state.reset_counters()
+
     def stop(self) -> None:
         """Stops serving (graceful, then forced) and closes storage; safe to call twice."""
         with self._lock:

@@ -225,6 +225,69 @@ class BrowseService:
         return Page(kind, text, offset, len(hits), hits[offset : offset + limit], fetched_at, True)
 
     # ------------------------------------------------------------------ campaigns
+    # ------------------------------------------------------------------ names
+    def display_name(self, record: Mapping[str, Any], table: str = "Contact") -> str:
+        """A person's (or group's) name from its record: the name field, else first and
+        last name, else the company (by the schema's field roles)."""
+        schema = self._schema.current
+        if schema is None:
+            return ""
+
+        def value(role: str) -> str:
+            fid = schema.role(table, role)
+            return str(record.get(fid, "") or "").strip() if fid else ""
+
+        name = value("name")
+        if not name:
+            name = " ".join(p for p in (value("first-name"), value("last-name")) if p)
+        return name or value("company")
+
+    async def contact_names(self, ids: Iterable[str]) -> dict[str, str]:
+        """Names of contacts by id: from the cache first, the rest in ONE batched request of
+        get-contact-info calls (written to the cache). Offline: the cache only. Ids the
+        server does not know (or whose record has no name) are absent from the answer."""
+        wanted = [self._store.cache.resolve_id(i) for i in dict.fromkeys(ids) if i]
+        names: dict[str, str] = {}
+        missing: list[str] = []
+        cached = self._store.cache.get_records("contact", wanted)
+        for rid in wanted:
+            hit = cached.get(rid)
+            name = self.display_name(hit.value) if hit is not None else ""
+            if name:
+                names[rid] = name
+            elif not is_temp_id(rid):
+                missing.append(rid)
+        if not missing or not self._conn.is_online:
+            return names
+
+        async def fetch() -> list[Any]:
+            # issued in one loop turn: the client sends them as one request
+            return await asyncio.gather(
+                *(self._client.get_contact_info(rid) for rid in missing), return_exceptions=True
+            )
+
+        try:
+            results = await self._online_call("contact names", fetch)
+        except OfflineError:
+            return names
+        found: list[tuple[str, Record]] = []
+        for rid, res in zip(missing, results, strict=True):
+            if isinstance(res, BaseException):
+                if _wire.is_offline_error(res):
+                    self._conn.report_failure(str(res))
+                else:
+                    log.debug("contact name %s: %s", rid, res)
+                continue
+            rec = _wire.item_record("contact", res)
+            found.append((rec[ID_KEY], rec))
+            name = self.display_name(rec)
+            if name:
+                names[rid] = name
+        if found:
+            self._store.cache.put_records("contact", found, merge=True)
+            self._reapply("contact", [rid for rid, _ in found])
+        return names
+
     async def list_campaigns(self, *, refresh: bool = True) -> list[Record]:
         """All campaigns (the server's list, or the cached one offline)."""
         await self._campaigns(refresh=refresh)

@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from snx_desktop.api import SalesNexusClient
 from snx_desktop.api.errors import InvalidLoginError
 from snx_desktop.store import Store, identity_from_token
 
@@ -132,6 +131,10 @@ class AppServices:
         # one sqlite3 connection, used from the loop thread only
         store = Store.open(base_url, identity, profile_dir)
         try:
+            # imported here: the client pulls in httpx, which `import snx_desktop.services`
+            # need not pay for
+            from snx_desktop.api.client import SalesNexusClient
+
             client = SalesNexusClient(
                 base_url,
                 token=token,

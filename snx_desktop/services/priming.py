@@ -8,6 +8,12 @@ reported as (done, total, stage) and the job can be cancelled; what was fetched 
 run is incremental: a list whose total and first page are unchanged and that was fetched
 recently is not paged again, and the details of a record fetched within ``max_age`` are
 skipped.
+
+The loop thread never does the bulk work: pages and details are written (and the freshness
+checks read) through the store's ``bulk_writer()`` in a worker thread, in transactions of
+``WRITE_CHUNK`` records, so that browsing and the loop's own commits go on meanwhile (a loop
+write waits at most for one such chunk). Stores without ``bulk_writer`` are written on the
+loop, one page per step.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from snx_desktop.api.results import parse_datetime
 
@@ -31,6 +37,10 @@ from .schema import SchemaService
 from .types import ID_KEY, Change, OfflineError, Progress, Record
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+WRITE_CHUNK = 100  # records per worker transaction (a loop commit waits for at most one)
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,52 @@ class PrimingService:
                 await self.job.task
 
 
+def _cached_ids(cache: Any, kind: str, total: int) -> list[str]:
+    ids: list[str] = []
+    for chunk_start in range(0, total, 1000):
+        page = cache.get_list_page(kind, "", chunk_start, 1000)
+        if page is not None:
+            ids += [i for i in page.ids if i]
+    return ids
+
+
+class _Sink:
+    """Where priming writes go: a bulk writer used from a worker thread, or the store itself.
+
+    ``await sink.run(fn, *args)`` calls ``fn(cache, *args)``. A cancelled caller still waits
+    for the worker's current call (its transaction commits or rolls back) before going on,
+    so the writer is never closed under a running call.
+    """
+
+    def __init__(self, store: Any) -> None:
+        self._writer: Any = None
+        make = getattr(store, "bulk_writer", None)
+        if make is not None:
+            try:
+                self._writer = make()
+            except Exception:
+                log.warning("priming on the loop thread: no bulk writer", exc_info=True)
+        self._store = store
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._writer is None:
+            out = fn(self._store.cache, *args)
+            await asyncio.sleep(0)
+            return out
+        fut = asyncio.ensure_future(asyncio.to_thread(fn, self._writer.cache, *args))
+        try:
+            return await asyncio.shield(fut)
+        except asyncio.CancelledError:
+            with contextlib.suppress(BaseException):
+                await fut
+            raise
+
+    async def aclose(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
+
+
 class _Run:
     def __init__(
         self,
@@ -184,6 +240,13 @@ class _Run:
         return out
 
     async def run(self) -> PrimingResult:
+        self.sink = _Sink(self.store)
+        try:
+            return await self._run()
+        finally:
+            await self.sink.aclose()
+
+    async def _run(self) -> PrimingResult:
         r = self.result
         try:
             self.counter.set_stage("schema")
@@ -199,16 +262,14 @@ class _Run:
             if self.details:
                 # contacts with the user's activities in the window come first, so that a job
                 # cut short has primed the ones the rep will meet soonest
-                soon: dict[str, None] = {}
-                for chunk in self.cache.get_records("activity", act_ids).values():
-                    if self.in_window(chunk.value) and chunk.value.get("schedule-with"):
-                        soon[str(chunk.value["schedule-with"])] = None
-                order = [i for i in soon if i in set(contact_ids)]
+                soon = await self.sink.run(self._soon_contacts, act_ids)
+                known = set(contact_ids)
+                order = [i for i in soon if i in known]
                 order += [i for i in contact_ids if i not in soon]
                 await self._details("contact", order)
                 await self._details("group", group_ids)
             self.counter.set_stage("done")
-            self.cache.put_catalog("primed_at", time.time())
+            await self.sink.run(lambda c: c.put_catalog("primed_at", time.time()))
             return self._result()
         except asyncio.CancelledError:
             # the job's own task is cancelled only through cancel(): end it with a result
@@ -252,16 +313,12 @@ class _Run:
             and [i for i in cached_first.ids] == first.ids
         ):
             # unchanged since a recent run: keep the cached pages
-            self._store_page(kind, 0, first)
+            await self._store_page(kind, 0, first)
             self.counter.step(pages)
             self.result["lists_skipped"] = self.result.get("lists_skipped", 0) + 1
-            ids = []
-            for chunk_start in range(0, first.total, 1000):
-                page = self.cache.get_list_page(kind, "", chunk_start, 1000)
-                ids += [i for i in page.ids if i]
-            return ids
+            return list(await self.sink.run(_cached_ids, kind, first.total))
         ids = list(first.ids)
-        self._store_page(kind, 0, first)
+        await self._store_page(kind, 0, first)
         self.counter.step()
         start = len(first.items)
         while start < first.total and first.items:
@@ -270,7 +327,7 @@ class _Run:
             )
             if not page.items:
                 break
-            self._store_page(kind, start, page)
+            await self._store_page(kind, start, page)
             ids += page.ids
             if self.svc.overlay is not None:
                 self.svc.overlay(kind, page.ids)
@@ -279,28 +336,48 @@ class _Run:
             await asyncio.sleep(0)
         return ids
 
-    def _store_page(self, kind: str, start: int, page: Any) -> None:
+    async def _store_page(self, kind: str, start: int, page: Any) -> None:
         records = _wire.records_of(kind, page.items)
         pairs = [(r[ID_KEY], r) for r in records]
-        with self.store.transaction():
-            self.cache.put_records(kind, pairs, merge=True)
-            self.cache.put_list_page(kind, "", start, [p[0] for p in pairs], page.total)
+        total = page.total
+
+        def write(cache: Any) -> None:
+            # records in small transactions, then their list positions
+            for i in range(0, len(pairs), WRITE_CHUNK):
+                cache.put_records(kind, pairs[i : i + WRITE_CHUNK], merge=True)
+            cache.put_list_page(kind, "", start, [p[0] for p in pairs], total)
+
+        await self.sink.run(write)
+
+    def _soon_contacts(self, cache: Any, act_ids: list[str]) -> dict[str, None]:
+        """Contacts the user has activities with in the date window (in activity order)."""
+        soon: dict[str, None] = {}
+        for i in range(0, len(act_ids), 1000):
+            for chunk in cache.get_records("activity", act_ids[i : i + 1000]).values():
+                if self.in_window(chunk.value) and chunk.value.get("schedule-with"):
+                    soon[str(chunk.value["schedule-with"])] = None
+        return soon
 
     def in_window(self, rec: Record) -> bool:
         start = parse_datetime(rec.get("start-time", ""))
         return start is not None and self.window[0] <= start <= self.window[1]
 
     # ------------------------------------------------------------------ details
-    def _fresh(self, kind: str, rid: str) -> bool:
+    def _stale(self, cache: Any, kind: str, ids: list[str]) -> list[str]:
+        """The ids whose details were not fetched within ``max_age`` (a worker-thread read)."""
         cutoff = time.time() - self.max_age
-        for child in ("note", "sale") + (("contact",) if kind == "group" else ()):
-            got = self.cache.get_children(kind, rid, child)
-            if got is None or got.fetched_at < cutoff:
-                return False
-        return True
+        children = ("note", "sale") + (("contact",) if kind == "group" else ())
+        out = []
+        for rid in ids:
+            for child in children:
+                got = cache.get_children(kind, rid, child)
+                if got is None or got.fetched_at < cutoff:
+                    out.append(rid)
+                    break
+        return out
 
     async def _details(self, kind: str, ids: list[str]) -> None:
-        todo = [i for i in ids if not self._fresh(kind, i)]
+        todo = await self.sink.run(self._stale, kind, ids)
         skipped = len(ids) - len(todo)
         self.result["details_skipped"] = self.result.get("details_skipped", 0) + skipped
         self.counter.set_stage(f"{kind} details")
@@ -334,15 +411,22 @@ class _Run:
             self.svc._conn.report_failure(str(offline[0]))
             raise OfflineError("the working set")
         n = len(children)
-        with self.store.transaction():
-            for i, rid in enumerate(ids):
-                for j, child in enumerate(children):
-                    res = results[i * n + j]
-                    if isinstance(res, BaseException):
-                        log.debug("priming %s %s %s: %s", kind, rid, child, res)
-                        continue
-                    recs = _wire.records_of(child, res.items)
-                    self.cache.put_children(kind, rid, child, [(x[ID_KEY], x) for x in recs])
+        sets: list[tuple[str, str, list[tuple[str, Record]]]] = []
+        for i, rid in enumerate(ids):
+            for j, child in enumerate(children):
+                res = results[i * n + j]
+                if isinstance(res, BaseException):
+                    log.debug("priming %s %s %s: %s", kind, rid, child, res)
+                    continue
+                recs = _wire.records_of(child, res.items)
+                sets.append((rid, child, [(x[ID_KEY], x) for x in recs]))
+
+        def write(cache: Any) -> None:
+            with cache.transaction():
+                for rid, child, pairs in sets:
+                    cache.put_children(kind, rid, child, pairs)
+
+        await self.sink.run(write)
         if self.svc.overlay is not None:
             self.svc.overlay(kind, ids)
         await asyncio.sleep(0)

@@ -39,7 +39,14 @@ class OfflineError(ServiceError):
 
 
 class WriteRefused(ServiceError):
-    """A write was refused before it was queued (bad input, ambiguous target)."""
+    """A write was refused before it was queued (bad input, ambiguous target).
+
+    ``field`` names the field the refusal is about (a field id), when there is one, so that
+    a form can show the message beside it."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,37 @@ class Change:
 
 
 OpStateName = Literal["waiting", "sending", "failed", "conflict"]
+
+# what an op went to: the outbox's states, plus "done" when it left the outbox
+OpEventState = Literal["queued", "sending", "sent-unknown", "failed", "conflict", "done"]
+
+
+@dataclass(frozen=True)
+class OpStateChange:
+    """One op changed state (``WriteQueue.ops_changed``).
+
+    ``state``: queued (new, or back to waiting), sending, sent-unknown (sent, outcome being
+    looked up), failed, conflict, or done (left the outbox: ``ok`` True when it landed, False
+    when it was discarded or undone). ``previous`` is None for a new op. ``view`` names
+    the same state as `PendingOp.state` ("waiting", "sending", ...; None once done)."""
+
+    op_id: int
+    op: str
+    state: OpEventState
+    previous: OpEventState | None
+    error: str | None = None
+    target: tuple[str, str] | None = None
+    ok: bool | None = None
+
+    @property
+    def view(self) -> OpStateName | None:
+        return {
+            "queued": "waiting",
+            "sending": "sending",
+            "sent-unknown": "sending",
+            "failed": "failed",
+            "conflict": "conflict",
+        }.get(self.state)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,9 @@ from .schema import SchemaService
 from .types import (
     Change,
     Conflict,
+    OpEventState,
     OpOutcome,
+    OpStateChange,
     OpStateName,
     PendingOp,
     QueueStatus,
@@ -74,6 +76,10 @@ def _state_name(state: OpState) -> OpStateName:
     return _STATE_NAMES[state]
 
 
+def _event_state(state: OpState) -> OpEventState:
+    return state.value
+
+
 class WriteQueue:
     """Queued writes and their replay. See the module docstring."""
 
@@ -95,6 +101,10 @@ class WriteQueue:
         self.sign_in_needed: Event[None] = Event("writes.sign_in_needed")
         self.op_done: Event[OpOutcome] = Event("writes.op_done")
         self.upload_progress: Event[UploadProgress] = Event("writes.upload_progress")
+        #: any op changed state: queued, sending, sent-unknown, failed, conflict, done
+        self.ops_changed: Event[OpStateChange] = Event("writes.ops_changed")
+        self._op_states: dict[int, Any] = {}
+        self._landed: set[int] = set()
         #: backoff before retrying after a transient failure (seconds; doubles, capped, jitter)
         self.retry_base = RETRY_BASE
         self.retry_max = RETRY_MAX
@@ -111,6 +121,7 @@ class WriteQueue:
         self._status = QueueStatus()
         self._unsubscribe = store.outbox.subscribe(self._outbox_changed)
         self._disconnect_conn = connectivity.changed.connect(lambda _s: self._wake.set())
+        self._op_states = self._read_states()
         self._outbox_changed()
 
     # ================================================================== status
@@ -122,7 +133,92 @@ class WriteQueue:
     def paused(self) -> bool:
         return self._paused
 
+    def _read_states(self) -> dict[int, Any]:
+        states = getattr(self._store.outbox, "states", None)
+        return states() if states is not None else {}
+
+    def _emit_op_changes(self) -> None:
+        old = self._op_states
+        new = self._read_states()
+        self._op_states = new
+        changes: list[OpStateChange] = []
+        for op_id, brief in new.items():
+            before = old.get(op_id)
+            if before is not None and before.state == brief.state and before.error == brief.error:
+                continue
+            target = (
+                (brief.target_kind, brief.target_id)
+                if brief.target_kind and brief.target_id
+                else None
+            )
+            changes.append(
+                OpStateChange(
+                    op_id,
+                    brief.function,
+                    _event_state(brief.state),
+                    None if before is None else _event_state(before.state),
+                    brief.error,
+                    target,
+                )
+            )
+        for op_id, brief in old.items():
+            if op_id in new:
+                continue
+            target = (
+                (brief.target_kind, brief.target_id)
+                if brief.target_kind and brief.target_id
+                else None
+            )
+            ok = op_id in self._landed
+            self._landed.discard(op_id)
+            changes.append(
+                OpStateChange(
+                    op_id,
+                    brief.function,
+                    "done",
+                    _event_state(brief.state),
+                    None if ok else "Discarded.",
+                    target,
+                    ok,
+                )
+            )
+        changes.sort(key=lambda c: c.op_id)
+        for change in changes:
+            self.ops_changed.emit(change)
+
+    def follow(
+        self,
+        op_id: int,
+        on_state: Callable[[OpStateChange], object] | None = None,
+        on_progress: Callable[[UploadProgress], object] | None = None,
+    ) -> Callable[[], None]:
+        """Follow one op (e.g. an upload job): its state changes and its upload progress,
+        until it is done. Returns a function that stops following earlier."""
+        disconnects: list[Callable[[], None]] = []
+
+        def stop() -> None:
+            while disconnects:
+                disconnects.pop()()
+
+        def state(change: OpStateChange) -> None:
+            if change.op_id != op_id:
+                return
+            if on_state is not None:
+                on_state(change)
+            if change.state == "done":
+                stop()
+
+        def progress(p: UploadProgress) -> None:
+            if p.op_id == op_id and on_progress is not None:
+                on_progress(p)
+
+        disconnects.append(self.ops_changed.connect(state))
+        if on_progress is not None:
+            disconnects.append(self.upload_progress.connect(progress))
+        return stop
+
     def _outbox_changed(self) -> None:
+        self._emit_op_changes()
         c = self._store.outbox.counts()
         status = QueueStatus(
             pending=c.total, failed=c.failed, conflicts=c.conflict, paused=self._paused
@@ -370,7 +466,11 @@ class WriteQueue:
         schema = self._schema.current
         name_field = schema.role("Group", "name") if schema else None
         if name_field and not norm(values.get(name_field)):
-            raise WriteRefused("A new group needs a name.")
+            raise WriteRefused("A new group needs a name.", field=name_field)
+        if name_field:
+            name = norm(values.get(name_field))
+            if self._cached_group_named(name_field, name):
+                raise WriteRefused(f"A group named “{name}” already exists.", field=name_field)
         tmp = new_temp_id()
         return self._journal(
             "create-group",
@@ -380,6 +480,16 @@ class WriteQueue:
             target=("group", tmp),
             temp_ids=[tmp],
         )
+
+    def _cached_group_named(self, name_field: str, name: str) -> bool:
+        """A cached group (fetched, or created offline and still queued) has this name; the
+        server compares names case-insensitively, so this does too."""
+        wanted = name.casefold()
+        for chunk in self._store.cache.iter_records("group", chunk_size=1000):
+            for _rid, cached in chunk:
+                if norm(cached.value.get(name_field)).casefold() == wanted:
+                    return True
+        return False
 
     async def add_contacts_to_group(
         self, group_id: str, contact_ids: Sequence[str], *, origin: object = None
@@ -803,6 +913,7 @@ class WriteQueue:
         if kept_theirs and kind and rid:
             self._store.cache.put_record(kind, rid, kept_theirs, merge=True)
         if not changes and op.function != "complete-activity":
+            self._landed.add(op_id)  # resolved by keeping the server's values: nothing to send
             self._store.outbox.discard(op_id, cascade=False)
             self._finish(OpOutcome(op_id, op.function, True, {"resolved": "theirs"}))
             self._hub.emit(Change(kind, "updated", (rid,), tuple(kept_theirs), op_id=op_id))
@@ -1009,6 +1120,7 @@ class WriteQueue:
             self._current_op = None
         self._failures = 0
         self._conn.report_success()
+        self._landed.add(op.op_id)
         with self._store.transaction():
             outbox.mark_done(op.op_id, sent.id_map or None, sent.document_id)
             for fn in sent.after:
@@ -1055,6 +1167,7 @@ class WriteQueue:
             return 0.0
         # permanent
         if op.function in ("delete-contacts", "delete-groups") and code == "NOT_FOUND":
+            self._landed.add(op.op_id)
             with self._store.transaction():
                 outbox.mark_done(op.op_id)
             self._finish(OpOutcome(op.op_id, op.function, True, {"deleted-count": 0}))

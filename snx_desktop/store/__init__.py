@@ -7,8 +7,9 @@ No Qt and no network here. One :class:`Store` per account and server; see
 from __future__ import annotations
 
 from .cache import Cache, ListInfo, ListPage, replace_id
+from .checkpoint import CheckpointStats
 from .documents import DEFAULT_CAP_BYTES, Documents
-from .outbox import FieldConflict, Op, OpState, Outbox, OutboxCounts
+from .outbox import FieldConflict, Op, OpBrief, OpState, Outbox, OutboxCounts
 from .paths import (
     account_dir,
     account_slug,
@@ -40,11 +41,13 @@ __all__ = [
     "BulkWriter",
     "Cache",
     "Cached",
+    "CheckpointStats",
     "Documents",
     "FieldConflict",
     "ListInfo",
     "ListPage",
     "Op",
+    "OpBrief",
     "OpState",
     "OpenNotice",
     "Outbox",

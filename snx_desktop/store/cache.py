@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,6 +227,16 @@ class Cache:
                 return
             last = rows[-1][0]
             yield [(rid, Cached(json.loads(data), f)) for _, rid, data, f in rows]
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group several calls on this cache's connection into one commit (e.g. a bulk
+        writer's, from its worker thread); nests as savepoints like ``Store.transaction``."""
+        return self._tx()
+
+    @contextmanager
+    def _tx(self) -> Iterator[None]:
+        with self._db.tx():
+            yield
 
     def find_records(
         self, kind: str, key: str, value: str, *, limit: int = 1000

@@ -13,8 +13,13 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 5000
 
 
-def connect(path: Path | str, *, check_same_thread: bool = True) -> sqlite3.Connection:
-    """Open ``path`` in autocommit mode (transactions are explicit) with the store's pragmas."""
+def connect(
+    path: Path | str, *, check_same_thread: bool = True, wal_autocheckpoint: int | None = None
+) -> sqlite3.Connection:
+    """Open ``path`` in autocommit mode (transactions are explicit) with the store's pragmas.
+
+    ``wal_autocheckpoint=0`` turns SQLite's checkpoint inside commits off (the store's
+    background checkpointer does it instead); None keeps SQLite's default (1000 pages)."""
     conn = sqlite3.connect(
         str(path),
         isolation_level=None,
@@ -29,6 +34,8 @@ def connect(path: Path | str, *, check_same_thread: bool = True) -> sqlite3.Conn
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
+        if wal_autocheckpoint is not None:
+            conn.execute(f"PRAGMA wal_autocheckpoint = {int(wal_autocheckpoint)}")
     except BaseException:
         conn.close()
         raise
@@ -42,6 +49,8 @@ class Database:
         self.conn = conn
         self._depth = 0
         self._after_commit: list[Callable[[], None]] = []
+        #: called after every outermost COMMIT (the background checkpointer's nudge)
+        self.on_commit: Callable[[], None] | None = None
 
     @property
     def in_transaction(self) -> bool:
@@ -63,6 +72,8 @@ class Database:
                     self.conn.execute("ROLLBACK")
                 raise
             self._depth = 0
+            if self.on_commit is not None:
+                self.on_commit()
             hooks, self._after_commit = self._after_commit, []
             for hook in dict.fromkeys(hooks):  # each hook once, in order
                 try:

@@ -92,6 +92,18 @@ class OutboxCounts:
     total: int = field(default=0)
 
 
+@dataclass(frozen=True)
+class OpBrief:
+    """An op's state without its params (see ``Outbox.states``)."""
+
+    op_id: int
+    function: str
+    state: OpState
+    error: str | None
+    target_kind: str | None
+    target_id: str | None
+
+
 _COLUMNS = (
     "op_id, function, params, description, target_kind, target_id, base, temp_ids, depends_on, "
     "state, error, error_code, conflicts, attachment, attempts, created_at, updated_at"
@@ -352,6 +364,16 @@ class Outbox:
             if not any(d in present for d in json.loads(deps)):
                 return self.get(op_id)
         return None
+
+    def states(self) -> dict[int, OpBrief]:
+        """Every op's id, function, state, error and target, without the params (cheap enough
+        to read after each change, e.g. to tell which ops changed state)."""
+        return {
+            int(op_id): OpBrief(int(op_id), function, OpState(state), error, tkind, tid)
+            for op_id, function, state, error, tkind, tid in self._db.conn.execute(
+                "SELECT op_id, function, state, error, target_kind, target_id FROM outbox"
+            )
+        }
 
     def counts(self) -> OutboxCounts:
         by_state = dict(

@@ -12,12 +12,13 @@ import logging
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
 from .cache import Cache
+from .checkpoint import DEFAULT_IDLE_S, DEFAULT_PAGES, Checkpointer, CheckpointStats
 from .db import Database, connect
 from .documents import DEFAULT_CAP_BYTES, Documents
 from .outbox import Outbox
@@ -56,7 +57,9 @@ def _primary_code(exc: sqlite3.Error) -> int:
     return int(getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
 
 
-def _open_checked(path: Path, check: Check) -> sqlite3.Connection:
+def _open_checked(
+    path: Path, check: Check, wal_autocheckpoint: int | None = None
+) -> sqlite3.Connection:
     """Connect, check and migrate; raise _Damaged when the file cannot serve as the store."""
     if path.exists():
         try:
@@ -75,7 +78,7 @@ def _open_checked(path: Path, check: Check) -> sqlite3.Connection:
     private_file(path)
     conn: sqlite3.Connection | None = None
     try:
-        conn = connect(path)
+        conn = connect(path, wal_autocheckpoint=wal_autocheckpoint)
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise _Damaged("newer-schema", f"schema version {version} is newer than this app's")
@@ -121,7 +124,45 @@ _REASON_TEXT = {
 }
 
 
+def _count_unsent(path: Path) -> int | None:
+    """How many ops the outbox of a database about to be moved aside holds (None: unreadable)."""
+    if not path.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+    except sqlite3.Error:
+        return None
+    try:
+        has = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'outbox'"
+        ).fetchone()[0]
+        if not has:
+            return 0
+        return int(conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def _unsent_text(unsent: int | None, uploads_kept: Path | None) -> str:
+    if unsent is None:
+        text = "Changes that were waiting to be sent from it, if there were any, could not be read."
+    elif unsent == 0:
+        text = "No changes were waiting to be sent, so none were lost."
+    else:
+        plural = "s were" if unsent != 1 else " was"
+        text = (
+            f"{unsent} change{plural} waiting to be sent; "
+            f"{'they were' if unsent != 1 else 'it was'} not sent and stay only in the old file."
+        )
+    if uploads_kept is not None:
+        text += f" Files queued for upload were kept in {uploads_kept}."
+    return text
+
+
 def _move_aside(folder: Path, path: Path, reason: str) -> OpenNotice:
+    unsent = _count_unsent(path) if reason != "not-a-database" else None
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     corrupt = private_dir(folder / CORRUPT_DIR)
     target = corrupt / f"store-{stamp}.sqlite3"
@@ -150,8 +191,10 @@ def _move_aside(folder: Path, path: Path, reason: str) -> OpenNotice:
                 moved_to = None
     # queued uploads belonged to ops in the old database: keep them beside it, never delete
     outbox = folder / OUTBOX_DIR
+    uploads_kept: Path | None = None
     if outbox.exists() and any(outbox.iterdir()):
-        outbox.replace(corrupt / f"outbox-{target.stem.removeprefix('store-')}")
+        uploads_kept = corrupt / f"outbox-{target.stem.removeprefix('store-')}"
+        outbox.replace(uploads_kept)
     docs = folder / DOCUMENTS_DIR
     if docs.exists():
         shutil.rmtree(docs, ignore_errors=True)
@@ -159,9 +202,9 @@ def _move_aside(folder: Path, path: Path, reason: str) -> OpenNotice:
     kept = f" The old file was kept as {moved_to}." if moved_to is not None else ""
     message = (
         f"The offline store {text} and has been rebuilt; cached data will be fetched again. "
-        f"Changes that were waiting to be sent from it could not be read.{kept}"
+        f"{_unsent_text(unsent, uploads_kept)}{kept}"
     )
-    return OpenNotice(message=message, moved_to=moved_to, reason=reason)
+    return OpenNotice(message=message, moved_to=moved_to, reason=reason, unsent_changes=unsent)
 
 
 def check_database(path: Path, full: bool = False) -> list[str]:
@@ -192,8 +235,12 @@ class Store:
         identity: str,
         notice: OpenNotice | None,
         document_cap_bytes: int,
+        checkpointer: Checkpointer | None = None,
     ) -> None:
         self._db = Database(conn)
+        self._checkpointer = checkpointer
+        if checkpointer is not None:
+            self._db.on_commit = checkpointer.nudge
         self.dir = folder
         self.path = folder / DB_FILE_NAME
         self.base_url = base_url
@@ -221,11 +268,19 @@ class Store:
         *,
         check: Check = "quick",
         document_cap_bytes: int = DEFAULT_CAP_BYTES,
+        background_checkpoint: bool = True,
+        checkpoint_pages: int = DEFAULT_PAGES,
+        checkpoint_idle_s: float = DEFAULT_IDLE_S,
     ) -> Store:
         """Open (creating, migrating or rebuilding as needed) the store of one account.
 
         ``identity`` is the account's e-mail (or ``identity_from_token(...)``), never a secret.
+        With ``background_checkpoint`` (the default) commits never checkpoint the WAL
+        themselves: a worker thread does it (PASSIVE) after ``checkpoint_pages`` WAL pages or
+        ``checkpoint_idle_s`` seconds without commits; False keeps SQLite's automatic
+        checkpoint inside commits.
         """
+        autockpt = 0 if background_checkpoint else None
         root = Path(profile_dir) if profile_dir is not None else default_profile_dir()
         folder = account_dir(base_url, identity, root)
         try:
@@ -240,20 +295,29 @@ class Store:
         path = folder / DB_FILE_NAME
         notice: OpenNotice | None = None
         try:
-            conn = _open_checked(path, check)
+            conn = _open_checked(path, check, autockpt)
         except _Damaged as damaged:
             log.warning("offline store unusable (%s: %s); rebuilding", damaged.reason, damaged)
             notice = _move_aside(folder, path, damaged.reason)
             try:
-                conn = _open_checked(path, "none")
+                conn = _open_checked(path, "none", autockpt)
             except (_Damaged, OSError) as exc:
                 raise StoreUnavailable(f"Cannot rebuild the offline store in {folder}.") from exc
         except OSError as exc:
             raise StoreUnavailable(
                 f"Cannot open the offline store in {folder} ({exc.strerror})."
             ) from exc
-        store = cls(conn, folder, base_url, identity, notice, document_cap_bytes)
-        store._after_open()
+        checkpointer = (
+            Checkpointer(path, pages=checkpoint_pages, idle_s=checkpoint_idle_s)
+            if background_checkpoint
+            else None
+        )
+        store = cls(conn, folder, base_url, identity, notice, document_cap_bytes, checkpointer)
+        try:
+            store._after_open()
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def _after_open(self) -> None:
@@ -304,7 +368,25 @@ class Store:
 
     def bulk_writer(self) -> BulkWriter:
         """A second connection for long cache writes (priming) off the event-loop thread."""
-        return BulkWriter(self.path)
+        ckpt = self._checkpointer
+        if ckpt is None:
+            return BulkWriter(self.path)
+        return BulkWriter(self.path, wal_autocheckpoint=0, on_commit=ckpt.nudge)
+
+    # -- WAL checkpoints --------------------------------------------------------------------------
+    @property
+    def checkpoint_stats(self) -> CheckpointStats | None:
+        """What the background checkpointer did (None when it is off)."""
+        return None if self._checkpointer is None else self._checkpointer.stats
+
+    def request_checkpoint(self) -> None:
+        """Ask the background checkpointer to run now (it never blocks the caller)."""
+        if self._checkpointer is not None:
+            self._checkpointer.request()
+
+    def wait_checkpointed(self, timeout: float = 5.0) -> bool:
+        """Block until no background checkpoint is owed (tests, benchmarks); True if none is."""
+        return True if self._checkpointer is None else self._checkpointer.wait_idle(timeout)
 
     def integrity_check_detached(self, full: bool = False) -> list[str]:
         """Like :meth:`integrity_check`, on a connection of its own: safe in a worker thread.
@@ -320,6 +402,10 @@ class Store:
         if self._closed:
             return
         self._closed = True
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
+            self._db.on_commit = None
         try:
             self._db.conn.execute("PRAGMA optimize")
             self._db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -351,8 +437,17 @@ class BulkWriter:
     only ``cache`` and ``search``: the outbox stays with the store.
     """
 
-    def __init__(self, path: Path) -> None:
-        self._db = Database(connect(path, check_same_thread=False))
+    def __init__(
+        self,
+        path: Path,
+        *,
+        wal_autocheckpoint: int | None = None,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._db = Database(
+            connect(path, check_same_thread=False, wal_autocheckpoint=wal_autocheckpoint)
+        )
+        self._db.on_commit = on_commit
         self.search = Search(self._db)
         self.cache = Cache(self._db, self.search)
 

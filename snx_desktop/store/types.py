@@ -51,6 +51,8 @@ class OpenNotice:
     message: str
     moved_to: Path | None
     reason: str
+    #: ops the old database's outbox held (0: none were lost); None when it could not be read
+    unsent_changes: int | None = None
 
 
 class StoreError(Exception):

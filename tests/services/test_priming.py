@@ -79,3 +79,35 @@ async def test_priming_progress_cancel_and_incremental(
     assert again.details_skipped == full.contacts + full.groups
     assert again.lists_skipped == 3
     assert svc.client.requests_sent - before <= 4  # schema + first page of each list
+
+
+async def test_priming_writes_from_a_worker_thread(
+    fresh_sandbox: object, open_services: OpenServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from snx_desktop.store.cache import Cache
+
+    svc = await open_services(fresh_sandbox)
+    loop_thread = threading.get_ident()
+    writes: list[tuple[str, int]] = []
+    for name in ("put_records", "put_list_page", "put_children"):
+        original = getattr(Cache, name)
+
+        def spy(self: Cache, *args: object, _n: str = name, _o: object = original, **kw: object):  # type: ignore[no-untyped-def]
+            writes.append((_n, threading.get_ident()))
+            return _o(self, *args, **kw)  # type: ignore[operator]
+
+        monkeypatch.setattr(Cache, name, spy)
+    result = await svc.priming.start(page_size=10, details_per_request=5).wait()
+    monkeypatch.undo()
+    assert result.error is None
+    assert result.contacts == 60
+    assert {n for n, _ in writes} == {"put_records", "put_list_page", "put_children"}
+    assert all(t != loop_thread for _, t in writes)  # none on the loop thread
+    # and the loop's own connection sees all of it
+    page = svc.browse.cached_page("contact", "", 0, 60)
+    assert page is not None
+    assert len(page.records) == 60
+    detail = svc.browse.cached_detail("contact", page.ids[0])
+    assert detail is not None

@@ -134,7 +134,18 @@ async def test_refused_and_failed_writes(sandbox: object, open_services: OpenSer
     gone = await w.update_contact("00000000-0000-0000-0000-00000000abcd", {"94": "x"})
     dup = await w.create_group({"300": "Dup Name"})
     await wait_until(lambda: len(outcomes) == 2)
-    dup2 = await w.create_group({"300": "dup name "})  # same name: refused, nothing created
+    # the cache holds a group of that name: refused at once, by the name field
+    with pytest.raises(WriteRefused) as refused:
+        await w.create_group({"300": "dup name "})
+    assert refused.value.field == "300"
+    assert "already exists" in str(refused.value)
+    # a group the cache does not know yet (made elsewhere): refused when sent
+    await svc.client.update_group(
+        match_by_field_data={"300": "Made Elsewhere"},
+        group_field_data={"300": "Made Elsewhere"},
+        create_if_not_updated=True,
+    )
+    dup2 = await w.create_group({"300": "made elsewhere "})
     after = await w.create_note(
         (await svc.browse.fetch_page("contact", "", 0, 1)).ids[0], "goes on"
     )
@@ -157,6 +168,7 @@ async def test_refused_and_failed_writes(sandbox: object, open_services: OpenSer
     assert w.status.pending == 0
     assert svc.browse.cached_detail("group", dup2.ids[0]) is None
     assert (await svc.client.get_groups(filter_value="dup name")).total == 1
+    assert (await svc.client.get_groups(filter_value="made elsewhere")).total == 1
 
 
 async def test_undo_before_sent(sandbox: object, open_services: OpenServices) -> None:

@@ -1,0 +1,168 @@
+"""Benchmark of priming: how long the event loop stalls while the working set is primed.
+
+A heartbeat task sleeps 5 ms at a time on the loop and records how late it wakes; the
+longest lateness is the longest loop stall. Measured twice in the same run against the same
+sandbox (a child process): with the store written on the loop thread, one page per step
+(the baseline, as priming worked before), and with the store's bulk writer in a worker thread.
+Default: 20,000 contacts with the lists only plus details of the first 2,000 contacts
+(about a minute); ``--full``: 100,000 contacts.
+
+    .venv/bin/python bench/priming_bench.py [--full] [--contacts N] [--details]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from snx_desktop.services import AppServices
+from snx_desktop.store import Store
+
+TOKEN = "bench-token"
+
+
+@contextmanager
+def server_process(contacts: int) -> Iterator[str]:
+    """``snx-sandbox`` in a child process; yields its base URL."""
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "snx_desktop.sandbox",
+            "--port",
+            "0",
+            "--contacts",
+            str(contacts),
+            "--permanent-token",
+            TOKEN,
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        url = ""
+        for text in proc.stderr:
+            match = re.search(r"(http://\S+)/api/call-v1", text)
+            if match:
+                url = match.group(1)
+                break
+        if not url:
+            raise RuntimeError("the sandbox did not start")
+        yield url
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class LoopOnlyStore:
+    """The store without ``bulk_writer``: priming writes on the loop thread (the baseline)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "bulk_writer":
+            raise AttributeError(name)
+        return getattr(self._store, name)
+
+
+async def heartbeat(stalls: list[float], stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        t0 = loop.time()
+        await asyncio.sleep(0.005)
+        stalls.append((loop.time() - t0 - 0.005) * 1000.0)
+
+
+async def prime(url: str, profile: Path, loop_only: bool, details: bool) -> dict[str, float]:
+    from snx_desktop.api import SalesNexusClient
+
+    store = Store.open(url, "token-bench", profile)
+    client = SalesNexusClient(url, token=TOKEN)
+    svc = AppServices.from_parts(client, LoopOnlyStore(store) if loop_only else store)
+    try:
+        await svc.start()
+        stalls: list[float] = []
+        stop = asyncio.Event()
+        beat = asyncio.create_task(heartbeat(stalls, stop))
+        t0 = time.perf_counter()
+        job = svc.priming.start(page_size=500, details=False)
+        result = await job.wait()
+        lists_s = time.perf_counter() - t0
+        detail_s = 0.0
+        if details:
+            # details of the first contacts only (the whole set would take many minutes)
+            from snx_desktop.services.priming import _Run
+
+            run = _Run(svc.priming, 30, 60, 500, 20, 12 * 3600.0, True)
+            from snx_desktop.services.priming import _Sink
+
+            run.sink = _Sink(run.store)
+            page = store.cache.get_list_page("contact", "", 0, 2000)
+            ids = [i for i in (page.ids if page else []) if i]
+            t1 = time.perf_counter()
+            await run._details("contact", ids)
+            await run.sink.aclose()
+            detail_s = time.perf_counter() - t1
+        stop.set()
+        await beat
+        assert result.error is None, result.error
+        ordered = sorted(stalls)
+        return {
+            "contacts": float(result.contacts),
+            "lists_s": lists_s,
+            "details_s": detail_s,
+            "stall_max": ordered[-1],
+            "stall_p99": ordered[int(0.99 * (len(ordered) - 1))],
+            "stalls_over_50ms": float(sum(1 for s in ordered if s > 50)),
+        }
+    finally:
+        await svc.aclose()
+        await client.aclose()
+        store.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--full", action="store_true", help="100,000 contacts")
+    ap.add_argument("--contacts", type=int, default=None)
+    ap.add_argument("--no-details", action="store_true", help="lists only")
+    args = ap.parse_args()
+    n = args.contacts or (100_000 if args.full else 20_000)
+    with server_process(n) as url, tempfile.TemporaryDirectory() as tmp:
+        print(f"priming_contacts: {n} records")
+        results = {}
+        for name, loop_only in (("loop", True), ("worker", False)):
+            profile = Path(tmp) / name
+            results[name] = asyncio.run(prime(url, profile, loop_only, not args.no_details))
+        for key, unit in (
+            ("lists_s", "s"),
+            ("details_s", "s"),
+            ("stall_max", "ms"),
+            ("stall_p99", "ms"),
+            ("stalls_over_50ms", "count"),
+        ):
+            for name in ("loop", "worker"):
+                print(f"priming_{key}_{name}_writes: {results[name][key]:.3f} {unit}")
+        ratio = results["loop"]["stall_max"] / max(results["worker"]["stall_max"], 1e-3)
+        print(f"ratio_stall_max_loop_over_worker: {ratio:.3f} x")
+
+
+if __name__ == "__main__":
+    main()
