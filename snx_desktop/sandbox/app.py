@@ -342,7 +342,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
             return error_response(413, E.PAYLOAD_TOO_LARGE, "Body too large.")
         try:
             values = json.loads(body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):
             return error_response(400, E.INVALID_REQUEST, "The body is not valid JSON.")
         if not isinstance(values, dict):
             return error_response(400, E.INVALID_REQUEST, "Send a JSON object.")

@@ -559,7 +559,7 @@ def import_contacts(ctx: Ctx, p: Params) -> dict[str, Any]:
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise invalid("contacts", "not a JSON array (send it as an escaped string)") from None
     if not isinstance(raw, list):
         raise invalid("contacts", "expected a JSON array of contacts")

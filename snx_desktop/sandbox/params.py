@@ -109,7 +109,7 @@ class Params:
         if isinstance(value, str):
             try:
                 value = json.loads(value) if value.strip().startswith("[") else [value]
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise invalid(name, "expected an array of ids") from None
         if not isinstance(value, list):
             raise invalid(name, "expected an array of ids")
@@ -131,7 +131,7 @@ class Params:
         if isinstance(value, str):
             try:
                 value = json.loads(value)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise invalid(name, "expected an object") from None
         if not isinstance(value, dict):
             raise invalid(name, "expected an object")

@@ -1,0 +1,491 @@
+"""Secrets audit: after a session with sign-in (a wrong password first), uploads, a download,
+an expired session, a dropped connection and a refused write, the password and every login
+token the server handed out (also base64- and URL-encoded) are nowhere on disk outside the
+keyring (profile folder: store, WAL, documents, outbox, settings; the temp folder; the
+QSettings file of the app) and nowhere in the logs. Store files are 0600, folders 0700. TLS
+checks are on and cannot be switched off by a parameter; the sandbox binds loopback by
+default; file names from the server cannot write outside the chosen folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import inspect
+import io
+import logging
+import os
+import socket
+import ssl
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from robustkit import AUDIT_EMAIL, PASSWORD, dispose
+
+from snx_desktop.api import SalesNexusClient
+from snx_desktop.api.errors import InsecureURLError
+from snx_desktop.sandbox import start_in_thread
+from snx_desktop.services.uploads import DocumentFiles, UploadManager, safe_file_name
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+WRONG_PASSWORD = "Wrong-Audit-Pw-4hT8"
+
+
+def encodings(secret: str) -> set[bytes]:
+    raw = secret.encode()
+    forms = {
+        raw,
+        base64.b64encode(raw),
+        base64.b64encode(raw).rstrip(b"="),
+        base64.urlsafe_b64encode(raw).rstrip(b"="),
+        urllib.parse.quote(secret, safe="").encode(),
+        urllib.parse.quote_plus(secret).encode(),
+        secret.encode("utf-16-le"),
+    }
+    return {f for f in forms if len(f) >= 6}
+
+
+def scan(paths: list[Path], secrets: dict[str, str]) -> list[str]:
+    """Every (file, secret name, form) where a form of a secret occurs."""
+    hits = []
+    forms = {name: encodings(value) for name, value in secrets.items()}
+    for root in paths:
+        files = [root] if root.is_file() else [p for p in root.rglob("*") if p.is_file()]
+        for path in files:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            for name, fs in forms.items():
+                for form in fs:
+                    if form in data:
+                        hits.append(f"{path}: {name} as {form[:12]!r}")
+    return hits
+
+
+async def _until(condition: Any, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(120)
+async def test_no_secret_on_disk_or_in_logs_after_a_full_session(
+    audit_server: Any,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    user_messages: list[Any],
+) -> None:
+    from PySide6.QtCore import QSettings, QStandardPaths
+
+    from snx_desktop.app import APP_NAME, ORG_NAME
+    from snx_desktop.secrets import SecretStore, account_key, memory_keyring_class
+    from snx_desktop.ui.mainwindow import MainWindow
+    from snx_desktop.ui.signin import SignInRequest
+    from snx_desktop.ui.wiring import Controller
+
+    caplog.set_level(logging.DEBUG)
+    server = audit_server
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setenv("TMPDIR", str(temp))
+    profile = tmp_path / "profile"  # created by the app
+    files = tmp_path / "user-files"
+    files.mkdir()
+
+    QStandardPaths.setTestModeEnabled(True)
+    settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORG_NAME, APP_NAME)
+    settings_file = Path(settings.fileName())
+    keyring = memory_keyring_class()()
+    window = MainWindow(settings=settings)
+    window.show()
+    ctrl = Controller(
+        window=window,
+        settings=settings,
+        profile=profile,
+        on_quit=lambda _c: None,
+        secrets=SecretStore(backend=keyring),
+    )
+    manager: UploadManager | None = None
+    try:
+        # a wrong password first, then the right one, remembered
+        error = await ctrl.open_account(
+            SignInRequest(server.base_url, AUDIT_EMAIL, WRONG_PASSWORD, remember=True)
+        )
+        assert error
+        assert WRONG_PASSWORD not in error
+        request = SignInRequest(server.base_url, AUDIT_EMAIL, PASSWORD, remember=True)
+        assert await ctrl.open_account(request) is None
+        svc = ctrl.services
+        key = account_key(server.base_url, AUDIT_EMAIL)
+        assert keyring.entries[("SalesNexus Desktop", key)] == PASSWORD  # the one place
+        contacts = (await svc.browse.fetch_page("contact", "", 0, 10)).ids
+
+        # uploads: through the write queue and through the upload manager
+        doc = files / "audit-notes.txt"
+        doc.write_text("quarterly figures\n" * 50, encoding="utf-8")
+        ch = await svc.writes.upload_document(contacts[0], doc)
+        assert (await svc.writes.wait(ch.op_id, 20)).ok
+        manager = UploadManager.for_services(svc)
+        pic = files / "audit-pic.bin"
+        pic.write_bytes(os.urandom(300_000))
+        [job] = manager.add(contacts[1], [pic])
+        await manager.wait(job.job_id, 30)
+        assert job.state.value == "done", job.error
+
+        # a download (open a private copy, as "Open" does), and "Save as…"
+        docs = await svc.client.get_docs_for_contact(contacts[0])
+        record = {**docs.items[0].raw, "document-id": docs.items[0].document_id}
+        doc_files = DocumentFiles(svc.client, svc.store)
+        opened = await doc_files.open_copy(record)
+        assert opened.read_bytes() == doc.read_bytes()
+        saved = await doc_files.save_as(record, files / "saved-copy.txt")
+        assert saved.exists()
+
+        # errors: expired session (signed in again silently), dropped connections, refusals
+        before = svc.client.token
+        server.expire_tokens()
+        await svc.writes.create_note(contacts[2], "after expiry")
+        await _until(lambda: svc.writes.status.pending == 0)
+        assert svc.client.token != before
+        server.faults.update({"drop_rate": 0.6})
+        for _ in range(4):
+            await svc.writes.create_note(contacts[3], "through drops")
+        await _until(lambda: svc.writes.status.pending == 0, 60)
+        server.faults.clear()
+        await svc.writes.create_note("0badc0de-0000-4000-8000-0000000000aa", "refused")
+        await _until(lambda: svc.writes.status.failed == 1)
+        empty = files / "empty.txt"
+        empty.write_bytes(b"")
+        [refused] = manager.add(contacts[1], [empty])
+        assert refused.state.value == "failed"
+        await asyncio.sleep(0.2)
+    finally:
+        if manager is not None:
+            await manager.aclose()
+        await ctrl.close()
+        dispose(window)
+        settings.sync()
+
+    tokens = list(server.issued_tokens)
+    assert len(tokens) >= 2  # the first sign-in and the one after the expiry
+    secrets = {"password": PASSWORD, "wrong password": WRONG_PASSWORD}
+    secrets.update({f"token {i}": t for i, t in enumerate(tokens)})
+    # the scan finds what it looks for (a planted, encoded token)
+    planted = tmp_path / "planted.bin"
+    planted.write_bytes(b"x" + base64.urlsafe_b64encode(tokens[-1].encode()) + b"x")
+    assert scan([planted], secrets)
+    try:
+        assert settings_file.exists()
+        assert scan([profile, temp, settings_file, files / "saved-copy.txt"], secrets) == []
+        log_text = caplog.text + "\n".join(m.text + m.detail for m in user_messages)
+        for name, value in secrets.items():
+            for form in encodings(value):
+                assert form.decode("latin-1") not in log_text, f"{name} in the logs"
+        # the secrets did reach places on purpose: the store's folders are not empty
+        assert any(profile.rglob("store.sqlite3"))
+        assert any(p.name for p in profile.rglob("*") if p.parent.name == "documents")
+    finally:
+        settings_file.unlink(missing_ok=True)
+        QStandardPaths.setTestModeEnabled(False)
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(60)
+async def test_store_files_are_0600_and_folders_0700(fresh_sandbox: Any, tmp_path: Path) -> None:
+    from snx_desktop.services import AppServices
+
+    profile = tmp_path / "new-profile"  # made by the app
+    svc = await AppServices.open(
+        fresh_sandbox.base_url,
+        account="demo@example.com",
+        password="demo",
+        profile_dir=profile,
+        probe_interval=(0.05, 0.5),
+    )
+    try:
+        contacts = (await svc.browse.fetch_page("contact", "", 0, 5)).ids
+        docs = await svc.client.get_docs_for_contact(contacts[0])
+        doc = tmp_path / "a.txt"
+        doc.write_text("hello")
+        svc.connectivity.set_work_offline(True)
+        await svc.writes.upload_document(contacts[0], doc)  # staged in outbox/
+        await svc.writes.create_note(contacts[0], "offline note")
+        files = DocumentFiles(svc.client, svc.store, open_dir=tmp_path / "open")
+        svc.connectivity.set_work_offline(False)
+        await _until(lambda: svc.connectivity.is_online, 10)
+        for d in docs.items:  # demo documents, if this contact has any
+            await files.fetch({**d.raw, "document-id": d.document_id})
+        await _until(lambda: svc.writes.status.pending == 0, 20)
+        account = svc.store.dir
+        names = {p.name for p in account.rglob("*")}
+        assert "store.sqlite3-wal" in names  # WAL mode: the side files exist while open
+        assert {"store.sqlite3-shm", "documents", "outbox"} <= names
+        assert any((account / "documents").iterdir())  # the uploaded file, now cached
+        offenders = []
+        for path in [account, *account.rglob("*")]:
+            mode = stat.S_IMODE(path.stat().st_mode)
+            want = 0o700 if path.is_dir() else 0o600
+            if mode != want:
+                offenders.append(f"{path.relative_to(profile)}: {oct(mode)}")
+        for path in account.parents:
+            if path == profile.parent:
+                break
+            mode = stat.S_IMODE(path.stat().st_mode)
+            if mode & 0o077:
+                offenders.append(f"{path}: {oct(mode)} (a folder the app made)")
+        assert offenders == []
+    finally:
+        await svc.aclose()
+
+
+# --- TLS --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com",
+        "http://salesnexus.example:80/api/call-v1",
+        "http://10.1.2.3",
+        "http://192.168.0.5:8765",
+        "http://0.0.0.0:8765",
+        "http://127.0.0.1.example.com",
+        "http://localhost.example.com",
+        "http://[fe80::1]",
+        "http://[::ffff:7f00:1]",
+        "ftp://example.com",
+        "example.com",
+    ],
+)
+def test_plain_http_to_another_host_is_refused(url: str) -> None:
+    with pytest.raises(InsecureURLError):
+        SalesNexusClient(url)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8765", "http://localhost:1", "http://[::1]:2", "http://127.5.6.7"]
+)
+def test_plain_http_to_this_machine_is_allowed(url: str) -> None:
+    SalesNexusClient(url)
+
+
+@pytest.mark.asyncio
+async def test_https_verifies_certificates_and_host_names() -> None:
+    async with SalesNexusClient("https://logon.salesnexus.example") as client:
+        http = client.http
+        assert http.follow_redirects is False  # a redirect cannot lead the token elsewhere
+        pool = http._transport._pool  # type: ignore[attr-defined]
+        ctx = pool._ssl_context
+        assert isinstance(ctx, ssl.SSLContext)
+        assert ctx.verify_mode == ssl.CERT_REQUIRED
+        assert ctx.check_hostname is True
+        assert ctx.minimum_version in (ssl.TLSVersion.MINIMUM_SUPPORTED, ssl.TLSVersion.TLSv1_2)
+    # an extra CA bundle adds trust, it does not switch checks off
+    cafile = Path(ssl.get_default_verify_paths().cafile or "")
+    if cafile.is_file():
+        async with SalesNexusClient("https://x.example", ca_bundle=cafile) as client:
+            ctx = client.http._transport._pool._ssl_context  # type: ignore[attr-defined]
+            assert ctx.verify_mode == ssl.CERT_REQUIRED
+            assert ctx.check_hostname
+
+
+def test_no_parameter_switches_certificate_checks_off() -> None:
+    from snx_desktop.services import AppServices
+
+    params = set(inspect.signature(SalesNexusClient.__init__).parameters)
+    risky = {"verify", "insecure", "verify_ssl", "ssl_verify", "ssl", "ssl_context", "no_verify",
+             "check_hostname", "cert_reqs", "trust_env"}  # fmt: skip
+    assert params & risky == set()
+    for name, p in inspect.signature(AppServices.open).parameters.items():
+        assert name not in risky, name
+        del p
+    # the environment does not turn them off either
+    os.environ["SSL_CERT_FILE"] = "/nonexistent"
+    try:
+        client = SalesNexusClient("https://x.example")
+        ctx = client.http._transport._pool._ssl_context  # type: ignore[attr-defined]
+        assert ctx.verify_mode == ssl.CERT_REQUIRED
+    finally:
+        del os.environ["SSL_CERT_FILE"]
+
+
+@pytest.mark.asyncio
+async def test_token_is_only_sent_to_the_server_origin() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b"data")
+
+    client = SalesNexusClient(
+        "https://api.example", token="tok-secret-audit", transport=httpx.MockTransport(handler)
+    )
+    async with client:
+        out = io.BytesIO()
+        await client.download_document("https://api.example/documents/1", out)
+        await client.download_document("https://elsewhere.example/documents/1", out)
+        with pytest.raises(InsecureURLError):
+            await client.download_document("http://elsewhere.example/documents/1", out)
+    assert [r.url.host for r in seen] == ["api.example", "elsewhere.example"]
+    assert "tok-secret-audit" in seen[0].headers.get("authorization", "")
+    assert "authorization" not in seen[1].headers
+    assert "tok-secret-audit" not in str(seen[1].url)
+
+
+# --- the sandbox binds loopback -----------------------------------------------------------------
+
+
+def _listening_address(port: int) -> list[str]:
+    """Local addresses listening on ``port`` (from /proc/net/tcp and tcp6)."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            local, state = parts[1], parts[3]
+            addr, hexport = local.split(":")
+            if state == "0A" and int(hexport, 16) == port:  # LISTEN
+                found.append(addr)
+    return found
+
+
+def test_sandbox_binds_loopback_by_default() -> None:
+    from snx_desktop.sandbox import __main__ as cli
+
+    assert inspect.signature(start_in_thread).parameters["host"].default == "127.0.0.1"
+    assert cli.build_parser().parse_args([]).host == "127.0.0.1"
+    handle = start_in_thread(contacts=5, seed=1)
+    try:
+        assert handle.host == "127.0.0.1"
+        if Path("/proc/net/tcp").exists():
+            assert _listening_address(handle.port) == ["0100007F"]  # 127.0.0.1
+    finally:
+        handle.stop()
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads /proc/net/tcp")
+def test_sandbox_command_binds_loopback_by_default() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "snx_desktop.sandbox", "--port", str(port), "--contacts", "5"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not _listening_address(port):
+            assert proc.poll() is None
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert _listening_address(port) == ["0100007F"]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+# --- file names from the server -----------------------------------------------------------------
+
+HOSTILE_NAMES = [
+    "../../x",
+    "..\\..\\x",
+    "/etc/passwd",
+    "C:\\x",
+    "C:x",
+    "\\\\server\\share\\x.txt",
+    "CON",
+    "con.txt",
+    "NUL.tar.gz",
+    "COM1",
+    "LPT9.doc",
+    "",
+    ".",
+    "..",
+    "...",
+    " ",
+    ". .",
+    "a/../../b",
+    "x\x00.txt",
+    "\u202etxt.exe",
+    "dir/",
+    "~/.bashrc",
+    ".bashrc",
+    "a" * 5000,
+    "é" * 300 + ".pdf",
+    "name\n.txt",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_server_file_names_stay_inside_the_chosen_folder(name: str, tmp_path: Path) -> None:
+    folder = tmp_path / "chosen"
+    folder.mkdir()
+    safe = safe_file_name(name)
+    assert safe not in ("", ".", "..")
+    assert "/" not in safe
+    assert "\\" not in safe
+    assert "\x00" not in safe
+    assert not safe.startswith(".")
+    assert len(safe.encode()) <= 255
+    assert safe.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL", "COM1", "LPT9"}
+    target = folder / safe
+    assert target.resolve().parent == folder.resolve()
+    target.write_bytes(b"ok")  # creatable on this file system
+    assert [p.name for p in folder.iterdir()] == [safe]
+
+
+@pytest.mark.asyncio
+async def test_open_copy_of_a_document_with_a_hostile_name_stays_in_its_folder(
+    fresh_sandbox: Any, tmp_path: Path
+) -> None:
+    from snx_desktop.services import AppServices
+
+    svc = await AppServices.open(
+        fresh_sandbox.base_url,
+        account="demo@example.com",
+        password="demo",
+        profile_dir=tmp_path / "p",
+        probe_interval=(0.05, 0.5),
+    )
+    try:
+        contacts = (await svc.browse.fetch_page("contact", "", 0, 5)).ids
+        src = tmp_path / "payload.txt"
+        src.write_text("payload")
+        created = await svc.client.add_doc_to_contact(contacts[0], "payload.txt", src)
+        doc = next(
+            d
+            for d in (await svc.client.get_docs_for_contact(contacts[0])).items
+            if d.document_id == created.id
+        )
+        open_dir = tmp_path / "open"
+        files = DocumentFiles(svc.client, svc.store, open_dir=open_dir)
+        for i, name in enumerate(["../../../escaped.txt", "/tmp/abs.txt", "..", "CON"]):
+            record = {**doc.raw, "document-id": doc.document_id, "file-name": name}
+            if i:
+                svc.store.documents.remove(doc.document_id)
+            path = await files.open_copy(record)
+            assert open_dir.resolve() in path.resolve().parents
+            assert path.read_text() == "payload"
+        assert not (tmp_path / "escaped.txt").exists()
+        assert not list(tmp_path.parent.glob("escaped.txt"))
+    finally:
+        await svc.aclose()
