@@ -95,7 +95,8 @@ class Change:
     origin: object | None = None
 
 
-OpStateName = Literal["waiting", "sending", "failed", "conflict"]
+# "blocked": waiting, but behind an earlier failed or conflicting write on the same record
+OpStateName = Literal["waiting", "blocked", "sending", "failed", "conflict"]
 
 # what an op went to: the outbox's states, plus "done" when it left the outbox
 OpEventState = Literal["queued", "sending", "sent-unknown", "failed", "conflict", "done"]

@@ -80,6 +80,28 @@ def _event_state(state: OpState) -> OpEventState:
     return state.value
 
 
+def _blockers(ops: Sequence[Op]) -> dict[int, Op]:
+    """For each waiting op held (directly or through other waiting ops) behind a write that
+    failed for good or is in conflict: that write. Ops are in journal order, so an op's
+    dependencies come before it."""
+    by_id = {op.op_id: op for op in ops}
+    out: dict[int, Op] = {}
+    for op in ops:
+        if op.state not in (OpState.QUEUED, OpState.UNKNOWN):
+            continue
+        for dep_id in op.depends_on:
+            dep = by_id.get(dep_id)
+            if dep is None:
+                continue
+            if dep.state in (OpState.FAILED, OpState.CONFLICT):
+                out[op.op_id] = dep
+                break
+            if dep_id in out:
+                out[op.op_id] = out[dep_id]
+                break
+    return out
+
+
 class WriteQueue:
     """Queued writes and their replay. See the module docstring."""
 
@@ -228,11 +250,26 @@ class WriteQueue:
             self.status_changed.emit(status)
 
     def pending(self) -> list[PendingOp]:
-        return [self._view(op) for op in self._store.outbox.ops()]
+        ops = self._store.outbox.ops()
+        stuck = _blockers(ops)
+        return [self._view(op, stuck.get(op.op_id)) for op in ops]
 
     def get(self, op_id: int) -> PendingOp | None:
-        op = self._store.outbox.get(op_id)
-        return None if op is None else self._view(op)
+        ops = self._store.outbox.ops()
+        stuck = _blockers(ops)
+        return next((self._view(op, stuck.get(op_id)) for op in ops if op.op_id == op_id), None)
+
+    def _held_note(self, op_id: int) -> str:
+        """A sentence for a write that failed for good, naming the later writes held behind it."""
+        held = sum(
+            1 for blocker in _blockers(self._store.outbox.ops()).values() if blocker.op_id == op_id
+        )
+        if not held:
+            return ""
+        return (
+            f" ({held} later change{'s' if held != 1 else ''} to this record "
+            f"wait{'s' if held == 1 else ''} for it: retry or discard it.)"
+        )
 
     def pending_ids(self, kind: str | None = None) -> set[str]:
         """Record ids with unsent changes (of one kind, or of all kinds)."""
@@ -255,7 +292,7 @@ class WriteQueue:
                 out.append((kind, rid))
         return out
 
-    def _view(self, op: Op) -> PendingOp:
+    def _view(self, op: Op, blocked_by: Op | None = None) -> PendingOp:
         changes: dict[str, tuple[str, str]] = {}
         for k, v in (op.params.get("changes") or {}).items():
             changes[k] = (op.base.get(k, ""), as_text(v))
@@ -273,8 +310,12 @@ class WriteQueue:
             target=target,
             summary=op.description,
             changes=changes,
-            state=_state_name(op.state),
-            error=op.error,
+            state="blocked" if blocked_by is not None else _state_name(op.state),
+            error=(
+                f"Waits for an earlier change that could not be sent: {blocked_by.description}"
+                if blocked_by is not None
+                else op.error
+            ),
             created_at=op.created_at,
             conflict=conflict,
         )
@@ -1111,7 +1152,8 @@ class WriteQueue:
             return 0.0
         except OpRefused as refused:
             outbox.mark_failed(op.op_id, str(refused), refused.code)
-            self._finish(OpOutcome(op.op_id, op.function, False, error=str(refused)))
+            error = str(refused) + self._held_note(op.op_id)
+            self._finish(OpOutcome(op.op_id, op.function, False, error=error))
             return 0.0
         except Exception as exc:
             return self._failed(op, exc, was_unknown)
@@ -1174,5 +1216,5 @@ class WriteQueue:
             return 0.0
         outbox.mark_failed(op.op_id, msg, code)
         self._conn.report_success()
-        self._finish(OpOutcome(op.op_id, op.function, False, error=msg))
+        self._finish(OpOutcome(op.op_id, op.function, False, error=msg + self._held_note(op.op_id)))
         return 0.0

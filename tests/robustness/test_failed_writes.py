@@ -67,11 +67,6 @@ async def test_a_refused_write_is_failed_with_reason_and_shown(
         dispose(window)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: writes held behind a failed write on the same record show as 'waiting' with "
-    "no reason, and the user is never told that they wait for it",
-)
 async def test_writes_held_behind_a_failed_write_show_why(
     fresh_sandbox: Any, tmp_path: Path
 ) -> None:
