@@ -1,7 +1,11 @@
 """Shared test set-up.
 
-* Qt runs offscreen and keyring uses the null backend unless a test says otherwise;
-  both are set before anything imports Qt or keyring.
+* Qt runs offscreen; set before anything imports Qt.
+* keyring uses the null backend, except in the run of ``tests/robustness/test_keyring_real.py``
+  that sets ``SNX_REAL_KEYRING=1`` inside a D-Bus session with gnome-keyring.
+* Qt tests collect garbage in the GUI thread only: automatic collection is off during each
+  test and deferred deletions plus a full collection run after it. Left on, the collector may
+  run in the sandbox's server thread and destroy Qt objects there, which Qt forbids.
 * ``async def`` tests under ``tests/ui``, ``tests/models`` and ``tests/robustness`` (and any
   test marked ``qt_loop``) run on a qasync loop driven by the session ``QApplication``;
   every other async test runs on a plain asyncio loop and never imports Qt.
@@ -13,13 +17,15 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+if os.environ.get("SNX_REAL_KEYRING") != "1":  # set only for the real Secret Service run
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
 import pytest
@@ -50,6 +56,26 @@ def pytest_asyncio_loop_factories(
     if _wants_qt_loop(item):
         return {"qasync": _qt_loop_factory}
     return {"asyncio": asyncio.new_event_loop}
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_in_gui_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    if not _wants_qt_loop(request.node):
+        yield
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if QCoreApplication.instance() is not None:
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
+        if was_enabled:
+            gc.enable()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,8 +1,5 @@
 """Fixtures for the robustness tests (issue 9).
 
-* ``SNX_REAL_KEYRING=1`` (set only for the child run of ``test_keyring_real.py`` inside a
-  D-Bus session with gnome-keyring) lifts the null keyring that ``tests/conftest.py`` forces,
-  so that ``keyring`` resolves the real Secret Service backend in that run.
 * ``user_messages`` records every message that reaches :mod:`snx_desktop.messages`.
 * PySide6's reference-count defects get their work-around before any test runs.
 * ``audit_server``: a sandbox with one more account, ``AUDIT_EMAIL`` / ``PASSWORD`` (a
@@ -15,15 +12,10 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-if os.environ.get("SNX_REAL_KEYRING") == "1":
-    os.environ.pop("PYTHON_KEYRING_BACKEND", None)
-
 from robustkit import AUDIT_EMAIL, PASSWORD
 from soakkit import CrashWatch
 
