@@ -190,6 +190,7 @@ def pending_columns() -> list[Column]:
 
     state_names = {
         "waiting": "Waiting",
+        "blocked": "Held",
         "sending": "Sending…",
         "failed": "Failed",
         "conflict": "Conflict",

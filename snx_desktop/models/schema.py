@@ -25,6 +25,7 @@ __all__ = [
     "field_from",
     "format_date",
     "format_datetime",
+    "format_time",
     "format_value",
     "is_guid",
     "layout_from",
@@ -153,6 +154,12 @@ def format_datetime(value: str) -> str:
     locale = _locale()
     time_text = locale.toString(_qdt(dt).time(), locale.timeFormat(QLocale.FormatType.ShortFormat))
     return f"{_date_text(dt)} {time_text}"
+
+
+def format_time(dt: datetime) -> str:
+    """A time of day in the user's short format (``2:30 PM``), as the lists show it."""
+    locale = _locale()
+    return locale.toString(_qdt(dt).time(), locale.timeFormat(QLocale.FormatType.ShortFormat))
 
 
 def format_date(value: str) -> str:

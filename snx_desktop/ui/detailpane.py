@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHeaderView, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from snx_desktop.models.columns import (
     activity_columns,
@@ -63,6 +63,10 @@ class DetailPane(QWidget):
         self._generation = 0
         self._task: asyncio.Task[None] | None = None
         self._last_state = ""
+        self._activity_row: Mapping[str, Any] = {}
+        self._note = ""
+        #: whether the services are online (set by the session; offline wording otherwise)
+        self.is_online: Callable[[], bool] = lambda: False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.stack = QStackedWidget(self)
@@ -71,8 +75,6 @@ class DetailPane(QWidget):
         self.empty.setObjectName("detailEmpty")
         self.empty.setEnabled(False)
         self.empty.setWordWrap(True)
-        from PySide6.QtCore import Qt
-
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.contact = ContactView(self)
         self.group = GroupView(self)
@@ -81,6 +83,17 @@ class DetailPane(QWidget):
             self.stack.addWidget(widget)
         self.stack.setCurrentWidget(self.empty)
         self._apply_columns()
+        for notes in (self.contact.notes, self.group.notes):
+            # the note's text last, where it can use the width and wrap onto more lines
+            header = notes.view.horizontalHeader()
+            header.moveSection(3, 2)
+            header.setStretchLastSection(False)
+            header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+            notes.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            notes.view.setWordWrap(True)
+            header.sectionResized.connect(
+                lambda i, _o, _n, v=notes.view: v.resizeRowsToContents() if i == 2 else None
+            )
 
     # -- configuration ----------------------------------------------------------------------
     def set_schema(self, schema: SchemaView, lookups: Lookups) -> None:
@@ -111,6 +124,10 @@ class DetailPane(QWidget):
             fm.lookups = lk
 
     def repaint_rows(self) -> None:
+        if self.kind == "activity" and self._activity_row:
+            self._show_activity(self._activity_row)  # names of its contact may have arrived
+        elif self.kind == "sale" and self._activity_row:
+            self._show_sale(self._activity_row)
         for view in (self.contact, self.group):
             for tab in view.tab_pages()[1:]:
                 repaint = getattr(tab.model, "repaint", None)
@@ -166,7 +183,7 @@ class DetailPane(QWidget):
         if gen != self._generation:
             return
         if cached is not None:
-            self._show_detail(cached, note="")
+            self._show_detail(cached, note="updating" if self.browse is not None else "")
         if self.browse is None:
             return
         try:
@@ -270,7 +287,13 @@ class DetailPane(QWidget):
     def _state_text(self, detail: Any) -> str:
         parts: list[str] = []
         if getattr(detail, "from_cache", False):
-            parts.append(f"Offline copy, saved {format_age(detail.fetched_at)}")
+            age = format_age(detail.fetched_at)
+            if self._note == "updating":  # the fresh copy is on its way
+                parts.append(f"Saved copy from {age}, updating…")
+            elif self.is_online():
+                parts.append(f"Saved copy from {age}")
+            else:
+                parts.append(f"Offline copy, saved {age}")
         else:
             parts.append(f"Updated {format_age(detail.fetched_at)}")
         if getattr(detail, "pending", False):
@@ -279,6 +302,7 @@ class DetailPane(QWidget):
         return self._last_state
 
     def _show_detail(self, detail: Any, note: str) -> None:
+        self._note = note
         self._fill(detail)
         self.detailShown.emit(detail)
 
@@ -294,6 +318,7 @@ class DetailPane(QWidget):
                 self.schema.layout_fields("Contact"), detail.fields, pending=detail.pending
             )
             view.notes_model.set_records(detail.notes, stale=stale)
+            view.notes.view.resizeRowsToContents()
             view.activities_model.set_records(detail.activities, stale=stale)
             view.sales_model.set_records(detail.sales, stale=stale)
             view.documents_model.set_records(detail.documents, stale=stale)
@@ -322,6 +347,7 @@ class DetailPane(QWidget):
             )
             gview.members_model.set_records(detail.members, stale=stale)
             gview.notes_model.set_records(detail.notes, stale=stale)
+            gview.notes.view.resizeRowsToContents()
             gview.activities_model.set_records(detail.activities, stale=stale)
             gview.sales_model.set_records(detail.sales, stale=stale)
             gview.fields.fit_first_column()
@@ -338,6 +364,7 @@ class DetailPane(QWidget):
 
     def _show_activity(self, rec: Mapping[str, Any]) -> None:
         lk = self.lookups
+        self._activity_row = rec
 
         def text(key: str) -> str:
             return str(rec.get(key, "") or "")
@@ -356,10 +383,13 @@ class DetailPane(QWidget):
             "Result": text("result"),
             "Details": text("details"),
         }
+        keep = ("Regarding", "Type", "Starts", "Status")
+        rows = {k: v for k, v in rows.items() if v or k in keep}  # no rows of blanks
         self.stack.setCurrentWidget(self.record)
         self.record.show_values(rows["Regarding"] or "Activity", rows["Starts"], rows)
 
     def _show_sale(self, rec: Mapping[str, Any]) -> None:
+        self._activity_row = rec
         cols = sales_columns(self.schema.fields, self.schema.layouts, self.lookups)
         rows = {c.label: c.display(rec, self.lookups) for c in cols}
         title = next((v for k, v in rows.items() if k.lower() == "details" and v), "Sale")

@@ -144,6 +144,8 @@ class DetailTab(QWidget):
         metrics = self.view.fontMetrics()
         header = self.view.horizontalHeader()
         for i, col in enumerate(columns[:-1]):
+            if header.sectionResizeMode(i) == QHeaderView.ResizeMode.Stretch:
+                continue  # a column that takes the free width (a note's text) keeps doing so
             header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
             guess = {2: 17, 3: 9}.get(col.kind, 16)
             header.resizeSection(
@@ -195,6 +197,12 @@ class Header(QWidget):
             links.addWidget(label)
         links.addStretch(1)
         layout.addLayout(links)
+        #: the record's own actions (Add note, Schedule, Attach, Delete), added by the window
+        self.tools = QHBoxLayout()
+        self.tools.setContentsMargins(0, 4, 0, 0)
+        self.tools.setSpacing(4)
+        self.tools.addStretch(1)
+        layout.addLayout(self.tools)
         self.state = QLabel(self)
         self.state.setObjectName("detailState")
         self.state.setAccessibleName("Record state")
@@ -212,6 +220,12 @@ class Header(QWidget):
 
     def set_state(self, text: str) -> None:
         self.state.setText(text)
+        self.state.setVisible(bool(text))
+
+    def add_tool(self, button: QWidget) -> None:
+        """Put one of the record's action buttons at the right of the name."""
+        button.setParent(self)
+        self.tools.insertWidget(self.tools.count() - 1, button)
 
 
 class ContactView(QWidget):

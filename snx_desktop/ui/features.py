@@ -31,6 +31,8 @@ _EDIT_ACTIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("actionNewActivity", "New &activity…", "Ctrl+Shift+A", "activities", "edit"),
     ("actionCompleteActivity", "&Complete activity…", "Ctrl+Shift+D", "todo", "edit"),
     ("actionNewSale", "New &sale…", "Ctrl+Shift+S", "sales", "edit"),
+    ("actionAttachFile", "A&ttach file…", "Ctrl+Shift+U", "attach", "edit"),
+    ("actionDeleteShown", "Delete this &record…", "", "delete", "edit"),
     ("actionAddToGroup", "Add to &group…", "Ctrl+G", "groups", "edit"),
     ("actionAddToCampaign", "Add to ca&mpaign…", "Ctrl+Shift+G", "campaigns", "edit"),
     ("actionImportCsv", "&Import contacts from CSV…", "Ctrl+I", "import", "file"),
@@ -53,11 +55,15 @@ class WindowFeatures(QObject):
         self.current_contact: Callable[[], Any] = lambda: None
         self.uploads: Any = None
         self.attacher: Any = None
+        self.agenda: Any = None  # AgendaView, ReminderNotifier, UploadListWidget while bound
+        self.reminders: Any = None
+        self.upload_list: Any = None
         menus = {m.objectName(): m for m in window.menuBar().findChildren(QMenu)}
         for name, text, shortcut, icon, menu in _EDIT_ACTIONS:
             action = QAction(text, window)
             action.setObjectName(name)
-            action.setShortcut(QKeySequence(shortcut))
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
             action.setIcon(get_icon(icon))
             action.setToolTip(text.replace("&", "").replace("…", ""))
             action.setEnabled(False)
@@ -70,6 +76,8 @@ class WindowFeatures(QObject):
         a["actionNewActivity"].triggered.connect(lambda: self._run(self._new_activity))
         a["actionCompleteActivity"].triggered.connect(lambda: self._run(self._complete))
         a["actionNewSale"].triggered.connect(lambda: self._run(self._new_sale))
+        a["actionAttachFile"].triggered.connect(lambda: self._run(self._attach_file))
+        a["actionDeleteShown"].triggered.connect(lambda: self._run(self._delete_shown))
         a["actionAddToGroup"].triggered.connect(lambda: self._run(self._add_to_group))
         a["actionAddToCampaign"].triggered.connect(lambda: self._run(self._add_to_campaign))
         a["actionImportCsv"].triggered.connect(lambda: self._run(self._import_csv))
@@ -81,6 +89,8 @@ class WindowFeatures(QObject):
 
     # -- binding -------------------------------------------------------------------------------
     def bind(self, services: Any, binder: Any) -> None:
+        from snx_desktop.ui import sessionpanels as panels
+
         self.services, self.binder = services, binder
         for action in self.actions.values():
             action.setEnabled(True)
@@ -89,6 +99,9 @@ class WindowFeatures(QObject):
         self._install("the documents tab", self._install_documents_tab)
         self._install("field editing", self._install_fields_editors)
         self._install("the pending changes panel", self._install_pending_panel)
+        self._install("the agenda", lambda: panels.install_agenda(self))
+        self._install("reminders", lambda: panels.install_reminders(self))
+        self._install("the upload list", lambda: panels.install_upload_list(self))
 
     async def unbind(self) -> None:
         for action in self.actions.values():
@@ -104,6 +117,7 @@ class WindowFeatures(QObject):
         for obj in self._installed:
             obj.deleteLater()
         self._installed.clear()
+        self.agenda = self.reminders = self.upload_list = None
         uploads, self.uploads, self.attacher = self.uploads, None, None
         if uploads is not None:
             try:
@@ -250,7 +264,7 @@ class WindowFeatures(QObject):
 
         if kind in ("contact", "group"):
             return await commands.new_record(self.window, self.services, kind)
-        if kind == "activity":
+        if kind in ("activity", "agenda"):
             return await commands.new_activity(
                 self.window, self.services, contact_id=self._contact_id()
             )
@@ -292,6 +306,19 @@ class WindowFeatures(QObject):
             return None
         return await commands.complete_activity(self.window, self.services, record)
 
+    async def _attach_file(self) -> Any:
+        if self.attacher is None:
+            messages.info("Attaching files is not available right now.")
+            return None
+        return await self.attacher.choose_and_attach(self.window, self.current_contact())
+
+    async def _delete_shown(self) -> Any:
+        d = self.window.detail
+        if d.kind not in ("contact", "group") or not d.record_id:
+            messages.info("Open a contact or group first.")
+            return None
+        return await self._delete(d.kind, [d.record_id])
+
     async def _new_sale(self) -> Any:
         from snx_desktop.ui.editing import commands
 
@@ -319,7 +346,8 @@ class WindowFeatures(QObject):
         from snx_desktop.ui.editing import commands
 
         lp = self.window.list_pane
-        if lp.section == "pending":
+        if lp.section not in lp.models:
+            messages.info("Open a list (contacts, groups, activities, sales) to export it.")
             return None
         return await commands.export_csv(self.window, self.services, lp.section, lp.search.text())
 

@@ -52,7 +52,11 @@ TITLES = {
     "sale": ("sale", "sales", "Sales"),
     "campaign": ("campaign", "campaigns", "Campaigns"),
     "pending": ("pending change", "pending changes", "Pending changes"),
+    "agenda": ("activity", "activities", "Agenda"),
 }
+#: columns hidden while every loaded row shows the same value in them
+UNIFORM_HIDDEN = {"activity": "schedule-for"}
+UNIFORM_SAMPLE = 3000
 SEARCH_DELAY = 0.3  # seconds of typing pause before the server is asked
 PAGE_SIZE = 100
 
@@ -132,6 +136,7 @@ class ListPane(QWidget):
     currentRecordChanged = Signal(str, str, object)  # kind, record id, record mapping
     statusChanged = Signal(str)
     dataAgeChanged = Signal(float)
+    namesArrived = Signal()  # names for linked ids (activity and sales contacts) arrived
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -145,6 +150,7 @@ class ListPane(QWidget):
         self._texts: dict[str, str] = {}
         self._fitted: dict[str, bool] = {}
         self._attached: set[str] = set()
+        self._name_fitted: set[str] = set()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -202,6 +208,20 @@ class ListPane(QWidget):
         page_layout.addWidget(pending_view)
         self.views["pending"] = pending_view
         self.stack.addWidget(self.pending_page)
+        self.agenda_page = QWidget(self.stack)
+        self.agenda_page.setObjectName("agendaPage")
+        self.agenda_page.setAccessibleName("Agenda")
+        agenda_layout = QVBoxLayout(self.agenda_page)
+        agenda_layout.setContentsMargins(0, 0, 0, 0)
+        self.agenda_placeholder = QLabel("Sign in to see your agenda.", self.agenda_page)
+        self.agenda_placeholder.setObjectName("agendaPlaceholder")
+        self.agenda_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.agenda_placeholder.setEnabled(False)
+        agenda_layout.addWidget(self.agenda_placeholder)
+        self.stack.addWidget(self.agenda_page)
+        #: sections shown by a page of their own rather than a record list
+        self.pages: dict[str, QWidget] = {"pending": self.pending_page, "agenda": self.agenda_page}
+        self._page_status: dict[str, str] = {}
         self.show_section("contact")
 
     # -- wiring ---------------------------------------------------------------------------
@@ -218,6 +238,10 @@ class ListPane(QWidget):
         self._attached.clear()
         for model in self.models.values():
             model.set_source(None)
+
+    def ensure_loaded(self, kind: str) -> None:
+        """Give the list of ``kind`` its source now, even while another section is shown."""
+        self._ensure_source(kind)
 
     def _ensure_source(self, kind: str) -> None:
         """Lists load when first shown, not all at sign-in."""
@@ -244,11 +268,32 @@ class ListPane(QWidget):
         """Names for ids arrived: redraw the loaded rows of every list."""
         for model in self.models.values():
             model.repaint()
+        for kind in ("activity", "sale"):  # fitted once more, now that the names are known
+            if self._fitted.get(kind) and kind not in self._name_fitted:
+                self._name_fitted.add(kind)
+                self.views[kind].fit_columns()
+        self.namesArrived.emit()
 
     def _page_loaded(self, kind: str, index: int) -> None:
         if index == 0 and not self._fitted.get(kind):
             self._fitted[kind] = True
             self.views[kind].fit_columns()
+        if kind in UNIFORM_HIDDEN:
+            self._hide_uniform(kind, UNIFORM_HIDDEN[kind])
+
+    def _hide_uniform(self, kind: str, key: str) -> None:
+        """A column that says the same on every row (the rep's own name on each of the rep's
+        activities) only takes room: hidden until a row says something else."""
+        model = self.models[kind]
+        col = next((i for i, c in enumerate(model.columns) if c.key == key), -1)
+        if col < 0:
+            return
+        values: set[str] = set()
+        for row in range(min(model.loaded_count, UNIFORM_SAMPLE)):
+            values.add(str(model.index(row, col).data() or ""))
+            if len(values) > 1:
+                break
+        self.views[kind].setColumnHidden(col, len(values) <= 1)
 
     def _pending(self, record_id: str) -> bool:
         return bool(self.is_pending and self.is_pending(record_id))
@@ -261,19 +306,30 @@ class ListPane(QWidget):
     def show_section(self, kind: str) -> None:
         self._section = kind
         self._ensure_source(kind)
-        self.stack.setCurrentWidget(self.pending_page if kind == "pending" else self.views[kind])
+        page = self.pages.get(kind)
+        self.stack.setCurrentWidget(page if page is not None else self.views[kind])
         self.search.blockSignals(True)
         self.search.setText(self._texts.get(kind, ""))
         self.search.blockSignals(False)
-        self.search.setEnabled(kind != "pending")
+        # pages without a record list have nothing to search: no disabled field to puzzle over
+        self.search.setVisible(kind in self.models)
+        self.search.setEnabled(kind in self.models)
         self.search.setPlaceholderText(f"Search {TITLES[kind][1]}   (Ctrl+F)")
         self.update_status(kind)
         if kind in self.models:
             self.dataAgeChanged.emit(self.models[kind].oldest_age())
-        self._current_changed(kind, self.views[kind].currentIndex())
+        if kind in self.views:
+            self._current_changed(kind, self.views[kind].currentIndex())
 
     def current_view(self) -> RecordTable:
-        return self.views[self._section]
+        """The record list of the current section (contacts on a page without a list)."""
+        return self.views.get(self._section, self.views["contact"])
+
+    def set_page_status(self, kind: str, text: str) -> None:
+        """The status line of a page section (e.g. the agenda's summary)."""
+        self._page_status[kind] = text
+        if kind == self._section:
+            self._set_status(text)
 
     def current_model(self) -> PagedTableModel | None:
         return self.models.get(self._section)
@@ -326,11 +382,15 @@ class ListPane(QWidget):
 
     def step(self, delta: int) -> bool:
         """Move to the previous (-1) or next (+1) record (Alt+Up / Alt+Down)."""
+        if self._section not in self.views:
+            return False
         current = self.current_view().currentIndex()
         row = current.row() + delta if current.isValid() else 0
         return self.select_row(row)
 
     def selected_ids(self) -> list[str]:
+        if self._section not in self.views:
+            return []
         view = self.current_view()
         ids: list[str] = []
         for index in view.selectionModel().selectedRows():
@@ -341,6 +401,9 @@ class ListPane(QWidget):
 
     def update_status(self, kind: str) -> None:
         if kind != self._section:
+            return
+        if kind in self.pages and kind != "pending":
+            self._set_status(self._page_status.get(kind, ""))
             return
         if kind == "pending":
             n = self.pending_model.rowCount()

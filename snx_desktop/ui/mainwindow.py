@@ -1,5 +1,5 @@
 """The main window. It only composes: navigation, list pane, detail pane, message bar,
-status bar and the menus; :class:`~snx_desktop.ui.session.SessionBinder` connects them to
+toolbar, status bar and the menus; :class:`~snx_desktop.ui.session.SessionBinder` connects them to
 the services.
 """
 
@@ -21,6 +21,13 @@ from snx_desktop.ui.iconset import stylesheet
 from snx_desktop.ui.listpane import ListPane
 from snx_desktop.ui.navigation import NavigationList
 from snx_desktop.ui.statusbar import MessageBar, StatusBar
+from snx_desktop.ui.toolbar import (
+    HEADER_TOOLS,
+    actions_by_name,
+    build_toolbar,
+    header_button,
+    section_noun,
+)
 
 __all__ = ["MainWindow"]
 
@@ -87,6 +94,13 @@ class MainWindow(QMainWindow):
         from snx_desktop.ui.features import WindowFeatures
 
         self.features = WindowFeatures(self)
+        every = actions_by_name(self.actions_, self.features.actions)
+        self.toolbar = build_toolbar(self, every)
+        for kind, view in (("contact", self.detail.contact), ("group", self.detail.group)):
+            for name, text in HEADER_TOOLS[kind]:
+                if name in every:
+                    view.header.add_tool(header_button(every[name], text))
+        self._section_changed(self.list_pane.section)
         self.resize(1280, 800)
         self.restore_state()
 
@@ -112,8 +126,14 @@ class MainWindow(QMainWindow):
 
     def _section_changed(self, kind: str) -> None:
         self.list_pane.show_section(kind)
-        self.actions_.new_record.setEnabled(kind in ("contact", "group", "activity", "sale"))
+        noun = section_noun(kind)
+        new = self.actions_.new_record
+        new.setEnabled(bool(noun))
+        new.setText(f"&New {noun}…" if noun else "&New…")
+        new.setToolTip(f"New {noun} (Ctrl+N)" if noun else "New record (Ctrl+N)")
         self.actions_.delete.setEnabled(kind in ("contact", "group"))
+        if self.detail.kind and self.detail.kind != kind:
+            self.detail.clear()  # a record of another section would only confuse
 
     def focus_search(self) -> None:
         self.list_pane.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -162,7 +182,7 @@ class MainWindow(QMainWindow):
             if isinstance(splitter, QByteArray | bytes):
                 self.splitter.restoreState(QByteArray(splitter))
             else:
-                self.splitter.setSizes([150, 720, 410])
+                self.splitter.setSizes([170, 650, 460])
             section = self.settings.value(_SECTION)
             if isinstance(section, str) and section:
                 self.navigation.select(section)

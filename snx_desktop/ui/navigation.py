@@ -1,4 +1,5 @@
-"""The navigation list on the left: Contacts, Groups, Activities, Sales, Campaigns, Pending."""
+"""The navigation list on the left: Contacts, Groups, Activities, Agenda, Sales, Campaigns,
+Pending changes."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("contact", "Contacts", "contacts"),
     ("group", "Groups", "groups"),
     ("activity", "Activities", "activities"),
+    ("agenda", "Agenda", "meeting"),
     ("sale", "Sales", "sales"),
     ("campaign", "Campaigns", "campaigns"),
     ("pending", "Pending changes", "pending"),
@@ -38,7 +40,10 @@ class NavigationList(QListWidget):
             item.setData(Qt.ItemDataRole.AccessibleTextRole, label)
         self.currentRowChanged.connect(self._row_changed)
         self.setCurrentRow(0)
-        width = max(self.sizeHintForColumn(0), 120) + 2 * self.frameWidth() + 12
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # wide enough for the longest label with a count ("Pending changes (999)")
+        widest = self.fontMetrics().horizontalAdvance("Pending changes (9,999)")
+        width = max(self.sizeHintForColumn(0), widest + 20 + 16, 120) + 2 * self.frameWidth() + 12
         self.setFixedWidth(width)
 
     def _row_changed(self, row: int) -> None:
@@ -56,6 +61,9 @@ class NavigationList(QListWidget):
                 return
 
     def set_pending_count(self, count: int) -> None:
-        item = self.item(len(SECTIONS) - 1)
+        row = next(i for i, (k, _l, _i) in enumerate(SECTIONS) if k == "pending")
+        item = self.item(row)
         if item is not None:
-            item.setText(f"Pending changes ({count})" if count else "Pending changes")
+            text = f"Pending changes ({count:,})" if count else "Pending changes"
+            item.setText(text)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, text)

@@ -18,6 +18,7 @@ from snx_desktop import messages
 from snx_desktop.models.bridge import ServicesBridge
 from snx_desktop.models.columns import list_columns
 from snx_desktop.models.sources import SchemaView, lookups_from_schema
+from snx_desktop.ui.texts import readable_error
 
 __all__ = ["SessionBinder"]
 
@@ -75,6 +76,7 @@ class SessionBinder(QObject):
         window.actions_.work_offline.toggled.connect(self.set_work_offline)
         self.apply_schema(getattr(services.schema, "current", None))
         detail.browse = services.browse
+        detail.is_online = lambda: bool(services.connectivity.is_online)
         for kind in ("contact", "group", "activity", "sale"):
             lp.models[kind].set_lookup(self._lookup_for(kind))
         lp.attach(services.browse)
@@ -131,6 +133,7 @@ class SessionBinder(QObject):
         for model in w.list_pane.models.values():
             model.set_lookup(None)
         w.detail.browse = None
+        w.detail.is_online = lambda: False
         w.detail.clear()
         w.list_pane.lookups.resolver = None
         w.list_pane.is_pending = None
@@ -319,5 +322,8 @@ class SessionBinder(QObject):
     def _op_done(self, outcome: Any) -> None:
         if getattr(outcome, "ok", True):
             return
-        error = str(getattr(outcome, "error", "") or "The change could not be sent.")
-        messages.error(f"A change could not be sent: {error}")
+        error = readable_error(str(getattr(outcome, "error", "") or ""))
+        messages.error(
+            f"A change could not be sent: {error} It is kept in Pending changes: retry or "
+            "discard it there."
+        )

@@ -52,6 +52,7 @@ class StatusBar(QStatusBar):
         self.work_offline.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.work_offline.setIcon(get_icon("offline"))
         self.work_offline.toggled.connect(self.workOfflineToggled.emit)
+        self.work_offline.toggled.connect(lambda _on: self._label_toggle())
         self.data_age = QLabel(self)
         self.data_age.setObjectName("dataAge")
         self.data_age.setAccessibleName("Age of the shown data")
@@ -111,6 +112,17 @@ class StatusBar(QStatusBar):
         self.work_offline.blockSignals(True)
         self.work_offline.setChecked(state == "working-offline")
         self.work_offline.blockSignals(False)
+        self._label_toggle()
+
+    def _label_toggle(self) -> None:
+        """The switch says what pressing it does: go offline, or go back online."""
+        going_online = self.work_offline.isChecked()
+        self.work_offline.setText("Go online" if going_online else "Work offline")
+        self.work_offline.setToolTip(
+            "Stop working offline and send the queued changes"
+            if going_online
+            else "Work without the network; changes are queued and sent later"
+        )
 
     def set_pending(self, count: int, failed: int = 0, conflicts: int = 0) -> None:
         if not count:
@@ -181,6 +193,7 @@ class MessageBar(QFrame):
         self.hide()
 
     def show_message(self, level: str, text: str) -> None:
+        self.icon.setVisible(level in ("warning", "error"))
         self.level = level
         self.setProperty("level", level)
         self.text.setText(text)

@@ -143,11 +143,24 @@ class DocumentsWidget(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setShowGrid(False)
         self.view.verticalHeader().hide()
+        self.view.setWordWrap(False)
+        self.view.setAlternatingRowColors(True)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.horizontalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
         self.view.doubleClicked.connect(
             lambda index: self._spawn(self.open_document(self._record_at(index)))
         )
         layout.addWidget(self.view, 1)
+        self.empty = QLabel(
+            "No documents yet.\nDrop files anywhere on this contact, or use Attach…", self
+        )
+        self.empty.setObjectName("documentsEmpty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setEnabled(False)
+        self.empty.hide()
+        layout.addWidget(self.empty, 1)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self._update_buttons()
 
@@ -172,7 +185,24 @@ class DocumentsWidget(QWidget):
     # ------------------------------------------------------------------ content
     def set_documents(self, records: Iterable[Record], *, stale: bool = False) -> None:
         self.model.set_records(records, stale=stale)
+        self._fit()
         self._update_buttons()
+
+    def _fit(self) -> None:
+        """Name wide enough to read, size and date on one line; Status only when it says
+        something; the empty text when there is nothing to list."""
+        rows = self.model.rowCount()
+        self.view.setVisible(rows > 0)
+        self.empty.setVisible(rows == 0)
+        if not rows:
+            return
+        last = self.model.columnCount() - 1
+        status_used = any(str(self.model.index(r, last).data() or "").strip() for r in range(rows))
+        self.view.setColumnHidden(last, not status_used)
+        header = self.view.horizontalHeader()
+        for col in range(last):
+            self.view.resizeColumnToContents(col)
+            header.resizeSection(col, min(max(header.sectionSize(col) + 12, 60), 320))
 
     def documents(self) -> list[Record]:
         return self.model.records()

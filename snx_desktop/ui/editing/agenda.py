@@ -10,7 +10,7 @@ signal and an information message).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSystemTrayIcon,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from snx_desktop import messages
+from snx_desktop.models.schema import format_date, format_time
 from snx_desktop.ui.editing.agendadata import (
     agenda_days,
     due_reminders,
@@ -60,6 +62,7 @@ class AgendaView(QWidget):
     """Activities by day; ``activityActivated(dict)`` on double-click or Enter."""
 
     activityActivated = Signal(object)
+    summaryChanged = Signal(str)
 
     def __init__(
         self,
@@ -95,10 +98,26 @@ class AgendaView(QWidget):
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("agendaTree")
         self.tree.setAccessibleName("Activities by day")
-        self.tree.setHeaderLabels(["Time", "Activity", "Type", "Status"])
-        self.tree.setColumnWidth(0, 160)
-        self.tree.setColumnWidth(1, 320)
+        self.tree.setHeaderLabels(["Time", "Activity", "Type", "Status", "With"])
+        self.tree.setColumnWidth(0, 110)
+        self.tree.setColumnWidth(1, 240)
+        self.tree.setColumnWidth(2, 80)
+        self.tree.setColumnWidth(3, 80)
+        self.tree.setUniformRowHeights(True)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.tree.setColumnWidth(4, 160)
+        self.tree.setAlternatingRowColors(True)
         layout.addWidget(self.tree, 1)
+        self.empty = QLabel(self)
+        self.empty.setObjectName("agendaEmpty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setEnabled(False)
+        self.empty.hide()
+        layout.addWidget(self.empty, 1)
+        #: names of contacts by id (the window's lookups); "" when unknown
+        self.name_for: Callable[[str], str] = lambda _id: ""
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -122,6 +141,10 @@ class AgendaView(QWidget):
                 self._timer.start()
             except RuntimeError:
                 self.detach()
+
+    def schedule_refresh(self) -> None:
+        """Refresh once the current burst of events is over."""
+        self._timer.start()
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         activity = item.data(0, ACTIVITY_ROLE)
@@ -147,21 +170,26 @@ class AgendaView(QWidget):
         bold.setBold(True)
         overdue_total = 0
         count = 0
+        today_item: QTreeWidgetItem | None = None
         for day in days:
-            label = "Today" if day.day == now.date() else day.day.strftime("%A %d %B %Y")
-            if day.day == now.date() + timedelta(days=1):
-                label = "Tomorrow"
+            label = f"{day.day:%A}, {format_date(day.day.isoformat())}"
+            if day.day == now.date():
+                label = f"Today, {format_date(day.day.isoformat())}"
+            elif day.day == now.date() + timedelta(days=1):
+                label = f"Tomorrow, {format_date(day.day.isoformat())}"
             n = len(day.items)
             label += f" · {n} {'activity' if n == 1 else 'activities'}"
             if day.overdue_count:
                 label += f", {day.overdue_count} overdue"
-            head = QTreeWidgetItem([label, "", "", ""])
+            head = QTreeWidgetItem([label, "", "", "", ""])
+            if today_item is None and day.day >= now.date():
+                today_item = head
             head.setFont(0, bold)
             if day.overdue_count:
                 head.setForeground(0, QBrush(OVERDUE))
             for it in day.items:
                 act = it.activity
-                when = "All day" if it.timeless or it.start is None else f"{it.start:%H:%M}"
+                when = "All day" if it.timeless or it.start is None else format_time(it.start)
                 status = "Overdue" if it.overdue else ("Done" if it.completed else "")
                 child = QTreeWidgetItem(
                     [
@@ -169,11 +197,12 @@ class AgendaView(QWidget):
                         str(act.get("regarding", "") or "(no subject)"),
                         TYPE_NAMES.get(str(act.get("type", "")), str(act.get("type", ""))),
                         status,
+                        self._with(act),
                     ]
                 )
                 child.setData(0, ACTIVITY_ROLE, act)
                 if it.overdue:
-                    for col in range(4):
+                    for col in range(5):
                         child.setForeground(col, QBrush(OVERDUE))
                     child.setToolTip(1, "Overdue: not completed and already over")
                 head.addChild(child)
@@ -182,10 +211,32 @@ class AgendaView(QWidget):
             self.tree.addTopLevelItem(head)
             head.setFirstColumnSpanned(True)
         self.tree.expandAll()
+        if today_item is not None:  # overdue days come first: show today at the top
+            self.tree.scrollToItem(today_item, QTreeWidget.ScrollHint.PositionAtTop)
         text = f"{count} {'activity' if count == 1 else 'activities'}"
         if overdue_total:
             text += f", {overdue_total} overdue"
+        if not count:
+            text = "Nothing planned"
+            self.empty.setText(
+                "Nothing planned for the next two weeks.\n"
+                "Activities appear here once they are saved on this computer: open "
+                "Activities, or use File ▸ Make available offline."
+            )
+        self.tree.setVisible(bool(count))
+        self.empty.setVisible(not count)
         self.summary.setText(text)
+        self.summaryChanged.emit(text)
+
+    def _with(self, activity: Mapping[str, Any]) -> str:
+        rid = str(activity.get("schedule-with", "") or "")
+        if not rid:
+            return ""
+        try:
+            return self.name_for(rid)
+        except Exception:
+            log.debug("no name for an activity's contact", exc_info=True)
+            return ""
 
     def items(self) -> list[QTreeWidgetItem]:
         """The activity rows (not the day headers), in order."""

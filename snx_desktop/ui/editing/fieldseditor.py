@@ -48,6 +48,7 @@ class FieldsEditor(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setObjectName("fieldsScroll")
+        self.scroll_area.setAccessibleName("Fields")
         self.scroll_area.setWidgetResizable(True)
         layout.addWidget(self.scroll_area, 1)
         self.changed_label = QLabel(self)

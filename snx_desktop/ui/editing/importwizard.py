@@ -163,6 +163,16 @@ class ImportWizard(QDialog):
         self.mapping_table.setHorizontalHeaderLabels(["Column", "First value", "Field"])
         self.mapping_table.horizontalHeader().setStretchLastSection(True)
         self.mapping_table.verticalHeader().hide()
+        self.mapping_table.horizontalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
+        hint = QLabel(
+            "Pick the field each column of the file goes into. Columns set to "
+            "“(do not import)” are left out.",
+            page,
+        )
+        hint.setWordWrap(True)
+        lay.addWidget(hint)
         lay.addWidget(self.mapping_table, 1)
         self.combos: list[QComboBox] = []
         self.pages.addWidget(page)
@@ -300,7 +310,11 @@ class ImportWizard(QDialog):
 
     # -- step 2: mapping -----------------------------------------------------------------------
     def _fill_mapping(self, table: csvio.CsvTable) -> None:
-        guessed = csvio.auto_map(table.headers, self.fields)
+        guessed = _with_name_column(
+            csvio.auto_map(table.headers, self.fields),
+            table.headers,
+            next((f.id for f in self.fields if f.id == self.schema.role("Contact", "name")), None),
+        )
         self.mapping_table.setRowCount(len(table.headers))
         self.combos = []
         for i, header in enumerate(table.headers):
@@ -459,3 +473,21 @@ class ImportWizard(QDialog):
             self.cancel_import()
             return
         super().reject()
+
+
+_NAME_HEADERS = ("name", "contact", "contact name", "full name", "person")
+
+
+def _with_name_column(
+    guessed: list[str | None], headers: list[str], name_field: str | None
+) -> list[str | None]:
+    """A column headed "Name" (or "Contact") holds the contact's full name: without it a row
+    would become a contact with no name."""
+    if not name_field or name_field in guessed:
+        return guessed
+    out = list(guessed)
+    for i, header in enumerate(headers):
+        if out[i] is None and header.strip().casefold() in _NAME_HEADERS:
+            out[i] = name_field
+            break
+    return out

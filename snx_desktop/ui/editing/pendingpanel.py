@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from snx_desktop import messages
 from snx_desktop.ui.dialogs import run_dialog
 from snx_desktop.ui.editing.conflictdialog import ConflictDialog
+from snx_desktop.ui.texts import readable_error
 
 __all__ = ["PendingPanel", "describe_state"]
 
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 OP_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 STATE_TEXT = {
     "waiting": "Waiting",
+    "blocked": "Held",
     "sending": "Sending…",
     "failed": "Failed",
     "conflict": "Conflict",
@@ -46,7 +48,7 @@ STATE_TEXT = {
 
 def describe_state(op: Any) -> str:
     text = STATE_TEXT.get(op.state, str(op.state))
-    if op.state == "failed" and op.error:
+    if op.state in ("failed", "blocked") and op.error:
         text += f": {op.error}"
     elif op.state == "conflict":
         text += ": changed on the server too"
@@ -77,7 +79,8 @@ class PendingPanel(QWidget):
         self.tree.setHeaderLabels(["Change", "State"])
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAlternatingRowColors(True)
-        self.tree.setColumnWidth(0, 420)
+        self.tree.setColumnWidth(0, 360)
+        self.tree.setWordWrap(True)
         layout.addWidget(self.tree, 1)
         row = QHBoxLayout()
         self.retry_button = self._button("&Retry", "retryButton", "Send this change again")
@@ -159,7 +162,18 @@ class PendingPanel(QWidget):
             for fid, (old, new) in op.changes.items():
                 child = QTreeWidgetItem([f"{self._label(fid)}: “{old}” → “{new}”", ""])
                 item.addChild(child)
+            advice = _advice(op.state)
+            hint: QTreeWidgetItem | None = None
+            if advice:
+                # the whole reason, and what to do about it, across the width under the change
+                reason = readable_error(describe_state(op), "")
+                hint = QTreeWidgetItem([f"{reason} {advice}".strip(), ""])
+                hint.setForeground(0, QBrush(QColor("#c0392b")))
+                hint.setToolTip(0, hint.text(0))
+                item.addChild(hint)
             self.tree.addTopLevelItem(item)
+            if hint is not None:
+                hint.setFirstColumnSpanned(True)
             if op.op_id == current:
                 self.tree.setCurrentItem(item)
         self.tree.expandAll()
@@ -174,6 +188,8 @@ class PendingPanel(QWidget):
             text += f", {failed} failed"
         if conflicts:
             text += f", {conflicts} in conflict"
+        if ops:
+            text += ". Select one to retry, undo, discard or resolve it."
         self.summary.setText(text)
         self._update_buttons()
 
@@ -249,3 +265,14 @@ class PendingPanel(QWidget):
                 self.refresh()
             except RuntimeError:  # the panel went away while the dialog was open
                 log.debug("panel closed during conflict review")
+
+
+def _advice(state: str) -> str:
+    """What a rep can do about a change that did not go through."""
+    if state == "failed":
+        return "Fix the cause, then Retry; or Discard the change."
+    if state == "conflict":
+        return "Press Resolve… to choose which values to keep."
+    if state == "blocked":
+        return "Retry or discard the earlier change this one waits for."
+    return ""

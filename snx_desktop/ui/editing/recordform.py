@@ -16,6 +16,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
+from snx_desktop.models.schema import format_value
 from snx_desktop.ui.editing._dialogs import ErrorLabel, field_with_error
 from snx_desktop.ui.editing.validation import (
     FIELD_CHECKBOX,
@@ -77,6 +78,7 @@ class RecordForm(QWidget):
         self._errors: dict[str, ErrorLabel] = {}
         self._labels: dict[str, QLabel] = {}
         self._original: dict[str, str] = {}
+        self._read_only_raw: dict[str, str] = {}  # read-only fields show a formatted copy
         self.layout_ = QFormLayout(self)
         self.layout_.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         for info in self.fields:
@@ -111,7 +113,6 @@ class RecordForm(QWidget):
             line.setReadOnly(bool(info.read_only))
             if info.read_only:
                 line.setEnabled(False)
-            line.setClearButtonEnabled(not info.read_only)
             if info.type == FIELD_DATE:
                 line.setPlaceholderText("YYYY-MM-DD")
             elif is_email_field(info):
@@ -154,6 +155,8 @@ class RecordForm(QWidget):
         if isinstance(editor, QCheckBox):
             return "true" if editor.isChecked() else "false"
         assert isinstance(editor, QLineEdit)
+        if field_id in self._read_only_raw:
+            return self._read_only_raw[field_id]
         return editor.text()
 
     def set_value(self, field_id: str, value: str) -> None:
@@ -168,8 +171,16 @@ class RecordForm(QWidget):
             editor.setChecked(truthy(value))
         else:
             assert isinstance(editor, QLineEdit)
-            editor.setText(value)
+            info = self._info(field_id)
+            if info is not None and info.read_only:
+                self._read_only_raw[field_id] = value
+                editor.setText(format_value(value, int(info.type or 0)))
+            else:
+                editor.setText(value)
             editor.setCursorPosition(0)
+
+    def _info(self, field_id: str) -> Any:
+        return next((f for f in self.fields if f.id == field_id), None)
 
     def set_values(self, values: Mapping[str, Any]) -> None:
         """Fill every editor and remember the values as the unchanged state."""

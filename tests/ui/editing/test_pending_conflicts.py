@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit
 
 from snx_desktop.ui.editing.conflictdialog import ConflictDialog
@@ -19,6 +19,15 @@ from .conftest import QT_IGNORE, finish, settle, start, until
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
 
 TITLE, COMPANY = "94", "47"
+
+
+W = TypeVar("W", bound=QObject)
+
+
+def _child(parent: QObject, kind: type[W], name: str) -> W:
+    found = parent.findChild(kind, name)
+    assert found is not None, name
+    return found
 
 
 def texts(panel: PendingPanel) -> list[tuple[str, str]]:
@@ -75,11 +84,26 @@ async def test_panel_undo_discard_and_retry(
     svc.connectivity.set_work_offline(False)
     await until(lambda: svc.connectivity.is_online, what="online again")
     taken = (await svc.browse.fetch_page("group", "", 0, 5)).records[0]
-    name = taken["300"]
+    # a name the cache knows is refused where it is typed, and the dialog stays open
+    early = NewRecordDialog(svc, "group")
+    qtbot.addWidget(early)
+    early_fut = await start(early)
+    _child(early, QLineEdit, "field_300").setText(taken["300"])
+    qtbot.mouseClick(early.ok_button, Qt.MouseButton.LeftButton)
+    await until(lambda: "already exists" in early.form_error.text(), what="the early refusal")
+    assert early.isVisible()
+    assert svc.writes.status.pending == 0
+    early.reject()
+    assert await finish(early_fut) == QDialog.DialogCode.Rejected
+    # a name taken on the server since the cache was filled: refused when it is sent
+    name = "Renamed Behind The App"
+    await client.update_group(
+        match_by_field_data={"2": taken["id"]}, group_field_data={"300": name}
+    )
     dialog = NewRecordDialog(svc, "group")
     qtbot.addWidget(dialog)
     fut = await start(dialog)
-    dialog.findChild(QLineEdit, "field_300").setText(name)
+    _child(dialog, QLineEdit, "field_300").setText(name)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     await finish(fut)
     op = int(dialog.result_value.op_id)
@@ -138,9 +162,9 @@ async def test_conflict_resolved_both_ways(
     dialog = _conflict_dialog()
     assert dialog is not None
     assert set(dialog.choices) == {TITLE}  # the company did not move on the server
-    assert dialog.findChild(QLabel, f"conflictBase_{TITLE}").text() == (a[TITLE] or "(empty)")
-    assert dialog.findChild(QLabel, f"conflictTheirs_{TITLE}").text() == "Theirs A"
-    assert dialog.findChild(QLabel, f"conflictMine_{TITLE}").text() == "Mine A"
+    assert _child(dialog, QLabel, f"conflictBase_{TITLE}").text() == (a[TITLE] or "(empty)")
+    assert _child(dialog, QLabel, f"conflictTheirs_{TITLE}").text() == "Theirs A"
+    assert _child(dialog, QLabel, f"conflictMine_{TITLE}").text() == "Mine A"
     dialog.choose(TITLE, "theirs")
     dialog.choose(TITLE, "mine")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
