@@ -32,7 +32,6 @@ import qasync
 from PySide6.QtWidgets import QApplication
 from soakkit import CrashWatch, SoakReport, run_soak
 
-from snx_desktop.models.qtfixes import fix_binding_refcounts
 from snx_desktop.sandbox import start_in_thread
 
 
@@ -61,7 +60,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="the full soak (the default)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    fix_binding_refcounts()
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)

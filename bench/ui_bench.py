@@ -47,8 +47,6 @@ import asyncio, os, sys, time
 t0 = float(os.environ["BENCH_T0"])
 from PySide6.QtWidgets import QApplication
 import qasync
-from snx_desktop.models.qtfixes import fix_signal_emit_refcount
-fix_signal_emit_refcount()
 app = QApplication(sys.argv[:1])
 from pathlib import Path
 from snx_desktop.services import AppServices
@@ -220,9 +218,6 @@ def main() -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from snx_desktop.models.qtfixes import fix_signal_emit_refcount
-
-    fix_signal_emit_refcount()
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)

@@ -283,9 +283,6 @@ def run(args: argparse.Namespace) -> int:
         has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
         if sys.platform.startswith("linux") and not has_display:
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from snx_desktop.models.qtfixes import fix_binding_refcounts
-
-    fix_binding_refcounts()
     install_qt_message_handler()
     app = make_application()
     import qasync  # after PySide6

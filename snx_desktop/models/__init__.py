@@ -3,7 +3,3 @@
 Models hold plain data (records are mappings) and never widgets; each passes pytest-qt's
 ``qtmodeltester``.
 """
-
-from snx_desktop.models.qtfixes import fix_binding_refcounts
-
-fix_binding_refcounts()

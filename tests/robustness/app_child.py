@@ -28,7 +28,6 @@ import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from snx_desktop.models.qtfixes import fix_binding_refcounts
 from snx_desktop.ui.mainwindow import MainWindow
 from snx_desktop.ui.signin import SignInDialog, SignInRequest
 from snx_desktop.ui.wiring import Controller
@@ -91,7 +90,6 @@ def main() -> int:
     command, profile, server = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     email = sys.argv[4] if len(sys.argv) > 4 else ""
     password = sys.argv[5] if len(sys.argv) > 5 else ""
-    fix_binding_refcounts()
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)

@@ -1,7 +1,6 @@
 """Fixtures for the robustness tests (issue 9).
 
 * ``user_messages`` records every message that reaches :mod:`snx_desktop.messages`.
-* PySide6's reference-count defects get their work-around before any test runs.
 * ``audit_server``: a sandbox with one more account, ``AUDIT_EMAIL`` / ``PASSWORD`` (a
   password that occurs nowhere else), that records every login token it hands out.
 * ``crash_watch`` counts what would be a crash of the app (see ``soakkit.CrashWatch``);
@@ -10,7 +9,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -19,29 +17,8 @@ import pytest
 from robustkit import AUDIT_EMAIL, PASSWORD
 from soakkit import CrashWatch
 
-from snx_desktop.models.qtfixes import fix_binding_refcounts
 from snx_desktop.sandbox import DEMO_USER, start_in_thread
 from snx_desktop.sandbox import catalogue as sandbox_catalogue
-
-# Every async test here runs on a qasync loop. With PySide6 6.12 on Python 3.11 the loop's
-# timers alone (``asyncio.sleep`` on qasync) lower the reference count of None a little each
-# time: without the reserve a test that never imports snx_desktop.models aborts the
-# interpreter at exit ("none_dealloc").
-fix_binding_refcounts()
-
-
-@pytest.fixture(autouse=True)
-def _collect_in_the_gui_thread() -> Iterator[None]:
-    """Collect garbage in this (the GUI) thread before and after each test.
-
-    What a test leaves behind (its closed qasync loop with its timers, widgets) would
-    otherwise be destroyed by whichever thread happens to run the next collection (the
-    sandbox's server thread, a worker), which Qt refuses ("Timers cannot be stopped from
-    another thread") and which can crash a later test.
-    """
-    gc.collect()
-    yield
-    gc.collect()
 
 
 @pytest.fixture
