@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from snx_desktop.api import SalesNexusClient
+from snx_desktop.ui.texts import readable_error
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo"
@@ -279,7 +280,7 @@ async def run_soak(
         for p in failed_ops.values():
             if not p.error:
                 report.problems.append(f"failed op {p.op_id} has no reason")
-            if any(p.error and p.error in text for text in shown):
+            if any(p.error and readable_error(p.error) in text for text in shown):
                 report.failed_and_shown += 1
             else:
                 report.failed_not_shown += 1

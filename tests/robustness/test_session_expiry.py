@@ -193,11 +193,6 @@ async def test_app_with_password_sign_in_renews_an_expired_session_silently(
         dispose(window)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: nothing in the UI handles sign_in_needed (ServicesBridge.signInNeeded is not "
-    "connected): the queue stays paused and the user is never asked",
-)
 @pytest.mark.parametrize("case", ["token-revoked", "password-changed"])
 async def test_app_asks_to_sign_in_when_the_session_cannot_be_renewed(
     audit_server: Any,
