@@ -236,6 +236,12 @@ class SessionBinder(QObject):
         failed = int(getattr(status, "failed", 0) or 0)
         conflicts = int(getattr(status, "conflicts", 0) or 0)
         self.window.status.set_pending(pending, failed, conflicts)
+        label = self.window.status.pending
+        if pending and getattr(status, "paused", False):
+            label.setText(f"{label.text()} · paused until you sign in again")
+            label.setToolTip("The session expired: sign in again to send these changes.")
+        else:
+            label.setToolTip("")
         self.window.navigation.set_pending_count(pending)
         try:
             ids = set(writes.pending_ids())

@@ -272,3 +272,26 @@ class SignInDialog(QDialog):
         self.server.setCurrentText(server)
         self.email.setText(email)
         self.password.setFocus()
+
+    def expect_renewal(
+        self, server: str, email: str, *, uses_token: bool, remember: bool, message: str
+    ) -> None:
+        """Sign in again to the account already open: server, e-mail and the way of signing
+        in are fixed (the offline store and the queued changes belong to that account); only
+        the password or token is asked for."""
+        self.setObjectName("renewSignInDialog")
+        self.setWindowTitle("Session expired")
+        self.account.hide()
+        label = self._form.labelForField(self.account)
+        if label is not None:
+            label.hide()
+        self.fill(server, email)
+        self.server.setEnabled(False)
+        self.email.setReadOnly(bool(email))
+        self.use_token.setChecked(uses_token)
+        self.use_password.setChecked(not uses_token)
+        self.use_token.setEnabled(False)
+        self.use_password.setEnabled(False)
+        self.remember.setChecked(remember)
+        self.set_error(message)
+        (self.token if uses_token else self.password).setFocus()

@@ -2,14 +2,17 @@
 
 :class:`Controller` asks for credentials (silently from the keyring when the user chose
 "remember me", otherwise with the sign-in dialog), opens the account's services, binds
-them to the window, and closes them again on switch-account, sign-out and quit. Secrets
-pass only between the dialog, :mod:`snx_desktop.secrets` and the services; they are never
-logged or written to settings.
+them to the window, and closes them again on switch-account, sign-out and quit. When the
+session expires and cannot be renewed silently (the write queue pauses and raises
+``sign_in_needed``), it asks the user to sign in again to the same account and resumes the
+queue; nothing queued is dropped. Secrets pass only between the dialog,
+:mod:`snx_desktop.secrets` and the services; they are never logged or written to settings.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -31,12 +34,24 @@ from snx_desktop.ui.signin import (
     save_account,
 )
 
-__all__ = ["DEMO_EMAIL", "Controller", "open_store_for_smoke_test"]
+__all__ = [
+    "DEMO_EMAIL",
+    "NOT_RENEWED_MESSAGE",
+    "RENEW_MESSAGE",
+    "Controller",
+    "open_store_for_smoke_test",
+]
 
 log = logging.getLogger(__name__)
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo"  # the sandbox's published demo account, not a secret
+
+RENEW_MESSAGE = "Your session has expired. Sign in again to send your queued changes."
+NOT_RENEWED_MESSAGE = (
+    "Not signed in: your changes are kept and will be sent after you sign in "
+    "(File ▸ Switch account…)."
+)
 
 
 async def open_store_for_smoke_test(profile: Path) -> None:
@@ -83,6 +98,9 @@ class Controller:
         self.sandbox_url = ""
         self._password: str | None = None  # kept in memory for re-sign-in on expiry
         self._tasks: set[asyncio.Future[Any]] = set()
+        self._renewing = False  # one "sign in again" at a time
+        self._renew_dialog: SignInDialog | None = None
+        self._declined = False  # the user cancelled "sign in again" for this session
         window.switchAccountRequested.connect(self._switch_slot)
         window.signOutRequested.connect(self._sign_out_slot)
 
@@ -92,6 +110,9 @@ class Controller:
 
     def _sign_out_slot(self) -> None:
         self._spawn(self.sign_out())
+
+    def _sign_in_needed_slot(self) -> None:
+        self._spawn(self.renew_session())
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
@@ -199,7 +220,9 @@ class Controller:
             log.info("sign-in failed: %s", type(exc).__name__)
             return str(exc) or "Sign-in failed."
         self.services = services
+        self._declined = False
         self.binder = SessionBinder(self.window, services, request.email or "token sign-in")
+        self.binder.bridge.signInNeeded.connect(self._sign_in_needed_slot)
         try:
             await services.start()
         except asyncio.CancelledError:
@@ -233,22 +256,110 @@ class Controller:
         )
 
     async def _credentials(self) -> tuple[str, str] | None:
-        """Asked by the client when the session expired: remembered password, else the dialog."""
+        """Asked by the client when the session expired: the password given at sign-in.
+
+        Without one (a token sign-in, an offline start with nothing remembered) the call
+        fails as expired and the user is asked to sign in again (:meth:`renew_session`); the
+        write queue waits meanwhile and resumes after the new sign-in.
+        """
         request = self.request
         if request is None or request.uses_token:
             return None
         if self._password:
             return request.email, self._password
-        dialog = SignInDialog(self.window, server=request.server)
-        dialog.fill(request.server, request.email)
-        dialog.set_error("Your session has expired. Please sign in again.")
-        if await run_dialog(dialog) != SignInDialog.DialogCode.Accepted:
-            return None
-        again = dialog.request()
-        self._password = again.password
-        return again.email, again.password
+        if not self._declined:  # not again on every read once the user said no
+            self._spawn(self.renew_session())
+        return None
+
+    async def renew_session(self) -> bool:
+        """Ask the user to sign in again to the open account, then resume the write queue.
+
+        One dialog at a time (a second call while it is open does nothing). A wrong password
+        or token is shown in the dialog, which asks again. Cancelled: the queue stays paused
+        with every change kept, and the user is told how to send them later. True when the
+        session was renewed.
+        """
+        services, request = self.services, self.request
+        if services is None or request is None or self._renewing:
+            return False
+        self._renewing = True
+        dialog = SignInDialog(self.window, keyring_warning=self.secrets.warning)
+        dialog.expect_renewal(
+            request.server,
+            request.email,
+            uses_token=request.uses_token,
+            remember=request.remember,
+            message=RENEW_MESSAGE,
+        )
+        self._renew_dialog = dialog
+        again = request
+        try:
+            while True:
+                result = await run_dialog(dialog)
+                if self._renew_dialog is not dialog or services is not self.services:
+                    return False  # the account was closed or switched meanwhile
+                if result != SignInDialog.DialogCode.Accepted:
+                    self._declined = True
+                    messages.warning(NOT_RENEWED_MESSAGE)
+                    return False
+                again = dialog.request()
+                error = await self._sign_in_again(services, again)
+                if services is not self.services:
+                    return False
+                if error is None:
+                    break
+                dialog.set_error(error)
+                (dialog.token if again.uses_token else dialog.password).clear()
+        finally:
+            self._renewing = False
+            if self._renew_dialog is dialog:
+                self._renew_dialog = None
+            dialog.deleteLater()
+        renewed = dataclasses.replace(
+            request,
+            password=again.password,
+            token=again.token,
+            remember=again.remember,
+        )
+        self.request, self._password = renewed, again.password or None
+        self._declined = False
+        if not self.sandbox_url or renewed.server != self.sandbox_url:
+            self._remember(renewed)
+        services.writes.resume()
+        messages.info("Signed in again: your queued changes are being sent.")
+        return True
+
+    @staticmethod
+    async def _sign_in_again(services: Any, again: SignInRequest) -> str | None:
+        """Give the open client a new session; an error text for the dialog, or None."""
+        from snx_desktop.api import SessionExpiredError
+
+        try:
+            if again.uses_token:
+                services.client.token = again.token
+                await services.client.get_users()  # a token is only known good once used
+            else:
+                await services.client.login(again.email, again.password)
+        except asyncio.CancelledError:
+            raise
+        except SessionExpiredError:
+            log.info("signing in again failed: the token was refused")
+            return "This token was not accepted. Check it and try again."
+        except Exception as exc:
+            log.info("signing in again failed: %s", type(exc).__name__)
+            return str(exc) or "Sign-in failed."
+        return None
+
+    def _abandon_renewal(self) -> None:
+        """Close an open "sign in again" dialog without the not-signed-in warning."""
+        dialog, self._renew_dialog = self._renew_dialog, None
+        if dialog is not None:
+            dialog.reject()
 
     async def switch_account(self) -> bool:
+        """Sign in to another account, or again to the same one: its queued changes (kept in
+        its offline store) are sent by the services opened for it."""
+        self._abandon_renewal()
         server = self.request.server if self.request else ""
         return await self.ask_and_open(server=server)
 
@@ -290,6 +401,7 @@ class Controller:
 
     async def close(self) -> None:
         """Unbind and close the current services (client and store)."""
+        self._abandon_renewal()
         if self.binder is not None:
             await self.binder.aclose()
             self.binder.deleteLater()
