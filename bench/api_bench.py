@@ -20,27 +20,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _support import (
+    DEMO,
+    MB,
+    RssSampler,
+    figure,
+    file_chunks,
+    make_file,
+    rss_bytes,
+    start_sandbox,
+    start_script,
+)
 
 from snx_desktop.api import SalesNexusClient
-
-DEMO = ("demo@example.com", "demo")
-MB = 1024 * 1024
-
-
-def figure(name: str, value: float, unit: str) -> None:
-    print(f"{name}: {value:.3f} {unit}", flush=True)
-
 
 # --- part 1: batching ---------------------------------------------------------------------------
 
@@ -85,81 +85,6 @@ async def open_contacts(base_url: str, contacts: int) -> None:
 # --- part 2: upload ------------------------------------------------------------------------------
 
 
-def rss_bytes() -> int:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-class RssSampler(threading.Thread):
-    """Samples this process's resident set every few milliseconds; keeps the peak."""
-
-    def __init__(self, interval: float = 0.005) -> None:
-        super().__init__(daemon=True)
-        self.interval = interval
-        self.peak = rss_bytes()
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            self.peak = max(self.peak, rss_bytes())
-            time.sleep(self.interval)
-
-    def stop(self) -> int:
-        self._stop_event.set()
-        self.join()
-        self.peak = max(self.peak, rss_bytes())
-        return self.peak
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_serving(proc: subprocess.Popen[bytes], url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.post(url + "/api/call-v1", json=[{"function": "greet"}], timeout=1)
-            return
-        except httpx.HTTPError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.05)
-    proc.kill()
-    raise SystemExit(f"the server at {url} did not start")
-
-
-def start_sandbox_process(limit: int) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "snx_desktop.sandbox",
-            "--port",
-            str(port),
-            "--contacts",
-            "20",
-            "--max-document-bytes",
-            str(limit),
-            "--max-body-bytes",
-            str(limit * 2),
-            "--log-level",
-            "error",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    _wait_until_serving(proc, url)
-    return proc, url
-
-
 # A server that reads and discards the body and answers one success element: it shows what
 # the client can do when the server is not the bottleneck.
 SINK = """
@@ -181,41 +106,6 @@ async def app(scope, receive, send):
 
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="error")
 """
-
-
-def start_sink_process() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SINK, str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    _wait_until_serving(proc, url)
-    return proc, url
-
-
-def stop_process(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-def make_file(path: Path, size: int) -> None:
-    with path.open("wb") as handle:
-        left = size
-        while left:
-            n = min(MB, left)
-            handle.write(os.urandom(n))
-            left -= n
-
-
-async def file_chunks(path: Path, chunk: int = 3 * 64 * 1024) -> AsyncIterator[bytes]:
-    with path.open("rb") as handle:
-        while data := handle.read(chunk):
-            yield data
 
 
 async def post_raw(client: SalesNexusClient, url: str, path: Path) -> float:
@@ -342,16 +232,17 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
 
-    proc, url = start_sandbox_process(limit=(size_mb + 8) * MB)
-    sink, sink_url = start_sink_process()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"upload-{size_mb}mb.bin"
-            make_file(path, size_mb * MB)
-            asyncio.run(upload(url, sink_url, path))
-    finally:
-        stop_process(proc)
-        stop_process(sink)
+    limit = (size_mb + 8) * MB
+    with (
+        start_sandbox(
+            contacts=20, max_document_bytes=limit, max_body_bytes=limit * 2, log_level="error"
+        ) as sandbox,
+        start_script(SINK) as sink,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        path = Path(tmp) / f"upload-{size_mb}mb.bin"
+        make_file(path, size_mb * MB)
+        asyncio.run(upload(sandbox.base_url, sink.base_url, path))
     return 0
 
 

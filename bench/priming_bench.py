@@ -14,60 +14,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
-import signal
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _support import start_sandbox
 
 from snx_desktop.services import AppServices
 from snx_desktop.store import Store
 
 TOKEN = "bench-token"
-
-
-@contextmanager
-def server_process(contacts: int) -> Iterator[str]:
-    """``snx-sandbox`` in a child process; yields its base URL."""
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "snx_desktop.sandbox",
-            "--port",
-            "0",
-            "--contacts",
-            str(contacts),
-            "--permanent-token",
-            TOKEN,
-        ],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stderr is not None
-        url = ""
-        for text in proc.stderr:
-            match = re.search(r"(http://\S+)/api/call-v1", text)
-            if match:
-                url = match.group(1)
-                break
-        if not url:
-            raise RuntimeError("the sandbox did not start")
-        yield url
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 class LoopOnlyStore:
@@ -145,7 +105,11 @@ def main() -> None:
     ap.add_argument("--no-details", action="store_true", help="lists only")
     args = ap.parse_args()
     n = args.contacts or (100_000 if args.full else 20_000)
-    with server_process(n) as url, tempfile.TemporaryDirectory() as tmp:
+    with (
+        start_sandbox(wait_s=900, contacts=n, permanent_token=TOKEN) as server,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        url = server.base_url
         print(f"priming_contacts: {n} records")
         results = {}
         for name, loop_only in (("loop", True), ("worker", False)):

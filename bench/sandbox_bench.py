@@ -15,27 +15,24 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import secrets
-import signal
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _support import percentile, start_sandbox
+
 from snx_desktop.sandbox import start_in_thread
 
 FILTERS = ("smith", "garcia", "john", "atlas", "lee", "mar", "ortiz", "health", "wil", "kim")
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def measure(fn: Callable[[int], Any], runs: int, warmup: int = 5) -> list[float]:
@@ -52,40 +49,8 @@ def measure(fn: Callable[[int], Any], runs: int, warmup: int = 5) -> list[float]
 @contextmanager
 def server_process(contacts: int, token: str) -> Iterator[str]:
     """``snx-sandbox`` in a child process; yields its API URL."""
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "snx_desktop.sandbox",
-            "--port",
-            "0",
-            "--contacts",
-            str(contacts),
-            "--permanent-token",
-            token,
-        ],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stderr is not None
-        url = ""
-        for line in proc.stderr:
-            match = re.search(r"(http://\S+/api/call-v1)", line)
-            if match:
-                url = match.group(1)
-                break
-        if not url:
-            raise RuntimeError("the sandbox did not start")
-        yield url
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with start_sandbox(wait_s=900, contacts=contacts, permanent_token=token) as server:
+        yield server.api_url
 
 
 @contextmanager

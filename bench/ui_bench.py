@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import math
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,9 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _support import MB, rss_bytes, start_sandbox
 
 EMPTY_WINDOW = r"""
 import os, sys, time
@@ -74,57 +76,6 @@ with loop:
 """
 
 
-class SandboxProcess:
-    """The sandbox in its own process, so that its work does not hold this process's GIL
-    (an in-process server thread shows up as event-loop stalls that a real server never
-    causes)."""
-
-    def __init__(self, contacts: int, seed: int = 5) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{port}"
-        self._proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "snx_desktop.sandbox",
-                "--port",
-                str(port),
-                "--contacts",
-                str(contacts),
-                "--seed",
-                str(seed),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                if self._proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the sandbox did not start") from None
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        self._proc.terminate()
-        try:
-            self._proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-
-
-def _rss_kb() -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def _timed_child(code: str, env: dict[str, str]) -> float:
     full = dict(os.environ, **env, BENCH_T0=repr(time.time()))
     done = subprocess.run(
@@ -162,7 +113,8 @@ class Heartbeat:
 
 
 async def in_process(server: Any, profile: Path, contacts: int, page_size: int) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "ui"))
+    tests = Path(__file__).resolve().parents[1] / "tests"
+    sys.path[:0] = [str(tests / "ui"), str(tests)]  # uikit, and the support it uses
     from uikit import signed_in, until  # type: ignore[import-not-found]
 
     from snx_desktop.models.roles import Roles
@@ -173,7 +125,7 @@ async def in_process(server: Any, profile: Path, contacts: int, page_size: int) 
         view = w.list_pane.views["contact"]
         await until(lambda: model.loaded_count > 0 and not model.busy, 60, "first page")
         total = model.total or 0
-        rss0 = _rss_kb()
+        rss0 = rss_bytes()
         beat = Heartbeat()
         before = s.posts
         requests_before = model.requests
@@ -189,7 +141,7 @@ async def in_process(server: Any, profile: Path, contacts: int, page_size: int) 
         print(f"scroll_requests_goal: {pages} requests")
         print(f"scroll_http_posts: {s.posts - before + 1} requests")
         print(f"scroll_longest_stall: {beat.longest * 1000:.1f} ms")
-        print(f"scroll_rss_growth: {(_rss_kb() - rss0) / 1024:.1f} MB")
+        print(f"scroll_rss_growth: {(rss_bytes() - rss0) / MB:.1f} MB")
         last = view.model().index(total - 1, 0)
         assert last.data(Roles.RECORD_ID), "the last row is not loaded"
 
@@ -226,7 +178,9 @@ def main() -> int:
     collector = GuiGarbageCollector(app)  # as the app does
     collector.start()
     t = time.perf_counter()
-    server = SandboxProcess(contacts)
+    # in its own process, so that its work does not hold this process's GIL (an in-process
+    # server thread shows up as event-loop stalls that a real server never causes)
+    server = start_sandbox(wait_s=300, contacts=contacts, seed=5)
     print(f"sandbox_start: {time.perf_counter() - t:.1f} s")
     try:
         with tempfile.TemporaryDirectory(prefix="snx-ui-bench-") as tmp:

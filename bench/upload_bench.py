@@ -20,18 +20,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import httpx
+import _support
+from _support import DEMO, MB, RssSampler, file_chunks, make_file, rss_bytes, start_sandbox
 from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
@@ -39,40 +38,10 @@ from snx_desktop.api import SalesNexusClient
 from snx_desktop.services.uploads import JobState, UploadManager
 from snx_desktop.ui.documents import UploadListWidget
 
-MB = 1024 * 1024
-DEMO = ("demo@example.com", "demo")
-
-
-def figure(name: str, value: float, unit: str) -> None:
-    print(f"{name}: {value:.2f} {unit}", flush=True)
+figure = partial(_support.figure, digits=2)
 
 
 # ---------------------------------------------------------------------- measuring
-def rss_bytes() -> int:
-    with open("/proc/self/statm", encoding="ascii") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-class RssSampler(threading.Thread):
-    """Samples this process's resident set every few milliseconds and keeps the peak."""
-
-    def __init__(self, interval: float = 0.005) -> None:
-        super().__init__(daemon=True)
-        self.interval = interval
-        self.peak = rss_bytes()
-        self._halt = threading.Event()
-
-    def run(self) -> None:
-        while not self._halt.is_set():
-            self.peak = max(self.peak, rss_bytes())
-            time.sleep(self.interval)
-
-    def finish(self) -> int:
-        self._halt.set()
-        self.join()
-        return max(self.peak, rss_bytes())
-
-
 class Heartbeat:
     """A QTimer ticking every ``interval_ms``; the longest gap beyond the interval is a stall."""
 
@@ -98,71 +67,6 @@ class Heartbeat:
         self.timer.stop()
         self._tick()
         return max(0.0, self.longest)
-
-
-# ---------------------------------------------------------------------- the server
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_sandbox(limit: int) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "snx_desktop.sandbox",
-            "--port",
-            str(port),
-            "--contacts",
-            "20",
-            "--max-document-bytes",
-            str(limit),
-            "--max-body-bytes",
-            str(limit * 2),
-            "--log-level",
-            "error",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url + "/_sandbox/health", timeout=1)
-            return proc, url
-        except httpx.HTTPError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("the sandbox did not start")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-def make_file(path: Path, size: int) -> None:
-    with path.open("wb") as fh:
-        left = size
-        while left:
-            n = min(MB, left)
-            fh.write(os.urandom(n))
-            left -= n
-
-
-async def chunks(path: Path, size: int = 192 * 1024) -> AsyncIterator[bytes]:
-    with path.open("rb") as fh:
-        while data := fh.read(size):
-            yield data
 
 
 # ---------------------------------------------------------------------- the run
@@ -195,7 +99,7 @@ async def run(url: str, path: Path) -> None:
         await manager.wait(job.job_id, timeout=900)
         up_time = time.perf_counter() - t0
         stall = heartbeat.stop()
-        peak = sampler.finish()
+        peak = sampler.stop()
         if job.state is not JobState.DONE:
             raise SystemExit(f"the upload failed: {job.error}")
         docs = await client.get_docs_for_contact(cid)
@@ -206,7 +110,7 @@ async def run(url: str, path: Path) -> None:
         t0 = time.perf_counter()
         await client.http.post(
             client.base_url,  # the sandbox reads the body whole, then refuses it (not JSON)
-            content=chunks(path),
+            content=file_chunks(path),
             headers={"Content-Length": str(size), "Content-Type": "application/octet-stream"},
         )
         raw_time = time.perf_counter() - t0
@@ -242,19 +146,21 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
-    proc, url = start_sandbox((size_mb + 8) * MB)
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"upload-{size_mb}mb.bin"
-            make_file(path, size_mb * MB)
-            loop = qasync.QEventLoop(app)
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(run(url, path))
-            finally:
-                loop.close()
-    finally:
-        stop(proc)
+    limit = (size_mb + 8) * MB
+    with (
+        start_sandbox(
+            contacts=20, max_document_bytes=limit, max_body_bytes=limit * 2, log_level="error"
+        ) as sandbox,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        path = Path(tmp) / f"upload-{size_mb}mb.bin"
+        make_file(path, size_mb * MB)
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(run(sandbox.base_url, path))
+        finally:
+            loop.close()
     return 0
 
 

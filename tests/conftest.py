@@ -20,6 +20,7 @@ import asyncio
 import gc
 import os
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ if os.environ.get("SNX_REAL_KEYRING") != "1":  # set only for the real Secret Se
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
 import pytest
+from support.sandboxes import running_sandbox
 
 QT_LOOP_DIRS = ("ui", "models", "robustness", "packaging")
 
@@ -89,39 +91,23 @@ def sandbox() -> Iterator[Any]:
     Tests that use it must not change global server state (faults, expiry); they may add
     their own records. Use ``fresh_sandbox`` for anything else.
     """
-    from snx_desktop.sandbox import start_in_thread
-
-    server = start_in_thread(contacts=300, seed=7)
-    try:
+    with running_sandbox(contacts=300, seed=7) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def fresh_sandbox() -> Iterator[Any]:
     """A private sandbox for one test (small data set, fixed seed)."""
-    from snx_desktop.sandbox import start_in_thread
-
-    server = start_in_thread(contacts=60, seed=11)
-    try:
+    with running_sandbox(contacts=60, seed=11) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def sandbox_factory() -> Iterator[Callable[..., Any]]:
     """Start sandboxes with custom options; all are stopped at the end of the test."""
-    from snx_desktop.sandbox import start_in_thread
+    with ExitStack() as started:
 
-    started: list[Any] = []
+        def make(**options: Any) -> Any:
+            return started.enter_context(running_sandbox(**options))
 
-    def make(**options: Any) -> Any:
-        server = start_in_thread(**options)
-        started.append(server)
-        return server
-
-    yield make
-    for server in started:
-        server.stop()
+        yield make

@@ -11,20 +11,17 @@ settings key, and the pinned AppId.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import re
 import shutil
-import sys
 import tomllib
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
-from types import ModuleType
 from typing import Any
 
 import pytest
+from support.build_script import ROOT, load_build_script
 
-ROOT = Path(__file__).resolve().parents[2]
 ISS = ROOT / "installer.iss"
 SPEC = ROOT / "packaging" / "snx-desktop.spec"
 PINNED_APP_ID = "{{D7B4F6A5-DF02-4A82-B55C-9BFEB1E7F8DA}"
@@ -173,18 +170,6 @@ def _pyproject() -> dict[str, Any]:
         return tomllib.load(fh)
 
 
-def _build_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "snx_packaging_build", ROOT / "packaging/build.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @dataclass
 class SpecFacts:
     exe_name: str
@@ -324,7 +309,7 @@ def test_version_comes_from_pyproject(iss: IssScript, version: str) -> None:
 
 
 def test_version_file_written_by_build_script_is_included(tmp_path: Path, version: str) -> None:
-    build = _build_module()
+    build = load_build_script()
     include_rel = Path(build.VERSION_ISS).relative_to(ROOT)
     copy = tmp_path / "installer.iss"
     shutil.copy(ISS, copy)
@@ -350,7 +335,7 @@ def test_names_agree_with_pyproject_spec_and_app(iss: IssScript) -> None:
 def test_files_come_from_the_bundle_layout(iss: IssScript) -> None:
     facts = _spec_facts()
     bundle = Path("dist") / facts.collect_name  # build.py runs PyInstaller with --distpath dist
-    assert Path(_build_module().bundle_dir()).relative_to(ROOT) == bundle
+    assert Path(load_build_script().bundle_dir()).relative_to(ROOT) == bundle
     sources = iss.entries["Files"]
     assert sources, "no [Files]"
     for entry in sources:

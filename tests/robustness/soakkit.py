@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from support.waiting import within
+
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.ui.texts import readable_error
 
@@ -127,15 +129,6 @@ class SoakReport:
             f"failed_and_shown: {self.failed_and_shown}",
             f"crashes: {self.crashes}",
         ]
-
-
-async def until(condition: Any, timeout: float, what: str) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 def _dispose(widget: Any) -> None:
@@ -261,9 +254,7 @@ async def run_soak(
             st = services.writes.status
             return st.pending == st.failed and st.conflicts == 0 and not st.paused
 
-        try:
-            await until(settled, settle_timeout, "the queue to settle")
-        except TimeoutError:
+        if not await within(settled, settle_timeout, step=0.05):
             report.problems.append(f"queue did not settle: {services.writes.status}")
             for p in services.writes.pending()[:10]:
                 report.problems.append(

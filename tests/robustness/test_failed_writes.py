@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from robustkit import dispose
+from support.waiting import within
 
 from snx_desktop.services import AppServices
 from snx_desktop.ui.texts import readable_error
@@ -28,16 +29,6 @@ async def _open(server: Any, profile: Path) -> AppServices:
     )
 
 
-async def _until(condition: Any, timeout: float) -> bool:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            return False
-        await asyncio.sleep(0.02)
-    return True
-
-
 async def test_a_refused_write_is_failed_with_reason_and_shown(
     fresh_sandbox: Any, tmp_path: Path, user_messages: list[Any]
 ) -> None:
@@ -53,7 +44,7 @@ async def test_a_refused_write_is_failed_with_reason_and_shown(
     window.messages.error.connect(lambda text, _d: shown.append(text))
     try:
         change = await svc.writes.create_note(MISSING, "a note for nobody")
-        assert await _until(lambda: svc.writes.status.failed == 1, 15)
+        assert await within(lambda: svc.writes.status.failed == 1, 15)
         [op] = svc.writes.pending()
         assert op.op_id == change.op_id
         assert op.state == "failed"
@@ -79,8 +70,8 @@ async def test_writes_held_behind_a_failed_write_show_why(
     try:
         for i in range(3):
             await svc.writes.create_note(MISSING, f"held note {i}")
-        assert await _until(lambda: svc.writes.status.failed >= 1, 15)
-        await _until(lambda: svc.writes.status.failed == 3, 3)
+        assert await within(lambda: svc.writes.status.failed >= 1, 15)
+        await within(lambda: svc.writes.status.failed == 3, 3)
         left = svc.writes.pending()
         assert len(left) == 3
         # the issue: "the queue is empty or holds only writes shown as failed with their

@@ -22,22 +22,12 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.contract import ERROR_CODES
+from support.sandboxes import running_sandbox
 
 import snx_desktop.sandbox.functions  # noqa: F401  (fills the registry)
-from snx_desktop.sandbox import DEMO_USER, start_in_thread
+from snx_desktop.sandbox import DEMO_USER
 from snx_desktop.sandbox.registry import FUNCTIONS
-
-CODES = {
-    "UNKNOWN_FUNCTION",
-    "MISSING_PARAMETER",
-    "INVALID_PARAMETER",
-    "INVALID_LOGIN",
-    "INVALID_TOKEN",
-    "NOT_FOUND",
-    "PERMISSION_DENIED",
-    "PAYLOAD_TOO_LARGE",
-    "INVALID_REQUEST",
-}
 
 
 def _deep(depth: int, leaf: Any = "x") -> Any:
@@ -103,16 +93,12 @@ class Fuzz:
 
 @pytest.fixture(scope="module")
 def fuzz() -> Iterator[Fuzz]:
-    handle = start_in_thread(contacts=30, seed=3)
-    try:
-        with httpx.Client(timeout=60) as client:
-            f = Fuzz(handle, client)
-            f.token = f.call(
-                "get-login-token", **{"email-address": "demo@example.com", "password": "demo"}
-            )["login-token"]
-            yield f
-    finally:
-        handle.stop()
+    with running_sandbox(contacts=30, seed=3) as handle, httpx.Client(timeout=60) as client:
+        f = Fuzz(handle, client)
+        f.token = f.call(
+            "get-login-token", **{"email-address": "demo@example.com", "password": "demo"}
+        )["login-token"]
+        yield f
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +161,7 @@ def _check_element(element: dict[str, Any], where: str) -> None:
     if "result" in element:
         assert element["result"]["success"] == "true", where
         return
-    assert element.get("error-code") in CODES, (where, element)
+    assert element.get("error-code") in ERROR_CODES, (where, element)
     assert isinstance(element["error"], str), where
     assert element["error"], where
     assert "Traceback" not in element["error"], where
@@ -363,7 +349,7 @@ def test_document_downloads_never_500(
         assert response.status_code in (200, 404), response.status_code  # 404: no such route
     elif response.status_code != 200:
         body = response.json()
-        assert body["error-code"] in CODES
+        assert body["error-code"] in ERROR_CODES
         assert body["error"]
 
 

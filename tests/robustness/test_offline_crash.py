@@ -11,17 +11,14 @@ tables (row ids are the order the server stored things in).
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from robustkit import dispose
+from support.replay import kill_mid_request, outbox_counts
 
 from snx_desktop.store import Store
 from snx_desktop.ui.mainwindow import MainWindow
@@ -35,19 +32,6 @@ DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo"
 CREDENTIALS = (DEMO_EMAIL, DEMO_PASSWORD)
 NEW = 40  # contacts created offline; with their notes, updates, memberships: 200 writes
-
-
-def _outbox(db: Path) -> tuple[int, int]:
-    """(ops left, ops being sent), read from the store file of the other process."""
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            left = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
-            sending = conn.execute(
-                "SELECT count(*) FROM outbox WHERE state = 'sending'"
-            ).fetchone()[0]
-            return int(left), int(sending)
-    except sqlite3.Error:
-        return -1, 0
 
 
 def _child(profile: Path, server: Any) -> subprocess.Popen[bytes]:
@@ -125,16 +109,7 @@ async def test_sigkill_during_replay_then_restart_lands_all_200_once_in_order(
     # 2. the app replays online in its own process and is killed half-way, mid-request
     server.faults.update({"latency_ms": 15})
     child = _child(profile, server)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        left, sending = _outbox(db)
-        if (0 <= left <= 130 and sending) or child.poll() is not None:
-            break
-        await asyncio.sleep(0.005)
-    assert child.poll() is None, child.communicate()[0].decode()
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait(10)
-    left, _ = _outbox(db)
+    left = await kill_mid_request(child, db, most_left=130, timeout=90)
     assert 0 < left < 200, left
 
     # 3. restarted online: the rest lands, nothing twice, nothing out of order
@@ -142,7 +117,7 @@ async def test_sigkill_during_replay_then_restart_lands_all_200_once_in_order(
     child = _child(profile, server)
     out, _ = await asyncio.to_thread(child.communicate, timeout=150)
     assert child.returncode == 0, out.decode()
-    assert _outbox(db)[0] == 0
+    assert outbox_counts(db)[0] == 0
 
     db_server = server.state.db
     contacts = [

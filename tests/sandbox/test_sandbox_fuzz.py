@@ -12,59 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sbx_helpers import Api
+from support.contract import ERROR_CODES, VENDOR_FUNCTIONS
+from support.sandboxes import running_sandbox
 
-from snx_desktop.sandbox import start_in_thread
-
-CODES = {
-    "UNKNOWN_FUNCTION",
-    "MISSING_PARAMETER",
-    "INVALID_PARAMETER",
-    "INVALID_LOGIN",
-    "INVALID_TOKEN",
-    "NOT_FOUND",
-    "PERMISSION_DENIED",
-    "PAYLOAD_TOO_LARGE",
-    "INVALID_REQUEST",
-}
-FUNCTIONS = [
-    "greet",
-    "echo",
-    "get-login-token",
-    "get-all-fields",
-    "get-user-layouts",
-    "get-users",
-    "create-contact",
-    "get-contacts",
-    "get-contact-info",
-    "get-notes-for-contact",
-    "get-sales-for-contact",
-    "get-docs-for-contact",
-    "add-doc-to-contact",
-    "update-contact",
-    "delete-contacts",
-    "import-contacts",
-    "get-groups",
-    "get-group-info",
-    "get-activities-for-group",
-    "get-sales-for-group",
-    "get-notes-for-group",
-    "update-group",
-    "delete-groups",
-    "create-note-for-group",
-    "create-activity-for-group",
-    "get-contacts-for-group",
-    "add-contacts-to-group",
-    "get-activities",
-    "create-activity",
-    "update-activity",
-    "complete-activity",
-    "get-activity-info",
-    "get-campaigns",
-    "add-to-campaign",
-    "get-sales",
-    "create-sales-opp",
-    "create-note",
-]
 PARAM_NAMES = [
     "email-address",
     "password",
@@ -168,7 +118,7 @@ def calls(draw: st.DrawFn) -> Any:
         return draw(_values)  # anything at all in place of a call
     call: dict[str, Any] = {}
     if draw(st.integers(0, 9)):
-        call["function"] = draw(st.sampled_from(FUNCTIONS) | _any_text | _scalars)
+        call["function"] = draw(st.sampled_from(VENDOR_FUNCTIONS) | _any_text | _scalars)
     if draw(st.booleans()):
         params = draw(_params)
         if isinstance(params, dict) and draw(st.booleans()):
@@ -181,14 +131,10 @@ def calls(draw: st.DrawFn) -> Any:
 
 @pytest.fixture(scope="module")
 def fuzz_api() -> Iterator[Api]:
-    handle = start_in_thread(contacts=30, seed=3)
-    try:
-        with httpx.Client(timeout=20) as client:
-            api = Api(handle, client)
-            api.login()
-            yield api
-    finally:
-        handle.stop()
+    with running_sandbox(contacts=30, seed=3) as handle, httpx.Client(timeout=20) as client:
+        api = Api(handle, client)
+        api.login()
+        yield api
 
 
 def _with_token(value: Any, token: str) -> Any:
@@ -217,7 +163,7 @@ def test_fuzzed_call_objects(fuzz_api: Api, call: Any) -> None:
     if "result" in first:
         assert first["result"]["success"] == "true"
     else:
-        assert first["error-code"] in CODES, first
+        assert first["error-code"] in ERROR_CODES, first
         assert isinstance(first["error"], str)
         assert first["error"]
         assert "Traceback" not in first["error"]
@@ -308,6 +254,6 @@ def test_fuzzed_parameters_of_each_function(
     if "result" in first:
         assert first["result"]["success"] == "true"
     else:
-        assert first["error-code"] in CODES, (name, params, first)
+        assert first["error-code"] in ERROR_CODES, (name, params, first)
     assert first["request-id"] == "x"
     assert second["result"]["success"] == "true"

@@ -10,49 +10,12 @@ from typing import Any
 
 import httpx
 from sbx_helpers import Api
+from support.contract import VENDOR_FUNCTIONS
 
 EXAMPLES = json.loads((Path(__file__).parent / "reference_examples.json").read_text("utf-8"))[
     "examples"
 ]
-ALL_FUNCTIONS = {
-    "greet",
-    "echo",
-    "get-login-token",
-    "get-all-fields",
-    "get-user-layouts",
-    "get-users",
-    "create-contact",
-    "get-contacts",
-    "get-contact-info",
-    "get-notes-for-contact",
-    "get-sales-for-contact",
-    "get-docs-for-contact",
-    "add-doc-to-contact",
-    "update-contact",
-    "delete-contacts",
-    "import-contacts",
-    "get-groups",
-    "get-group-info",
-    "get-activities-for-group",
-    "get-sales-for-group",
-    "get-notes-for-group",
-    "update-group",
-    "delete-groups",
-    "create-note-for-group",
-    "create-activity-for-group",
-    "get-contacts-for-group",
-    "add-contacts-to-group",
-    "get-activities",
-    "create-activity",
-    "update-activity",
-    "complete-activity",
-    "get-activity-info",
-    "get-campaigns",
-    "add-to-campaign",
-    "get-sales",
-    "create-sales-opp",
-    "create-note",
-}
+ALL_FUNCTIONS = set(VENDOR_FUNCTIONS)
 
 
 def _sub(text: str, key: str, old: str, new: str) -> str:

@@ -7,31 +7,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest_asyncio
+from support.network import Network
 
 from snx_desktop.services import AppServices
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo"
-
-
-class Network(httpx.AsyncBaseTransport):
-    """A real HTTP transport with an off switch (as if the cable were pulled)."""
-
-    def __init__(self) -> None:
-        self._inner = httpx.AsyncHTTPTransport()
-        self.down = False
-        self.requests = 0
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.down:
-            raise httpx.ConnectError("network is down", request=request)
-        self.requests += 1
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
 
 OpenServices = Callable[..., Awaitable[AppServices]]

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.replay import kill_mid_request, outbox_counts
 
 from snx_desktop.api import SalesNexusClient
 
@@ -20,23 +16,6 @@ from .conftest import DEMO_EMAIL, DEMO_PASSWORD, OpenServices
 
 CHILD = Path(__file__).with_name("replay_child.py")
 NEW = 50  # contacts created offline, each with a note and an update; plus 50 notes elsewhere
-
-
-def _outbox(db: Path) -> tuple[int, int]:
-    """(ops left, ops being sent) read from the store file of the other process."""
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            left = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
-            sending = conn.execute(
-                "SELECT count(*) FROM outbox WHERE state = 'sending'"
-            ).fetchone()[0]
-            return int(left), int(sending)
-    except sqlite3.Error:
-        return -1, 0
-
-
-def _outbox_left(db: Path) -> int:
-    return _outbox(db)[0]
 
 
 def _child(profile: Path, base_url: str) -> subprocess.Popen[bytes]:
@@ -72,16 +51,7 @@ async def test_sigkill_mid_replay_then_restart_lands_each_write_once(
     # 2. replay in a child process, slowed down, and kill it half-way, while a request is out
     server.faults.latency_ms = 15
     child = _child(profile, server.base_url)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        left, sending = _outbox(db)
-        if (0 <= left <= 150 and sending) or child.poll() is not None:
-            break
-        await asyncio.sleep(0.005)
-    assert child.poll() is None, child.communicate()[0].decode()
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait(10)
-    left = _outbox_left(db)
+    left = await kill_mid_request(child, db, most_left=150, timeout=60)
     assert 0 < left < 200, left
 
     # 3. restart: the rest lands, and nothing twice
@@ -89,7 +59,7 @@ async def test_sigkill_mid_replay_then_restart_lands_each_write_once(
     child = _child(profile, server.base_url)
     out, _ = child.communicate(timeout=120)
     assert child.returncode == 0, out.decode()
-    assert _outbox_left(db) == 0
+    assert outbox_counts(db)[0] == 0
 
     async with SalesNexusClient(server.base_url) as c:
         await c.login(DEMO_EMAIL, DEMO_PASSWORD)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from support.waiting import until
 
 from .conftest import OpenServices
-from .helpers import wait_until
 
 pytestmark = pytest.mark.asyncio
 
@@ -35,9 +35,7 @@ async def test_writes_under_faults_land_exactly_once(
             start_time="2026-12-05T09:00:00",
             end_time="2026-12-05T09:00:00",
         )
-    await wait_until(
-        lambda: svc.writes.status.pending == 0 or svc.writes.status.failed > 0, timeout=90
-    )
+    await until(lambda: svc.writes.status.pending == 0 or svc.writes.status.failed > 0, timeout=90)
     assert svc.writes.status.failed == 0, svc.writes.pending()[:3]
     server.faults.clear()
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from support.waiting import until
 
 from snx_desktop.services import ConnState, OpOutcome, is_temp_id
 
 from .conftest import OpenServices
-from .helpers import wait_until
 
 pytestmark = pytest.mark.asyncio
 
@@ -93,7 +93,7 @@ async def test_200_offline_writes_land_in_order(
 
     # back online: the probe notices and the queue drains, one op at a time, in order
     svc.network.down = False  # type: ignore[attr-defined]
-    await wait_until(lambda: svc.writes.status.pending == 0, timeout=60)
+    await until(lambda: svc.writes.status.pending == 0, timeout=60)
     assert [o.op_id for o in landed] == sorted(ops)
     assert all(o.ok for o in landed), [o for o in landed if not o.ok]
 

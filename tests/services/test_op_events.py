@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.waiting import until
 
 from snx_desktop.services import OpStateChange, UploadProgress
 
 from .conftest import OpenServices
-from .helpers import wait_until
 
 pytestmark = pytest.mark.asyncio
 
@@ -24,7 +24,7 @@ async def test_ops_changed_follows_every_state(
     w.ops_changed.connect(seen.append)
 
     note = await w.create_note(cid, "state events")
-    await wait_until(lambda: any(c.op_id == note.op_id and c.state == "done" for c in seen))
+    await until(lambda: any(c.op_id == note.op_id and c.state == "done" for c in seen))
     states = [(c.previous, c.state) for c in seen if c.op_id == note.op_id]
     assert states == [(None, "queued"), ("queued", "sending"), ("sending", "done")]
     done = [c for c in seen if c.op_id == note.op_id][-1]
@@ -35,7 +35,7 @@ async def test_ops_changed_follows_every_state(
     assert seen[0].view == "waiting"
 
     gone = await w.update_contact("00000000-0000-0000-0000-00000000abcd", {"94": "x"})
-    await wait_until(lambda: any(c.op_id == gone.op_id and c.state == "failed" for c in seen))
+    await until(lambda: any(c.op_id == gone.op_id and c.state == "failed" for c in seen))
     failed = next(c for c in seen if c.op_id == gone.op_id and c.state == "failed")
     assert failed.error
     assert "no longer exists" in failed.error
@@ -49,7 +49,7 @@ async def test_ops_changed_follows_every_state(
     queued = await w.create_note(cid, "later")
     assert [c.state for c in seen if c.op_id == queued.op_id] == ["queued"]
     svc.connectivity.set_work_offline(False)
-    await wait_until(lambda: [c for c in seen if c.op_id == queued.op_id][-1].state == "done")
+    await until(lambda: [c for c in seen if c.op_id == queued.op_id][-1].state == "done")
 
 
 async def test_follow_an_upload_op(
@@ -65,14 +65,14 @@ async def test_follow_an_upload_op(
     progress: list[UploadProgress] = []
     svc.writes.follow(change.op_id or 0, lambda c: states.append(c.state), progress.append)
     svc.connectivity.set_work_offline(False)
-    await wait_until(lambda: "done" in states, timeout=30)
+    await until(lambda: "done" in states, timeout=30)
     assert states == ["sending", "done"]
     assert progress[0].sent == 0
     assert progress[-1].sent == progress[-1].total == 600_000
     assert all(p.op_id == change.op_id for p in progress)
     # following stopped at done: a later op is not reported
     await svc.writes.create_note(cid, "after the upload")
-    await wait_until(lambda: svc.writes.status.pending == 0)
+    await until(lambda: svc.writes.status.pending == 0)
     assert states == ["sending", "done"]
 
 

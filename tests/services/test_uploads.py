@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.network import Network
+from support.sandboxes import running_sandbox
+from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services.uploads import (
@@ -24,20 +27,14 @@ from snx_desktop.services.uploads import (
     safe_file_name,
 )
 
-from .conftest import Network, OpenServices
-from .helpers import wait_until
+from .conftest import OpenServices
 
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Any]:
     """A private sandbox for this module (the uploads here stay out of the shared one)."""
-    from snx_desktop.sandbox import start_in_thread
-
-    server = start_in_thread(contacts=20, seed=5)
-    try:
+    with running_sandbox(contacts=20, seed=5) as server:
         yield server
-    finally:
-        server.stop()
 
 
 RESERVED = ["CON", "PRN", "AUX", "NUL", "COM1", "COM9", "LPT1", "LPT9", "CONIN$", "CONOUT$"]
@@ -320,7 +317,7 @@ async def test_offline_upload_is_queued_and_sent_when_back(
         path = _write(tmp_path / "notes.txt", 70_000, seed=5)
         svc.connectivity.set_work_offline(True)
         (job,) = manager.add(cid, [path], contact_name="Offline Upload")
-        await wait_until(lambda: job.state is JobState.QUEUED)
+        await until(lambda: job.state is JobState.QUEUED)
         assert job.op_id is not None
         path.unlink()  # the store has its own copy
         pending = svc.writes.pending()
@@ -352,7 +349,7 @@ async def test_connection_lost_hands_the_file_to_the_queue(
         path = _write(tmp_path / "deal.pdf", 30_000)
         network.down = True
         (job,) = manager.add(cid, [path])
-        await wait_until(lambda: job.state is JobState.QUEUED)
+        await until(lambda: job.state is JobState.QUEUED)
         assert "Connection lost" in job.status_text or "Offline" in job.status_text
         network.down = False
         await manager.wait(job.job_id, timeout=30)
@@ -374,7 +371,7 @@ async def test_contact_created_offline_gets_its_document(
         tmp_id = change.ids[0]
         path = _write(tmp_path / "card.vcf", 900)
         (job,) = manager.add(tmp_id, [path], contact_name="Made Offline")
-        await wait_until(lambda: job.state is JobState.QUEUED)
+        await until(lambda: job.state is JobState.QUEUED)
         svc.connectivity.set_work_offline(False)
         await manager.wait(job.job_id, timeout=30)
         assert job.state is JobState.DONE
@@ -397,10 +394,10 @@ async def test_cancel_a_queued_upload_discards_it(
         cid = await _new_contact(svc.client, "Never Mind")
         svc.connectivity.set_work_offline(True)
         (job,) = manager.add(cid, [_write(tmp_path / "x.txt", 10)])
-        await wait_until(lambda: job.state is JobState.QUEUED)
+        await until(lambda: job.state is JobState.QUEUED)
         manager.cancel(job.job_id)
         assert job.state is JobState.CANCELLED
-        await wait_until(lambda: svc.writes.pending() == [])
+        await until(lambda: svc.writes.pending() == [])
         svc.connectivity.set_work_offline(False)
         await asyncio.sleep(0.2)
         assert await _server_files(svc.client, cid) == {}
@@ -470,7 +467,7 @@ async def test_connection_dropped_mid_body_queues_the_file(
         cid = await _new_contact(svc.client, "Dropped Mid Body")
         path = _write(tmp_path / "slides.pdf", 900_000, seed=9)
         (job,) = manager.add(cid, [path])
-        await wait_until(lambda: job.state is JobState.QUEUED)
+        await until(lambda: job.state is JobState.QUEUED)
         assert network.cuts >= 1
         assert "Connection lost" in job.status_text
         assert await _server_files(svc.client, cid) == {}

@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services import Change, OpOutcome, UploadProgress, WriteRefused
 
 from .conftest import DEMO_EMAIL, DEMO_PASSWORD, OpenServices
-from .helpers import wait_until
 
 pytestmark = pytest.mark.asyncio
 
@@ -75,7 +75,7 @@ async def test_every_write_lands(
     assert outcome.ok
     assert outcome.result["created-count"] == 1
     assert outcome.result["updated-count"] == 1
-    await wait_until(lambda: w.status.pending == 0, timeout=30)
+    await until(lambda: w.status.pending == 0, timeout=30)
 
     real = svc.store.cache.resolve_id(new.ids[0])
     gid = svc.store.cache.resolve_id(group.ids[0])
@@ -133,7 +133,7 @@ async def test_refused_and_failed_writes(sandbox: object, open_services: OpenSer
     w.op_done.connect(outcomes.append)
     gone = await w.update_contact("00000000-0000-0000-0000-00000000abcd", {"94": "x"})
     dup = await w.create_group({"300": "Dup Name"})
-    await wait_until(lambda: len(outcomes) == 2)
+    await until(lambda: len(outcomes) == 2)
     # the cache holds a group of that name: refused at once, by the name field
     with pytest.raises(WriteRefused) as refused:
         await w.create_group({"300": "dup name "})
@@ -149,7 +149,7 @@ async def test_refused_and_failed_writes(sandbox: object, open_services: OpenSer
     after = await w.create_note(
         (await svc.browse.fetch_page("contact", "", 0, 1)).ids[0], "goes on"
     )
-    await wait_until(lambda: w.status.failed == 2 and len(outcomes) == 4)
+    await until(lambda: w.status.failed == 2 and len(outcomes) == 4)
     by_op = {o.op_id: o for o in outcomes}
     assert not by_op[gone.op_id or 0].ok
     assert "no longer exists" in (by_op[gone.op_id or 0].error or "")
@@ -162,7 +162,7 @@ async def test_refused_and_failed_writes(sandbox: object, open_services: OpenSer
     assert all(p.error for p in failed)
     # retry fails again for good; discard removes it and reverts the cache
     await w.retry(gone.op_id or 0)
-    await wait_until(lambda: w.status.failed == 2 and w.status.pending == 2)
+    await until(lambda: w.status.failed == 2 and w.status.pending == 2)
     await w.discard(gone.op_id or 0)
     await w.discard(dup2.op_id or 0)
     assert w.status.pending == 0
@@ -216,7 +216,7 @@ async def test_unknown_outcome_never_duplicates(
         setattr(svc.client, method, once_lost)
         try:
             change = await make()
-            await wait_until(lambda: w.get(change.op_id or 0) is None, timeout=30)
+            await until(lambda: w.get(change.op_id or 0) is None, timeout=30)
         finally:
             setattr(svc.client, method, original)
         assert lost, f"{method} was never sent"
@@ -275,7 +275,7 @@ async def test_session_expiry_pauses_then_resumes(
     cid = (await svc.browse.fetch_page("contact", "", 0, 1)).ids[0]
     fresh_sandbox.expire_tokens()  # type: ignore[attr-defined]
     ch = await svc.writes.create_note(cid, "written while the session expired")
-    await wait_until(lambda: bool(asked))
+    await until(lambda: bool(asked))
     assert svc.writes.status.paused
     assert svc.writes.status.pending == 1
     p = svc.writes.get(ch.op_id or 0)
@@ -283,7 +283,7 @@ async def test_session_expiry_pauses_then_resumes(
     assert p.state == "waiting"
     await svc.client.login(DEMO_EMAIL, DEMO_PASSWORD)  # the app's sign-in dialog did this
     svc.writes.resume()
-    await wait_until(lambda: svc.writes.status.pending == 0)
+    await until(lambda: svc.writes.status.pending == 0)
     notes = [n.details for n in (await svc.client.get_notes_for_contact(cid)).items]
     assert notes.count("written while the session expired") == 1
 
@@ -295,7 +295,7 @@ async def test_session_expiry_with_remembered_password(
     cid = (await svc.browse.fetch_page("contact", "", 0, 1)).ids[0]
     fresh_sandbox.expire_tokens()  # type: ignore[attr-defined]
     await svc.writes.create_note(cid, "re-login carries on")
-    await wait_until(lambda: svc.writes.status.pending == 0)
+    await until(lambda: svc.writes.status.pending == 0)
     assert not svc.writes.status.paused
 
 
@@ -337,7 +337,7 @@ async def test_upload_progress_cancel_and_retry(
     progress: list[UploadProgress] = []
     svc.writes.upload_progress.connect(progress.append)
     ch = await svc.writes.upload_document(cid, big)
-    await wait_until(lambda: bool(progress))
+    await until(lambda: bool(progress))
     await svc.writes.cancel(ch.op_id or 0)
     pending = svc.writes.get(ch.op_id or 0)
     assert pending is not None
@@ -345,7 +345,7 @@ async def test_upload_progress_cancel_and_retry(
     assert pending.error == "Cancelled."
     fresh_sandbox.faults.latency_ms = 0  # type: ignore[attr-defined]
     await svc.writes.retry(ch.op_id or 0)
-    await wait_until(lambda: svc.writes.status.pending == 0, timeout=60)
+    await until(lambda: svc.writes.status.pending == 0, timeout=60)
     assert progress[-1].sent == progress[-1].total == big.stat().st_size
     docs = [(d.file_name, d.size) for d in (await svc.client.get_docs_for_contact(cid)).items]
     assert docs.count(("big.bin", big.stat().st_size)) == 1

@@ -92,14 +92,19 @@ def test_inline_checkpoints_can_be_kept(profile: Path) -> None:
         assert store.wait_checkpointed()
 
 
-def test_notice_says_no_changes_were_lost_when_the_outbox_was_empty(profile: Path) -> None:
-    with Store.open(BASE_URL, EMAIL, profile) as store:
-        store.cache.put_record("contact", "c1", contact("Ann Lee"))
-        path = store.path
+def _from_a_later_version(path: Path) -> None:
+    """Mark the store file as written by a later version of the app (a schema it cannot read)."""
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA user_version = 999")
     conn.commit()
     conn.close()
+
+
+def test_notice_says_no_changes_were_lost_when_the_outbox_was_empty(profile: Path) -> None:
+    with Store.open(BASE_URL, EMAIL, profile) as store:
+        store.cache.put_record("contact", "c1", contact("Ann Lee"))
+        path = store.path
+    _from_a_later_version(path)
     with Store.open(BASE_URL, EMAIL, profile) as store:
         assert store.notice is not None
         assert store.notice.unsent_changes == 0
@@ -112,10 +117,7 @@ def test_notice_counts_unsent_changes_it_could_read(profile: Path) -> None:
         store.outbox.append("create-note", {"details": "x"}, description="note")
         store.outbox.append("create-note", {"details": "y"}, description="note")
         path = store.path
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA user_version = 999")
-    conn.commit()
-    conn.close()
+    _from_a_later_version(path)
     with Store.open(BASE_URL, EMAIL, profile) as store:
         assert store.notice is not None
         assert store.notice.unsent_changes == 2

@@ -6,10 +6,8 @@ over TCP to the sandbox). Waiting is done with asyncio (never a nested Qt loop).
 
 from __future__ import annotations
 
-import asyncio
 import gc
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 import httpx
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings
 from PySide6.QtWidgets import QWidget
+from support.waiting import until as until  # re-exported for the UI tests
 
 from snx_desktop.services import AppServices
 from snx_desktop.ui.mainwindow import MainWindow
@@ -43,17 +42,6 @@ class CountingTransport(httpx.AsyncHTTPTransport):
             except httpx.RequestNotRead:
                 self.bodies.append(b"")
         return await super().handle_async_request(request)
-
-
-async def until(
-    condition: Callable[[], object], timeout: float = 15.0, what: str = "condition"
-) -> None:
-    """Poll ``condition`` while the qasync loop keeps running; fail after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 @dataclass

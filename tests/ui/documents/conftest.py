@@ -7,31 +7,13 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import pytest_asyncio
+from support.network import Network
+from support.sandboxes import running_sandbox
 
 from snx_desktop.services import AppServices
 from snx_desktop.services.uploads import UploadManager
-
-
-class Network(httpx.AsyncBaseTransport):
-    """httpx's real transport with an off switch (as if the cable were pulled)."""
-
-    def __init__(self) -> None:
-        self._inner = httpx.AsyncHTTPTransport()
-        self.down = False
-        self.posts = 0
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.down:
-            raise httpx.ConnectError("network is down", request=request)
-        if request.method == "POST":
-            self.posts += 1
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
 
 class Env:
@@ -51,13 +33,8 @@ class Env:
 @pytest.fixture(scope="module")
 def docs_sandbox() -> Iterator[Any]:
     """A private sandbox for this folder: uploads here never touch the shared one."""
-    from snx_desktop.sandbox import start_in_thread
-
-    server = start_in_thread(contacts=20, seed=5)
-    try:
+    with running_sandbox(contacts=20, seed=5) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest_asyncio.fixture

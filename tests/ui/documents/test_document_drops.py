@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QTableView, QWidget
 from support.qtdrag import drag_events
+from support.waiting import until
 
 from snx_desktop.models.records import RecordTableModel
 from snx_desktop.models.schema import Column
@@ -39,14 +38,6 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 # ====================================================================== helpers
-async def until(cond: Callable[[], object], timeout: float = 20.0, what: str = "it") -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
-
-
 def file_mime(*paths: Path) -> QMimeData:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])

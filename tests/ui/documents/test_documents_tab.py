@@ -4,28 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import io
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
+from support.waiting import until
 
 from snx_desktop.services.types import new_temp_id
 from snx_desktop.services.uploads import DocumentFiles, FailReason, JobState
 from snx_desktop.ui.documents import Attacher, DocumentsWidget, UploadListWidget
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-async def until(cond: Callable[[], object], timeout: float = 20.0, what: str = "it") -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def find_dialog(name: str) -> QFileDialog | None:

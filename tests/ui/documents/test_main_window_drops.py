@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +10,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, QUrl
 from PySide6.QtWidgets import QApplication, QWidget
 from support.qtdrag import send_drag
+from support.waiting import until
 
 from snx_desktop.models.roles import Roles
 from snx_desktop.services import AppServices
@@ -22,14 +20,6 @@ from snx_desktop.ui.mainwindow import MainWindow
 from snx_desktop.ui.session import SessionBinder
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-async def until(cond: Callable[[], object], timeout: float = 20.0, what: str = "it") -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def send_drop(widget: QWidget, pos: QPointF, mime: QMimeData) -> list[bool]:

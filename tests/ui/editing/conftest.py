@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from PySide6.QtWidgets import QDialog
+from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services import AppServices
@@ -75,15 +76,6 @@ async def start(dialog: QDialog) -> asyncio.Future[int]:
 
 async def finish(future: asyncio.Future[int], timeout: float = 15.0) -> int:
     return await asyncio.wait_for(future, timeout)
-
-
-async def until(condition: Callable[[], object], timeout: float = 20.0, what: str = "") -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or 'a condition'}")
-        await asyncio.sleep(0.02)
 
 
 async def settle(svc: AppServices, timeout: float = 30.0) -> None:

@@ -1,0 +1,28 @@
+"""Polling a condition while the event loop (asyncio or qasync) keeps running."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+
+async def within(condition: Callable[[], object], timeout: float, step: float = 0.02) -> bool:
+    """Poll ``condition`` every ``step`` seconds: True once it holds, False after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(step)
+    return True
+
+
+async def until(
+    condition: Callable[[], object],
+    timeout: float = 20.0,
+    what: str = "a condition",
+    step: float = 0.02,
+) -> None:
+    """Poll ``condition`` until it holds; fail the test after ``timeout`` seconds."""
+    if not await within(condition, timeout, step):
+        raise AssertionError(f"timed out waiting for {what}")
