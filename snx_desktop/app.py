@@ -294,6 +294,7 @@ def run(args: argparse.Namespace) -> int:
 
     collector = GuiGarbageCollector(app)
     collector.start()
+    collector.freeze_when_idle()
     install_excepthook(root.errors)
     loop.set_exception_handler(_loop_exception_handler(root.errors))
     try:

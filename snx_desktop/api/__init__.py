@@ -1,9 +1,10 @@
 """The SalesNexus wire client: typed async calls over httpx, batching, errors, re-login.
 
 Import from here; see ``client.py`` for the behaviour and ``results.py`` for the records.
-The errors and result types load at once; the client (and httpx with it) loads on first use
-of ``SalesNexusClient``, ``Batch``, ``CredentialsProvider``, ``BinarySource`` or ``redact``,
-so that importing the package (e.g. for its errors) stays cheap.
+The errors and scalar helpers load at once; the result types load on first use of one of
+them, and the client (and httpx with it) on first use of ``SalesNexusClient``, ``Batch``,
+``CredentialsProvider``, ``BinarySource`` or ``redact``, so that importing the package (e.g.
+for its errors) stays cheap.
 """
 
 from __future__ import annotations
@@ -27,40 +28,56 @@ from .errors import (
     SessionExpiredError,
     is_offline,
 )
-from .results import (
-    Activity,
-    AddResult,
-    Campaign,
-    CompletedActivity,
-    Contact,
-    Created,
-    DeleteResult,
-    Document,
-    Echo,
-    FieldDef,
-    Greeting,
-    Group,
-    ImportFailure,
-    ImportResult,
-    Layout,
-    Note,
-    RecordList,
-    SalesOpp,
-    UpdateResult,
-    User,
-    as_bool,
-    as_int,
-    as_text,
-    format_datetime,
-    parse_datetime,
-)
+from .values import as_bool, as_int, as_text, format_datetime, parse_datetime
 
 if TYPE_CHECKING:
     from ._wire import redact
     from .client import Batch, CredentialsProvider, SalesNexusClient
+    from .results import (
+        Activity,
+        AddResult,
+        Campaign,
+        CompletedActivity,
+        Contact,
+        Created,
+        DeleteResult,
+        Document,
+        Echo,
+        FieldDef,
+        Greeting,
+        Group,
+        ImportFailure,
+        ImportResult,
+        Layout,
+        Note,
+        RecordList,
+        SalesOpp,
+        UpdateResult,
+        User,
+    )
     from .upload import BinarySource
 
 _LAZY = {
+    "Activity": ".results",
+    "AddResult": ".results",
+    "Campaign": ".results",
+    "CompletedActivity": ".results",
+    "Contact": ".results",
+    "Created": ".results",
+    "DeleteResult": ".results",
+    "Document": ".results",
+    "Echo": ".results",
+    "FieldDef": ".results",
+    "Greeting": ".results",
+    "Group": ".results",
+    "ImportFailure": ".results",
+    "ImportResult": ".results",
+    "Layout": ".results",
+    "Note": ".results",
+    "RecordList": ".results",
+    "SalesOpp": ".results",
+    "UpdateResult": ".results",
+    "User": ".results",
     "redact": "._wire",
     "Batch": ".client",
     "CredentialsProvider": ".client",

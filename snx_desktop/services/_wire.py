@@ -20,7 +20,7 @@ from snx_desktop.api.errors import (
     SalesNexusError,
     SessionExpiredError,
 )
-from snx_desktop.api.results import as_text
+from snx_desktop.api.values import as_text
 
 from .types import ID_KEY, Record
 

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from snx_desktop.api.errors import NotFoundError
-from snx_desktop.api.results import parse_datetime
+from snx_desktop.api.values import parse_datetime
 
 from . import _wire
 from .connectivity import Connectivity
@@ -47,6 +47,7 @@ _LISTS: dict[str, tuple[str, str]] = {
 # at most this many users; beyond it only the cache (and the signed-in user) is asked.
 MAX_USERS_IN_DETAIL = 12
 DETAIL_ACTIVITY_PAGE = 200
+PAGE_WRITE_CHUNK = 25  # records written in one step while a list is scrolled
 
 
 def canonical_filter(filter_value: str) -> str:
@@ -155,20 +156,31 @@ class BrowseService:
         except OfflineError:
             return self._offline_page(kind, filter_value, start, size, what)
         records = _wire.records_of(store_kind, res.items)
-        self._store_page(store_kind, key, start, res.total, records)
+        await self._store_page(store_kind, key, start, res.total, records)
         page = self.cached_page(kind, filter_value, start, size)
         if page is None:  # the server's answer is shorter than asked; build it directly
             page = Page(kind, filter_value, start, res.total, records, time.time(), False)
         return Page(kind, filter_value, start, page.total, page.records, page.fetched_at, False)
 
-    def _store_page(
+    async def _store_page(
         self, kind: str, key: str, start: int, total: int, records: list[Record]
     ) -> None:
         cache = self._store.cache
         ids = [r[ID_KEY] for r in records]
+        pairs = [(r[ID_KEY], r) for r in records]
         old = cache.get_records(kind, ids)
-        with self._store.transaction():
-            cache.put_records(kind, [(r[ID_KEY], r) for r in records], merge=True)
+        if start == 0:
+            # the first page in one step with its answer (shown at once, nothing scrolls yet)
+            with self._store.transaction():
+                cache.put_records(kind, pairs, merge=True)
+                cache.put_list_page(kind, key, start, ids, total)
+        else:
+            # a further page arrives while the user scrolls: its records are written (and
+            # indexed) a few at a time, letting the loop paint between them, then their list
+            # positions; in one step it stalled scrolling for tens of milliseconds
+            for i in range(0, len(pairs), PAGE_WRITE_CHUNK):
+                cache.put_records(kind, pairs[i : i + PAGE_WRITE_CHUNK], merge=True)
+                await asyncio.sleep(0)
             cache.put_list_page(kind, key, start, ids, total)
         pending = self._pending(kind)
         touched = [i for i in ids if i in pending]

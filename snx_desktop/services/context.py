@@ -25,12 +25,48 @@ from .connectivity import Connectivity, ConnState
 from .events import Event
 from .priming import PrimingService
 from .schema import SchemaService
-from .types import Change, SignOutResult
+from .types import KINDS, Change, SignOutResult
 from .writes import WriteQueue
 
 log = logging.getLogger(__name__)
 
 CredentialsProvider = Callable[[], Awaitable[tuple[str, str] | None]]
+
+
+class DeferredClient:
+    """Stands in for the wire client until it is first used, then forwards everything to it.
+
+    Building the client imports httpx and the wire layer (tens of milliseconds); a start on
+    the offline cache needs neither before the first rows are shown.
+    """
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        object.__setattr__(self, "_factory", factory)
+        object.__setattr__(self, "_real", None)
+
+    @property
+    def built(self) -> bool:
+        """True once the real client exists."""
+        return object.__getattribute__(self, "_real") is not None
+
+    def _client(self) -> Any:
+        real = object.__getattribute__(self, "_real")
+        if real is None:
+            real = object.__getattribute__(self, "_factory")()
+            object.__setattr__(self, "_real", real)
+        return real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._client(), name, value)
+
+    async def aclose(self) -> None:
+        """Close the real client, if one was ever built."""
+        real = object.__getattribute__(self, "_real")
+        if real is not None:
+            await real.aclose()
 
 
 class AppServices:
@@ -52,6 +88,7 @@ class AppServices:
         self._owns = owns
         self._closed = False
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._store_check: asyncio.Future[None] | None = None
         self.changes: Event[Change] = Event("services.changes")
         self.connectivity = Connectivity(
             self._probe,
@@ -128,20 +165,29 @@ class AppServices:
                 return saved
 
             credentials = remembered
-        # one sqlite3 connection, used from the loop thread only
-        store = Store.open(base_url, identity, profile_dir)
-        try:
+        # one sqlite3 connection, used from the loop thread only; its integrity check runs
+        # on a connection of its own in a worker thread (see `verify_store`) instead of
+        # delaying the first rows from the cache
+        store = Store.open(base_url, identity, profile_dir, check="none")
+        options = dict(client_options or {})
+
+        def make_client() -> Any:
             # imported here: the client pulls in httpx, which `import snx_desktop.services`
             # need not pay for
             from snx_desktop.api.client import SalesNexusClient
 
-            client = SalesNexusClient(
+            return SalesNexusClient(
                 base_url,
                 token=token,
                 credentials=credentials,
                 on_token_change=on_token_change,
-                **(client_options or {}),
+                **options,
             )
+
+        try:
+            # working offline, the first rows come from the cache before any request is due:
+            # the client (and httpx with it, ~60 ms of start-up) is built on first use
+            client: Any = DeferredClient(make_client) if work_offline else make_client()
         except BaseException:
             store.close()
             raise
@@ -153,6 +199,8 @@ class AppServices:
             owns=True,
             probe_interval=probe_interval,
         )
+        if store.notice is None:  # a store rebuilt on opening is new: nothing to check
+            services._store_check = asyncio.ensure_future(services._check_store())
         try:
             if password and account and not work_offline:
                 try:
@@ -177,8 +225,27 @@ class AppServices:
         return getattr(self.store, "notice", None)
 
     # ------------------------------------------------------------------ lifecycle
+    async def _check_store(self) -> None:
+        problems = await asyncio.to_thread(self.store.integrity_check_detached)
+        if not problems or self._closed:
+            return
+        self.store.replace_damaged(problems)
+        for kind in KINDS:  # every list and record shown came from the old database
+            self.changes.emit(Change(kind, "rebuilt", ()))
+
+    async def verify_store(self) -> None:
+        """Wait for the store's integrity check (started by `open`, in a worker thread).
+
+        A damaged store is moved aside and rebuilt in place; ``store_notice`` then says so.
+        """
+        check = self._store_check
+        if check is not None:
+            await asyncio.shield(check)
+
     async def start(self) -> None:
-        """Load the schema (cache first, then the server), start the probe and the replay."""
+        """Check the store, load the schema (cache first, then the server), start the probe
+        and the replay (nothing is sent from a store not known to be sound)."""
+        await self.verify_store()
         await self.refresh_schema()
         self.connectivity.start()
         self.writes.start()
@@ -224,6 +291,11 @@ class AppServices:
             return
         self._closed = True
         self._disconnect()
+        if self._store_check is not None:
+            # the check runs in a worker thread on a connection of its own: let it finish
+            # before the store closes
+            with contextlib.suppress(BaseException):
+                await self._store_check
         await self.priming.aclose()
         await self.writes.aclose()
         await self.connectivity.aclose()

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from snx_desktop.api.errors import NotFoundError
-from snx_desktop.api.results import as_bool, parse_datetime
+from snx_desktop.api.values import as_bool, parse_datetime
 from snx_desktop.store.outbox import Op
 
 from . import _wire

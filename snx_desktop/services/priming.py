@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from snx_desktop.api.results import parse_datetime
+from snx_desktop.api.values import parse_datetime
 
 from . import _wire
 from .connectivity import Connectivity

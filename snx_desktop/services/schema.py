@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from snx_desktop.api.results import as_bool, as_int, as_text
+from snx_desktop.api.values import as_bool, as_int, as_text
 
 from .events import Event
 from .types import OfflineError

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from snx_desktop.api.results import as_text
+from snx_desktop.api.values import as_text
 from snx_desktop.store.outbox import Op, OpState
 
 from . import _wire

@@ -4,8 +4,8 @@ SQLite's automatic checkpoint runs inside the commit that crosses the threshold,
 large WAL one ordinary commit on the GUI thread could take tens to hundreds of milliseconds.
 The store therefore turns it off (``PRAGMA wal_autocheckpoint=0`` on every connection) and a
 :class:`Checkpointer` thread with a connection of its own copies the WAL back into the database
-with ``PRAGMA wal_checkpoint(PASSIVE)``: after ``pages`` WAL pages were written (checked when a
-commit nudges it), or once commits have been idle for ``idle_s``. PASSIVE never waits for
+with ``PRAGMA wal_checkpoint(PASSIVE)``: once commits have been idle for ``idle_s``, or after
+``pages`` WAL pages were written (checked when a commit nudges it). PASSIVE never waits for
 readers or writers, so commits on the loop thread go on while it runs; a checkpoint it could
 not finish is simply tried again later. ``Store.close`` stops the thread and truncates the WAL.
 
@@ -26,7 +26,10 @@ from .db import BUSY_TIMEOUT_MS
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PAGES = 1000  # SQLite's own auto-checkpoint threshold
+# WAL pages (4 KiB each, ~40 MB) after which a checkpoint runs even while commits go on. Most
+# checkpoints run in idle moments: one that overlaps the loop thread's commits (a list being
+# scrolled and cached) made single commits wait up to ~200 ms for its disk writes.
+DEFAULT_PAGES = 10_000
 DEFAULT_IDLE_S = 1.0
 
 

@@ -102,5 +102,11 @@ class Database:
         else:
             self._after_commit.append(hook)
 
+    def reset(self, conn: sqlite3.Connection) -> None:
+        """Go on with ``conn`` (a new database in place of a damaged one)."""
+        self.conn = conn
+        self._depth = 0
+        self._after_commit.clear()
+
     def close(self) -> None:
         self.conn.close()

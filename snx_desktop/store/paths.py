@@ -8,8 +8,6 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import platformdirs
-
 APP_DIR_NAME = "snx-desktop"
 DB_FILE_NAME = "store.sqlite3"
 DOCUMENTS_DIR = "documents"
@@ -21,6 +19,8 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 
 def default_profile_dir() -> Path:
     """The per-user data folder of the app (platformdirs ``user_data_dir("snx-desktop")``)."""
+    import platformdirs  # only here: a start with a given profile folder need not load it
+
     return Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False))
 
 

@@ -315,6 +315,12 @@ class Store:
         store = cls(conn, folder, base_url, identity, notice, document_cap_bytes, checkpointer)
         try:
             store._after_open()
+        except sqlite3.DatabaseError as exc:
+            if check != "none" or notice is not None:
+                store.close()
+                raise
+            # not checked on opening, and damaged where the first reads went
+            store.replace_damaged([str(exc)])
         except BaseException:
             store.close()
             raise
@@ -396,6 +402,42 @@ class Store:
         close the store and open it again with ``check="quick"`` (which rebuilds it).
         """
         return check_database(self.path, full=full)
+
+    def replace_damaged(self, problems: list[str]) -> OpenNotice:
+        """Move this database aside as damaged and go on with a new, empty one.
+
+        For a store opened with ``check="none"`` whose detached check found ``problems``:
+        the same as opening with a check would have done, in place, so that every holder of
+        this store (and of its cache, search, outbox and documents) goes on with the new
+        database. Call it from the thread that uses the store; ``notice`` tells what happened.
+        """
+        if self._closed:
+            raise StoreUnavailable("The offline store is closed.")
+        first = (problems[0] if problems else "").strip().splitlines()
+        log.warning("offline store damaged (%s); rebuilding", first[-1][:200] if first else "?")
+        ckpt = self._checkpointer
+        if ckpt is not None:
+            ckpt.stop()
+            self._checkpointer = None
+            self._db.on_commit = None
+        self._db.close()
+        notice = _move_aside(self.dir, self.path, "integrity")
+        try:
+            conn = _open_checked(self.path, "none", 0 if ckpt is not None else None)
+        except (_Damaged, OSError) as exc:
+            self._closed = True
+            raise StoreUnavailable(f"Cannot rebuild the offline store in {self.dir}.") from exc
+        self._db.reset(conn)
+        if ckpt is not None:
+            self._checkpointer = Checkpointer(self.path, pages=ckpt.pages, idle_s=ckpt.idle_s)
+            self._db.on_commit = self._checkpointer.nudge
+        # the parts read the database when made: read the new one (same objects, so that
+        # whoever holds them goes on with the new database)
+        Search.__init__(self.search, self._db)
+        Cache.__init__(self.cache, self._db, self.search)
+        self.notice = notice
+        self._after_open()
+        return notice
 
     def close(self) -> None:
         """Checkpoint the WAL and close; calling it again does nothing."""

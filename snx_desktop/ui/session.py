@@ -283,7 +283,7 @@ class SessionBinder(QObject):
         action = str(getattr(change, "action", ""))
         if (
             kind in self.window.list_pane.models
-            and action in ("created", "deleted", "remapped")
+            and action in ("created", "deleted", "remapped", "rebuilt")
             and getattr(change, "origin", None) is not self
         ):
             self.window.list_pane.models[kind].reset()

@@ -33,7 +33,9 @@ class ThemeFollower(QObject):
         app = QApplication.instance()
         if not isinstance(app, QApplication):
             return
-        if app.style().name().lower() == "fusion" and scheme != Qt.ColorScheme.Unknown:
+        # the scheme first: the first touch of the app's QStyle from Python costs ~10 ms of
+        # start-up (its enums are built), and an unknown scheme needs no palette anyway
+        if scheme != Qt.ColorScheme.Unknown and app.style().name().lower() == "fusion":
             try:
                 from snx_desktop.ui import icons
 
