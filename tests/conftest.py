@@ -30,7 +30,14 @@ if os.environ.get("SNX_REAL_KEYRING") != "1":  # set only for the real Secret Se
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
 import pytest
+from hypothesis import settings
 from support.sandboxes import running_sandbox
+
+# CI runs the fuzzers with a fixed seed so that a run is repeatable; locally they explore anew
+# each time (and remember failing examples in .hypothesis/).
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 QT_LOOP_DIRS = ("ui", "models", "robustness", "packaging")
 

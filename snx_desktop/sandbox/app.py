@@ -367,5 +367,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         Route("/_sandbox/faults", admin_faults, methods=["GET", "POST"]),
     ]
     app = Starlette(routes=routes)
+    # a path with a trailing slash (e.g. a document id ending in "/") is simply not found,
+    # never redirected
+    app.router.redirect_slashes = False
     app.state.sandbox = state
     return app

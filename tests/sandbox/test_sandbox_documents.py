@@ -67,6 +67,11 @@ def test_download_needs_a_valid_token(fresh_sandbox: Any, fresh_api: Api) -> Non
     )
     assert missing.status_code == 404
     assert missing.json()["error-code"] == "NOT_FOUND"
+    # a trailing slash (an id ending in "/") is not found either, never a redirect
+    slashed = api.client.get(
+        f"{url}/", headers={"Authorization": f"Bearer {api.token}"}, follow_redirects=False
+    )
+    assert slashed.status_code == 404
 
 
 def test_demo_documents_exist(api: Api) -> None:
