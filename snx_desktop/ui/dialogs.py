@@ -1,8 +1,8 @@
 """Awaiting dialogs without nested event loops.
 
-``QDialog.exec()`` inside a coroutine starts a nested Qt loop that breaks qasync (other
-tasks are destroyed). :func:`run_dialog` opens the dialog with ``open()`` and awaits a future
-resolved by ``finished`` instead.
+Running a dialog with ``QDialog.exec`` inside a coroutine starts a nested Qt loop that breaks
+qasync (other tasks are destroyed). :func:`run_dialog` opens the dialog with ``open()`` and
+awaits a future resolved by ``finished`` instead.
 """
 
 from __future__ import annotations

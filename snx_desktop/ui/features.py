@@ -171,7 +171,7 @@ class WindowFeatures(QObject):
         self._installed.append(attacher)
 
     def _install_documents_tab(self) -> None:
-        from snx_desktop.services.uploads import DocumentFiles
+        from snx_desktop.services.documents import DocumentFiles
         from snx_desktop.ui.documents import DocumentsWidget
 
         if self.attacher is None:

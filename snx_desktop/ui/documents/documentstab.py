@@ -35,8 +35,8 @@ from snx_desktop.models.columns import document_columns
 from snx_desktop.models.records import RecordTableModel
 from snx_desktop.models.roles import Roles
 from snx_desktop.models.schema import Column
+from snx_desktop.services.documents import DocumentFiles, safe_file_name
 from snx_desktop.services.types import is_temp_id
-from snx_desktop.services.uploads import DocumentFiles, safe_file_name
 from snx_desktop.ui.documents.attach import Attacher, ContactGetter
 
 __all__ = ["DocumentsWidget", "choose_save_path"]
