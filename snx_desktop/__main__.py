@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -60,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # no cyclic garbage collection while the app starts: it only builds what it keeps, and
+    # the first rows are painted sooner; once the window is up, the GUI collects from a
+    # timer in its own thread (snx_desktop.models.gccontrol)
+    gc.disable()
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     level = logging.DEBUG if args.verbose else getattr(logging, args.log_level)
     logging.basicConfig(

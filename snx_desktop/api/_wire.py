@@ -105,13 +105,23 @@ def endpoint_url(base_url: str) -> str:
 
 
 def is_loopback_host(host: str) -> bool:
+    """Whether plain http to ``host`` stays on this machine: ``localhost`` itself or a literal
+    loopback address (127.0.0.0/8, ::1).
+
+    Other names are refused even where they usually mean this machine (``*.localhost``,
+    RFC 6761): a resolver need not map them to loopback. IPv4-mapped IPv6 addresses
+    (``::ffff:127.0.0.1``) are refused too, whatever the Python version thinks of them.
+    """
     host = host.strip("[]").rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return False
+    return address.is_loopback
 
 
 def check_url(url: str, *, allow_insecure_http: bool) -> httpx.URL:
@@ -125,9 +135,12 @@ def check_url(url: str, *, allow_insecure_http: bool) -> httpx.URL:
     if parsed.scheme == "http" and parsed.host:
         if is_loopback_host(parsed.host) or allow_insecure_http:
             return parsed
+        port = f":{parsed.port}" if parsed.port else ""
+        host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
         raise InsecureURLError(
-            f"Refusing plain http:// to {parsed.host}: use https://, or pass "
-            "allow_insecure_http=True for a server on a trusted network."
+            f"Plain http:// is refused for {host}: the connection would not be "
+            f"encrypted. Use https://{host}{port} instead, or, for a server on this "
+            f"computer, http://127.0.0.1{port}."
         )
     raise InsecureURLError(f"The server address must start with https:// (got {url!r})")
 

@@ -276,9 +276,11 @@ class SalesNexusClient:
     """Async client for the SalesNexus ``call-v1`` API (see the module docstring).
 
     TLS certificates are always verified (system CAs, certifi's, plus ``ca_bundle``). Plain
-    ``http://`` is accepted only for this machine (127.0.0.0/8, ::1, localhost) unless
-    ``allow_insecure_http=True`` is passed, for a server on a trusted network; otherwise
-    the constructor raises :class:`InsecureURLError`.
+    ``http://`` is accepted only for this machine: ``localhost`` itself and literal loopback
+    addresses (127.0.0.0/8, ::1), not other names such as ``*.localhost`` (a resolver need not
+    map them to loopback), unless ``allow_insecure_http=True`` is passed, for a server on a
+    trusted network; otherwise the constructor raises :class:`InsecureURLError`, whose text
+    says to use https:// or http://127.0.0.1.
     """
 
     def __init__(
@@ -445,6 +447,40 @@ class SalesNexusClient:
         self._set_token(token, notify=True)
         log.info("signed in to %s", self._url.host)
         return token
+
+    async def token_owner(self, token: str) -> str | None:
+        """The user id a login token belongs to, as the server reports it, without using the
+        token for anything else.
+
+        Asks ``get-user-layouts`` with ``token`` (the layouts of the token's user, each naming
+        its user) and returns their one owner, lower-case; None when the answer names no
+        owner or several. The client's own token is left as it was, so nothing else goes out
+        with ``token`` meanwhile (see :meth:`use_token`). Raises :class:`SessionExpiredError`
+        when the server refuses the token, and the usual errors when it cannot be reached.
+        """
+        token = token.strip()
+        if not token:
+            raise SessionExpiredError(code="INVALID_TOKEN")
+        call = self._new_call(
+            "get-user-layouts", {"login-token": token}, _lister("layout", Layout.parse)
+        )
+        call.needs_token = False  # it carries its own token, never the client's
+        await self._drive([call])
+        failure = call.future.exception()
+        if isinstance(failure, SalesNexusError):
+            failure.message = _wire.scrub_text(failure.message, [token])
+            failure.args = (failure.message,)
+            if failure.detail:
+                failure.detail = _wire.scrub_text(failure.detail, [token])
+            raise failure
+        layouts = cast(RecordList[Layout], call.future.result())
+        owners = {layout.user_id for layout in layouts.items if layout.user_id}
+        return owners.pop() if len(owners) == 1 else None
+
+    def use_token(self, token: str) -> None:
+        """Go on with ``token`` (a renewed sign-in) for every call sent from now on; the
+        token listener is told, as after :meth:`login`."""
+        self._set_token(token.strip() or None, notify=True)
 
     def _set_token(self, token: str | None, *, notify: bool) -> None:
         if self._token and self._token != token:
@@ -945,7 +981,10 @@ class SalesNexusClient:
         ]
 
     def _token_refused(self, call: _Call, left: _Leftover) -> None:
-        if not call.needs_token:
+        if not call.needs_token and "login-token" in call.params:
+            # a call with a token of its own (``token_owner``): refused, nothing to renew
+            self._fail(call, SessionExpiredError(code="INVALID_TOKEN"))
+        elif not call.needs_token:
             self._fail(call, ProtocolError("The server asked for a session on a public call."))
         elif call.relogged:
             self._fail(

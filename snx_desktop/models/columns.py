@@ -12,7 +12,6 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from snx_desktop.dnd import format_size
 from snx_desktop.models.schema import (
     DATE,
     Column,
@@ -110,6 +109,8 @@ def activity_columns(lookups: Lookups, *, with_contact: bool = True) -> list[Col
 def document_columns() -> list[Column]:
     def size(r: Record) -> str:
         try:
+            from snx_desktop.dnd import format_size  # loaded with the first document shown
+
             return format_size(int(_text(r, "size") or 0))
         except ValueError:
             return _text(r, "size")

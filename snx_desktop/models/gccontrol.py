@@ -9,8 +9,12 @@ collection off and collects from a timer in the GUI thread instead.
 A full collection walks every object of the heap (tens of milliseconds once a large list is
 loaded), so the timer only collects the young generations while the app is busy; a full
 collection that is due waits until the app has been idle (few allocations) for ``idle_ticks``
-ticks in a row, or at most ``max_full_delay`` seconds. ``freeze_when_idle()`` (at start-up)
-then moves everything alive into the permanent generation, which no collection walks again.
+ticks in a row, or at most ``max_full_delay`` seconds. After each full collection everything
+still alive moves into the permanent generation (``gc.freeze``), so the next one walks only
+what was made since: one forced in the middle of a long scroll stays short. What was frozen
+is given back to the collector (``gc.unfreeze``, then a full collection) only when the app is
+idle, at most every ``thaw_interval`` seconds, so cycles among old objects are still freed.
+``freeze_when_idle()`` (at start-up) keeps what start-up built frozen until the first thaw.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class GuiGarbageCollector(QObject):
         interval_ms: int = 100,
         max_full_delay: float = 120.0,
         idle_ticks: int = 10,
+        thaw_interval: float = 600.0,
     ) -> None:
         super().__init__(parent)
         self._thresholds = gc.get_threshold()
@@ -44,6 +49,8 @@ class GuiGarbageCollector(QObject):
         self._was_enabled = gc.isenabled()
         self.max_full_delay = max_full_delay
         self.idle_ticks = idle_ticks
+        self.thaw_interval = thaw_interval
+        self._thawed_at = time.monotonic()
         self._full_due_since: float | None = None
         self._quiet = 0  # ticks in a row with few allocations
         self._freeze = False
@@ -73,14 +80,18 @@ class GuiGarbageCollector(QObject):
         busy = counts[0] > self._thresholds[0]
         self._quiet = 0 if busy else self._quiet + 1
         if self._full_due_since is not None:
-            waited = time.monotonic() - self._full_due_since
-            if self._quiet >= self.idle_ticks or waited > self.max_full_delay:
+            now = time.monotonic()
+            idle = self._quiet >= self.idle_ticks
+            if idle or now - self._full_due_since > self.max_full_delay:
                 self._full_due_since = None
                 self.full_collections += 1
+                if idle and not self._freeze and now - self._thawed_at > self.thaw_interval:
+                    # idle: walk the old objects too, now that nobody waits for it
+                    self._thawed_at = now
+                    gc.unfreeze()
+                self._freeze = False
                 gc.collect(2)
-                if self._freeze:
-                    self._freeze = False
-                    gc.freeze()
+                gc.freeze()
                 return
         if not busy:
             return

@@ -14,22 +14,29 @@ The source (the services' browse use-case, through an adapter) answers two quest
 
 Sorting: the server offers no sort order, so sorting is client-side within the loaded rows,
 through :class:`LoadedRowsSortProxy` (the placeholder row stays last).
+
+A source's cached first page is shown in the same step as the source is set (no frame
+without rows), and :meth:`PagedTableModel.show_cached` shows a page before any source exists:
+the rows read from the store at start, before the services are loaded. asyncio is imported
+where it is used, as this module is part of that first paint.
 """
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import logging
+import sys
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -41,6 +48,9 @@ from PySide6.QtWidgets import QApplication
 from snx_desktop.models.roles import FetchState, Roles
 from snx_desktop.models.schema import Column, Lookups
 
+if TYPE_CHECKING:
+    import asyncio
+
 __all__ = ["LoadedRowsSortProxy", "Lookup", "Page", "PageSource", "PagedTableModel", "Record"]
 
 log = logging.getLogger(__name__)
@@ -48,6 +58,34 @@ log = logging.getLogger(__name__)
 Record = Mapping[str, Any]
 Lookup = Callable[[list[str]], Mapping[str, Record]]
 _Index = QModelIndex | QPersistentModelIndex
+_Span = QModelRoleDataSpan | QModelRoleData
+
+
+def _items(span: _Span) -> Iterable[QModelRoleData]:
+    if isinstance(span, QModelRoleData):
+        return (span,)
+    items: Any = span  # the stubs lack the span's sequence protocol
+    return (items[i] for i in range(len(items)))
+
+
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_PLACEHOLDER_FLAGS = Qt.ItemFlag.ItemIsEnabled
+_ROW_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled
+    | Qt.ItemFlag.ItemIsSelectable
+    | Qt.ItemFlag.ItemIsDragEnabled
+    | Qt.ItemFlag.ItemIsDropEnabled
+)
+# the roles a record row answers (any other role is None without looking at the record)
+_CELL_ROLES = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.FontRole,
+        *Roles,
+    )
+)
 
 MAX_RESIDENT = 3000  # records kept in memory when rows can be read again through a lookup
 LOOKUP_BATCH = 100  # rows read together when a row that is not resident is painted
@@ -81,6 +119,19 @@ def _default_record_id(record: Record) -> str:
         if value:
             return str(value)
     return ""
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop, or None (also when asyncio was never imported: then no loop
+    can be running, and the first paint need not load it)."""
+    aio = sys.modules.get("asyncio")
+    if aio is None:
+        return None
+    try:
+        loop: asyncio.AbstractEventLoop = aio.get_running_loop()
+    except RuntimeError:
+        return None
+    return loop
 
 
 class PagedTableModel(QAbstractTableModel):
@@ -182,14 +233,48 @@ class PagedTableModel(QAbstractTableModel):
         self._fetching = False
         self.endResetModel()
         if self._source is not None:
+            # the cached first page now, in the same step as the reset: a view never paints
+            # the list empty in between (a source that reads its cache asynchronously is
+            # asked in the page's task instead)
+            primed = self._cached_first_page(self._source)
+            if primed is not None:
+                self._append_page(primed, stale=True)
+                self.pageLoaded.emit(0, False)
             # Do not rely on a view to ask for the first page: views ask only when their
             # geometry changes, which a reset of a shown view does not always cause.
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
+            loop = _running_loop()
+            if loop is None:
                 return
             generation = self._generation
-            loop.call_soon(self._first_page, generation)
+            if primed is not None:
+                self._start_load(0, primed)
+            else:
+                loop.call_soon(self._first_page, generation)
+
+    def show_cached(self, page: Page) -> None:
+        """Show ``page`` (the list's first page, from the store) while there is no source.
+
+        For the first paint at start: the source set later answers the same page from its
+        cache in the same step, so the rows stay on screen while it takes over.
+        """
+        self._source = None
+        self.reset()
+        if page.records:
+            self._append_page(page, stale=True)
+            self.pageLoaded.emit(0, False)
+
+    def _cached_first_page(self, source: PageSource) -> Page | None:
+        try:
+            cached = source.cached_page(0)
+        except Exception:
+            log.exception("reading the cached first page failed")
+            return None
+        if isinstance(cached, Awaitable):
+            close = getattr(cached, "close", None)
+            if close is not None:
+                close()  # an unawaited coroutine; its task reads the cache again
+            return None
+        return cached if cached is not None and cached.records else None
 
     def _first_page(self, generation: int) -> None:
         if generation == self._generation and not self._pages:
@@ -206,6 +291,8 @@ class PagedTableModel(QAbstractTableModel):
 
     async def wait_idle(self) -> None:
         """Wait until no page is in flight."""
+        import asyncio
+
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
@@ -332,29 +419,56 @@ class PagedTableModel(QAbstractTableModel):
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        if index.row() >= len(self._rows):
-            return Qt.ItemFlag.ItemIsEnabled
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemIsDragEnabled
-            | Qt.ItemFlag.ItemIsDropEnabled
-        )
+            return _NO_FLAGS
+        return self._row_flags(index.row())
+
+    def _row_flags(self, row: int) -> Qt.ItemFlag:
+        return _PLACEHOLDER_FLAGS if row >= len(self._rows) else _ROW_FLAGS
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
         try:
-            return self._data(index, role)
+            return self._cell(index.row(), index.column(), role)
         except Exception:  # data() never raises into Qt
             log.exception("data() failed at row %s column %s", index.row(), index.column())
             return None
 
-    def _data(self, index: _Index, role: int) -> Any:
-        if not index.isValid():
-            return None
-        row, col = index.row(), index.column()
+    def multiData(self, index: _Index, roleDataSpan: _Span) -> None:
+        """Every role a delegate asks for a cell, in one call (instead of one call per role)."""
+        if index.isValid():
+            self.fill_cell(index.row(), index.column(), roleDataSpan)
+        else:
+            for item in _items(roleDataSpan):
+                item.clearData()
+
+    def fill_cell(self, row: int, col: int, roleDataSpan: _Span) -> None:
+        """Set the roles of ``roleDataSpan`` for the cell at ``row``, ``col`` of this model.
+
+        Roles a record row does not answer are left as they are (a delegate's span is new
+        for each cell, holding no data)."""
+        record_row = 0 <= row < len(self._rows)
+        items: Any = (roleDataSpan,) if isinstance(roleDataSpan, QModelRoleData) else roleDataSpan
+        for i in range(len(items)):  # the stubs lack the span's sequence protocol
+            item = items[i]
+            role = item.role()
+            if record_row and role not in _CELL_ROLES:
+                continue
+            try:
+                value = self._cell(row, col, role)
+            except Exception:  # never raises into Qt
+                log.exception("data() failed at row %s column %s", row, col)
+                value = None
+            if value is None:
+                item.clearData()
+            else:
+                item.setData(value)
+
+    def _cell(self, row: int, col: int, role: int) -> Any:
         if row >= len(self._rows):
             return self._placeholder_data(col, role)
+        if role not in _CELL_ROLES:  # asked of every cell by the delegate: answer at once
+            return None
         if role == Roles.RECORD_ID:
             return self._ids[row]
         if role == Roles.FETCH_STATE:
@@ -371,7 +485,7 @@ class PagedTableModel(QAbstractTableModel):
             return self._pending(record)
         if role == Roles.SORT:
             return self._columns[col].sort_value(record)
-        if role == Qt.ItemDataRole.FontRole and self._pending(record) and col == 0:
+        if role == Qt.ItemDataRole.FontRole and col == 0 and self._pending(record):
             from PySide6.QtGui import QFont
 
             font = QFont()
@@ -418,15 +532,18 @@ class PagedTableModel(QAbstractTableModel):
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):
             return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no loop yet (model checks at start-up): fetched later
+        if _running_loop() is None:  # no loop yet (model checks at start-up): fetched later
             log.debug("fetchMore without a running event loop ignored")
             return
-        index = len(self._pages)
+        self._start_load(len(self._pages), None)
+
+    def _start_load(self, index: int, primed: Page | None) -> None:
+        """Load page ``index`` in a task; ``primed``: its cached copy, already shown."""
+        loop = _running_loop()
+        assert loop is not None
         self._requested.add(index)
         self._fetching = True
-        task = loop.create_task(self._load(index, self._generation))
+        task = loop.create_task(self._load(index, self._generation, primed))
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
 
@@ -438,25 +555,28 @@ class PagedTableModel(QAbstractTableModel):
             self.idle.emit()
 
     # -- loading -------------------------------------------------------------------------
-    async def _load(self, index: int, generation: int) -> None:
+    async def _load(self, index: int, generation: int, primed: Page | None = None) -> None:
+        import asyncio
+
         source = self._source
         assert source is not None
-        try:
-            cached = source.cached_page(index)
-            if inspect.isawaitable(cached):
-                cached = await cached
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("reading the cached page %s failed", index)
-            cached = None
-        if generation != self._generation:
-            return
-        if cached is not None and cached.records:
-            self._append_page(cached, stale=True)
-            self.pageLoaded.emit(index, False)
-        else:
-            self._set_placeholder(FetchState.LOADING)
+        cached: Page | None = primed
+        if primed is None:
+            try:
+                found = source.cached_page(index)
+                cached = await found if isinstance(found, Awaitable) else found
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reading the cached page %s failed", index)
+                cached = None
+            if generation != self._generation:
+                return
+            if cached is not None and cached.records:
+                self._append_page(cached, stale=True)
+                self.pageLoaded.emit(index, False)
+            else:
+                self._set_placeholder(FetchState.LOADING)
         try:
             self.requests += 1
             page = await source.fetch_page(index)
@@ -584,8 +704,44 @@ class LoadedRowsSortProxy(QSortFilterProxyModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
+        self._paged: PagedTableModel | None = None  # the source, when it is a paged model
+        self._sorted = False
         self.setSortRole(Roles.SORT)
         self.setDynamicSortFilter(True)
+
+    def setSourceModel(self, sourceModel: QAbstractItemModel) -> None:
+        self._paged = sourceModel if isinstance(sourceModel, PagedTableModel) else None
+        super().setSourceModel(sourceModel)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sorted = column >= 0
+        super().sort(column, order)
+
+    def _source_row(self, index: _Index) -> int:
+        """The paged source's row of ``index`` (-1: none). Unsorted, the proxy is the
+        identity (it never filters): the row is the source's own, found without asking the
+        source model for an index (two calls into Python per cell)."""
+        if not self._sorted:
+            return index.row() if index.isValid() else -1
+        mapped = self.mapToSource(index)
+        return mapped.row() if mapped.isValid() else -1
+
+    def multiData(self, index: _Index, roleDataSpan: _Span) -> None:
+        # a paged source answers all roles of a cell in one call: the delegate's seven
+        # data() calls per cell through the proxy were most of the time of a paint
+        source = self._paged
+        row = -1 if source is None else self._source_row(index)
+        if source is None or row < 0:
+            super().multiData(index, roleDataSpan)
+            return
+        source.fill_cell(row, index.column(), roleDataSpan)
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        source = self._paged
+        row = -1 if source is None else self._source_row(index)
+        if source is None or row < 0:
+            return super().flags(index)
+        return source._row_flags(row)
 
     def lessThan(self, left: _Index, right: _Index) -> bool:
         lstate = left.data(Roles.FETCH_STATE)

@@ -22,20 +22,11 @@ from snx_desktop.api.errors import (
 )
 from snx_desktop.api.values import as_text
 
+from .ids import WIRE_ID_KEYS as WIRE_ID_KEYS
+from .ids import with_id as with_id
 from .types import ID_KEY, Record
 
 ErrorClass = Literal["offline", "transient", "expired", "unknown", "permanent"]
-
-# kind -> the key a record of that kind carries its own id under, in the wire answers
-WIRE_ID_KEYS: dict[str, str] = {
-    "contact": "contact-id",
-    "group": "group-id",
-    "activity": "activity-id",
-    "sale": "sales-id",
-    "note": "note-id",
-    "document": "document-id",
-    "campaign": "campaign-id",
-}
 
 
 def classify(exc: BaseException) -> ErrorClass:

@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 CredentialsProvider = Callable[[], Awaitable[tuple[str, str] | None]]
 
 
+class TokenOfAnotherUserError(Exception):
+    """A new token for the open account belongs to another user; nothing was changed."""
+
+
 class DeferredClient:
     """Stands in for the wire client until it is first used, then forwards everything to it.
 
@@ -224,6 +228,37 @@ class AppServices:
         """Set when the store had to be rebuilt (show its ``message`` to the user)."""
         return getattr(self.store, "notice", None)
 
+    # ------------------------------------------------------------------ session
+    def signed_in_user(self) -> str | None:
+        """The user id this account's store belongs to (from the schema, cached), if known."""
+        schema = self.schema.current
+        me = schema.me if schema is not None else None
+        if not me:
+            cached = self.store.cache.get_catalog("current_user_id")
+            me = str(cached.value) if cached is not None and cached.value else None
+        return me.strip().lower() if me else None
+
+    async def renew_token(self, token: str) -> None:
+        """Go on with a new login token for the open account: same store, same write queue.
+
+        The server is asked whose token it is before anything else goes out with it. A token
+        of another user than the one this store belongs to raises `TokenOfAnotherUserError`
+        and changes nothing (sign in to that user as another account instead); a refused one
+        raises `SessionExpiredError`. Where either user is unknown (never online, or an
+        answer that names no owner) the token is taken. Resuming the write queue is the
+        caller's (``writes.resume()``).
+        """
+        owner = await self.client.token_owner(token)
+        known = self.signed_in_user()
+        if owner and known and owner.strip().lower() != known:
+            log.info("renewal refused: the new token belongs to another user")
+            raise TokenOfAnotherUserError(
+                "This token belongs to another user; use File ▸ Switch account… "
+                "to sign in as that user."
+            )
+        self.client.use_token(token)
+        self.connectivity.report_success()
+
     # ------------------------------------------------------------------ lifecycle
     async def _check_store(self) -> None:
         problems = await asyncio.to_thread(self.store.integrity_check_detached)
@@ -298,6 +333,7 @@ class AppServices:
                 await self._store_check
         await self.priming.aclose()
         await self.writes.aclose()
+        await self.browse.aclose()  # its page writer's connection, after the page it writes
         await self.connectivity.aclose()
         for task in list(self._tasks):
             task.cancel()

@@ -1,6 +1,7 @@
 """Document files on this computer: sizes and names for people, a server-supplied name made
-safe to create on disk, the checks a file must pass before it is uploaded, and downloads into
-the store's document cache (for Open and Save as…).
+safe to create on disk, the checks a file must pass before it is uploaded, the limits of one
+drop (how many files, how many bytes together), and downloads into the store's document
+cache (for Open and Save as…).
 
 Pure asyncio: no Qt import.
 """
@@ -15,7 +16,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,13 @@ from typing import Any
 from .types import ID_KEY, WriteRefused, is_temp_id
 
 __all__ = [
+    "DEFAULT_BATCH_LIMITS",
     "DEFAULT_MAX_BYTES",
+    "BatchLimits",
     "DocumentFiles",
     "FailReason",
     "FileCheck",
+    "check_batch",
     "check_file",
     "human_size",
     "human_speed",
@@ -189,6 +193,70 @@ def check_file(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES) -> FileChec
             p, size, FailReason.UNREADABLE, f"{label} cannot be read: {exc.strerror or exc}."
         )
     return FileCheck(p, size)
+
+
+# ====================================================================== one drop's limits
+@dataclass(frozen=True)
+class BatchLimits:
+    """How much one drop, paste or "Attach…" may add to a contact: a dropped folder's files
+    count one by one. Above either limit nothing is attached (never a silent part of it)."""
+
+    max_files: int = 100
+    #: the files' sizes together; files over the per-file limit are refused on their own
+    #: and do not count
+    max_bytes: int = 250 * 1024 * 1024
+
+
+DEFAULT_BATCH_LIMITS = BatchLimits()
+
+
+def check_batch(
+    sizes: Sequence[int],
+    *,
+    folders: Sequence[str] = (),
+    loose: int = 0,
+    more: bool = False,
+    limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+    max_file_bytes: int = DEFAULT_MAX_BYTES,
+) -> str:
+    """Why a batch of files is too much to attach at once; ``""`` when it may go.
+
+    ``sizes`` are the files' sizes, ``folders`` the names of the dropped folders they came
+    from, ``loose`` how many were dropped themselves beside those folders, ``more`` that the
+    folder walk stopped early (there are more files than ``sizes``). The answer is one
+    sentence without a final full stop, naming the folders and saying how many files or
+    bytes there are, e.g. ``the folder “Scans” holds 352 files; one drop may attach at most
+    100``.
+    """
+    count = len(sizes)
+    total = sum(s for s in sizes if s <= max_file_bytes or not max_file_bytes)
+    source, verb = _batch_source(folders, loose)
+    if more or count > limits.max_files:
+        many = f"more than {max(count - 1, limits.max_files):,}" if more else f"{count:,}"
+        return f"{source} {verb} {many} files; one drop may attach at most {limits.max_files:,}"
+    if limits.max_bytes and total > limits.max_bytes:
+        return (
+            f"{source} {verb} {human_size(total)} in {count:,} files; one drop may attach "
+            f"at most {human_size(limits.max_bytes)}"
+        )
+    return ""
+
+
+def _batch_source(folders: Sequence[str], loose: int) -> tuple[str, str]:
+    """Who holds the files ("the folder “A”", "the folders “A” and “B”", "the drop")."""
+    quoted = [f"“{name}”" for name in folders]
+    if not quoted:
+        return "the drop", "holds"
+    if len(quoted) == 1:
+        names = f"the folder {quoted[0]}"
+    elif len(quoted) <= 3:
+        names = "the folders " + ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    else:
+        names = "the folders " + ", ".join(quoted[:3]) + f" and {len(quoted) - 3} more"
+    if loose:
+        names += " with the files dropped beside " + ("it" if len(quoted) == 1 else "them")
+        return names, "hold"
+    return names, "holds" if len(quoted) == 1 else "hold"
 
 
 # ====================================================================== downloads

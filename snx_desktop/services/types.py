@@ -16,14 +16,14 @@ from snx_desktop.store.types import TEMP_PREFIX as TEMP_PREFIX
 from snx_desktop.store.types import is_temp_id as is_temp_id
 from snx_desktop.store.types import new_temp_id as new_temp_id
 
+from .ids import ID_KEY as ID_KEY
+from .ids import Record as Record
+
 Kind = Literal["contact", "group", "activity", "sale", "campaign"]
 KINDS: tuple[Kind, ...] = ("contact", "group", "activity", "sale", "campaign")
 DetailKind = Literal["contact", "group", "activity"]
 
-ID_KEY = "id"
 PENDING_KEY = "_pending"
-
-Record = dict[str, str]
 
 
 class ServiceError(Exception):

@@ -1,22 +1,21 @@
 """The durable write queue: every write the API has, journaled, shown at once, replayed in order.
 
-A write method checks its input, journals the op in the store's outbox (committed before it
-returns), applies its effect to the cache so the GUI shows it at once, emits a `Change` on the
-hub and wakes the replay loop. The loop sends one op at a time while online; an op is removed
-only after the server answered. Temporary ids are remapped by the store when the real id is
-known. Failures are sorted by meaning (see `_wire.classify`): offline and transient ones wait
-and retry; an expired session pauses the queue and asks for a sign-in; a refusal stays as a
-failed op with its error; an unknown outcome is reconciled by a look-up before any resend.
-Updates are checked against the server's current values first and held as conflicts when the
-server moved since the edit began.
+`WriteQueue` is what the GUI calls. A write method checks its input, journals the op in the
+store's outbox (committed before it returns), applies its effect to the cache so the GUI shows
+it at once, emits a `Change` on the hub and wakes the replay. The queue also shows what waits
+(`pending`, `get`, `conflicts`, `status` and its events), takes the user's actions on it (retry,
+discard, undo, cancel, resolve a conflict, resume after a sign-in) and lets callers wait for an
+op's outcome or flush the queue.
+
+Sending is done by the replay engine in `replay.py` (`Replay`), which the queue owns and
+drives: it sends one op at a time while online, retries, reconciles unknown outcomes, holds
+conflicts, and pauses on an expired session, at which point the queue asks for a sign-in.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +24,14 @@ from typing import Any
 from snx_desktop.api.values import as_text
 from snx_desktop.store.outbox import Op, OpState
 
-from . import _wire
 from .conflicts import Choice, norm
 from .conflicts import resolve as resolve_fields
 from .connectivity import Connectivity
 from .events import Event
-from .ops import ConflictFound, Operations, OpRefused, Sent, describe_fields, known_children
+from .ops import Operations, describe_fields, known_children
+from .replay import RETRY_BASE as RETRY_BASE
+from .replay import RETRY_MAX as RETRY_MAX
+from .replay import Replay
 from .schema import SchemaService
 from .types import (
     Change,
@@ -49,8 +50,6 @@ from .types import (
 log = logging.getLogger(__name__)
 
 ACTIVITY_TYPES = ("call", "meeting", "todo")
-RETRY_BASE = 0.5
-RETRY_MAX = 30.0
 RECENT_OUTCOMES = 2000
 
 
@@ -103,7 +102,8 @@ def _blockers(ops: Sequence[Op]) -> dict[int, Op]:
 
 
 class WriteQueue:
-    """Queued writes and their replay. See the module docstring."""
+    """Queued writes, shown and managed; their sending is done by a `Replay` it drives.
+    See the module docstring."""
 
     def __init__(
         self,
@@ -116,7 +116,6 @@ class WriteQueue:
         self._client = client
         self._store = store
         self._schema = schema
-        self._conn = connectivity
         self._hub = hub
         self.ops = Operations(client, store, schema)
         self.status_changed: Event[QueueStatus] = Event("writes.status_changed")
@@ -127,22 +126,22 @@ class WriteQueue:
         self.ops_changed: Event[OpStateChange] = Event("writes.ops_changed")
         self._op_states: dict[int, Any] = {}
         self._landed: set[int] = set()
-        #: backoff before retrying after a transient failure (seconds; doubles, capped, jitter)
-        self.retry_base = RETRY_BASE
-        self.retry_max = RETRY_MAX
-        self._paused = False
-        self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._current: asyncio.Task[Sent] | None = None
-        self._current_op: int | None = None
-        self._cancelled_ops: set[int] = set()
+        self._replay = Replay(
+            store,
+            self.ops,
+            schema,
+            connectivity,
+            hub,
+            finish=self._finish,
+            landed=self._landed.add,
+            held_note=self._held_note,
+            progress=self._upload_progressed,
+            paused=self._replay_paused,
+        )
         self._waiters: dict[int, list[asyncio.Future[OpOutcome]]] = {}
         self._outcomes: dict[int, OpOutcome] = {}
-        self._failures = 0
         self._status = QueueStatus()
         self._unsubscribe = store.outbox.subscribe(self._outbox_changed)
-        self._disconnect_conn = connectivity.changed.connect(lambda _s: self._wake.set())
         self._op_states = self._read_states()
         self._outbox_changed()
 
@@ -153,7 +152,25 @@ class WriteQueue:
 
     @property
     def paused(self) -> bool:
-        return self._paused
+        return self._replay.paused
+
+    @property
+    def retry_base(self) -> float:
+        """Backoff before retrying after a transient failure (seconds; doubles, capped, jitter)."""
+        return self._replay.retry_base
+
+    @retry_base.setter
+    def retry_base(self, value: float) -> None:
+        self._replay.retry_base = value
+
+    @property
+    def retry_max(self) -> float:
+        """The longest backoff (seconds)."""
+        return self._replay.retry_max
+
+    @retry_max.setter
+    def retry_max(self, value: float) -> None:
+        self._replay.retry_max = value
 
     def _read_states(self) -> dict[int, Any]:
         states = getattr(self._store.outbox, "states", None)
@@ -243,7 +260,7 @@ class WriteQueue:
         self._emit_op_changes()
         c = self._store.outbox.counts()
         status = QueueStatus(
-            pending=c.total, failed=c.failed, conflicts=c.conflict, paused=self._paused
+            pending=c.total, failed=c.failed, conflicts=c.conflict, paused=self._replay.paused
         )
         if status != self._status:
             self._status = status
@@ -364,8 +381,7 @@ class WriteQueue:
             change.origin,
         )
         self._hub.emit(out)
-        self._wake.set()
-        self._idle.clear()
+        self._replay.wake(new_work=True)
         return out
 
     def _base(self, kind: str, rid: str, fields: Sequence[str]) -> dict[str, str]:
@@ -898,12 +914,11 @@ class WriteQueue:
     # ================================================================== user actions
     async def retry(self, op_id: int) -> None:
         self._store.outbox.requeue(op_id)
-        self._wake.set()
-        self._idle.clear()
+        self._replay.wake(new_work=True)
 
     async def discard(self, op_id: int) -> list[Change]:
         """Drop an op (and the later ops that need what it creates); revert their cache effect."""
-        if self._current_op == op_id:
+        if self._replay.current_op == op_id:
             await self.cancel(op_id)
         removed = self._store.outbox.discard(op_id, cascade=True)
         return self._after_removed(removed)
@@ -923,19 +938,13 @@ class WriteQueue:
             self._finish(OpOutcome(op.op_id, op.function, False, error="discarded"))
         for ch in changes:
             self._hub.emit(ch)
-        self._wake.set()
+        self._replay.wake()
         return changes
 
     async def cancel(self, op_id: int) -> None:
         """Stop the op being sent right now (an upload); it stays, failed ("Cancelled."), for
         retry or discard. A waiting op is not affected: discard or undo it instead."""
-        if self._current_op == op_id and self._current is not None:
-            self._cancelled_ops.add(op_id)
-            self._current.cancel()
-            for _ in range(500):
-                if self._current_op != op_id:
-                    break
-                await asyncio.sleep(0.01)
+        await self._replay.cancel(op_id)
 
     async def resolve(self, op_id: int, choices: Mapping[str, Choice]) -> None:
         """Resolve a conflict per field: "mine" sends my value, "theirs" keeps the server's."""
@@ -965,15 +974,13 @@ class WriteQueue:
             self._store.outbox.requeue(op_id)
         if kind and rid:
             self._hub.emit(Change(kind, "updated", (rid,), tuple(conflicts), op_id=op_id))
-        self._wake.set()
-        self._idle.clear()
+        self._replay.wake(new_work=True)
 
     def resume(self) -> None:
         """Carry on after a new sign-in (the queue paused on an expired session)."""
-        if self._paused:
-            self._paused = False
+        if self._replay.resume():
             self._outbox_changed_force()
-        self._wake.set()
+        self._replay.wake()
 
     def _outbox_changed_force(self) -> None:
         self._status = QueueStatus(-1)
@@ -1028,193 +1035,25 @@ class WriteQueue:
 
     async def flush(self, timeout: float) -> list[PendingOp]:
         """Send what can be sent within ``timeout`` seconds; returns what is left."""
-        self._wake.set()
-        self._conn.probe_now()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while loop.time() < deadline:
-            if self._store.outbox.next_ready() is None and self._current_op is None:
-                break
-            if self._paused or not self._conn.may_send:
-                break
-            if not self._conn.is_online:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._conn.wait_online(), deadline - loop.time())
-                continue
-            self._idle.clear()
-            self._wake.set()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._idle.wait(), max(0.01, deadline - loop.time()))
+        await self._replay.flush(timeout)
         return self.pending()
 
-    # ================================================================== replay loop
+    # ================================================================== replay
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="snx-write-replay")
+        self._replay.start()
 
     async def aclose(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._replay.aclose()
         self._unsubscribe()
-        self._disconnect_conn()
         for futs in self._waiters.values():
             for fut in futs:
                 fut.cancel()
         self._waiters.clear()
 
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            op = None
-            if not self._paused and self._conn.is_online and self._schema.current is not None:
-                op = self._store.outbox.next_ready()
-            if op is None:
-                self._idle.set()
-                await self._wake.wait()
-                continue
-            try:
-                delay = await self._process(op)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                # a bug must not stop the replay for good: park the op, with the error, and go on
-                log.exception("replaying op %s failed unexpectedly", op.op_id)
-                with contextlib.suppress(Exception):
-                    self._store.outbox.mark_failed(
-                        op.op_id, f"Internal error: {type(exc).__name__}", "INTERNAL"
-                    )
-                self._current_op = None
-                delay = self._backoff()
-            if delay:
-                self._idle.set()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._sleep_or_wake(), delay)
+    def _upload_progressed(self, op_id: int, sent: int, total: int) -> None:
+        self.upload_progress.emit(UploadProgress(op_id, sent, total))
 
-    async def _sleep_or_wake(self) -> None:
-        # a retry waits its backoff, but the user's "retry now" (connectivity change) ends it
-        self._wake.clear()
-        await self._wake.wait()
-
-    def _backoff(self) -> float:
-        self._failures += 1
-        return min(
-            self.retry_max, self.retry_base * 2 ** min(self._failures - 1, 10)
-        ) * random.uniform(0.5, 1.0)
-
-    async def _process(self, op: Op) -> float:
-        """Send (or reconcile) one op; returns a delay before the next attempt (0 = none)."""
-        outbox = self._store.outbox
-        was_unknown = op.state is OpState.UNKNOWN
-        op = outbox.mark_sending(op.op_id)
-        self._current_op = op.op_id
-
-        def progress(sent: int, total: int) -> None:
-            self.upload_progress.emit(UploadProgress(op.op_id, sent, total))
-
-        async def attempt() -> Sent:
-            if was_unknown:
-                found = await self.ops.reconcile(op)
-                if found is not None:
-                    return found
-            return await self.ops.send(op, progress)
-
-        self._current = asyncio.create_task(attempt(), name=f"snx-op-{op.op_id}")
-        try:
-            sent = await self._current
-        except asyncio.CancelledError:
-            if op.op_id in self._cancelled_ops:
-                self._cancelled_ops.discard(op.op_id)
-                # cancelled by the user: it stays, failed, for retry or discard
-                outbox.mark_failed(op.op_id, "Cancelled.", "CANCELLED")
-                self._finish(OpOutcome(op.op_id, op.function, False, error="Cancelled."))
-                return 0.0
-            # the app is closing: the request may have gone out; look before resending
-            with contextlib.suppress(Exception):
-                outbox.mark_unknown(op.op_id, "Stopped while sending.")
-            raise
-        except ConflictFound as conflict:
-            outbox.mark_conflict(op.op_id, conflict.conflicts)
-            log.info("op %s held as a conflict on %s", op.op_id, sorted(conflict.conflicts))
-            if op.target_kind and op.target_id:
-                self._hub.emit(
-                    Change(
-                        op.target_kind,
-                        "conflict",
-                        (op.target_id,),
-                        tuple(conflict.conflicts),
-                        op_id=op.op_id,
-                    )
-                )
-            self._conn.report_success()
-            return 0.0
-        except OpRefused as refused:
-            outbox.mark_failed(op.op_id, str(refused), refused.code)
-            error = str(refused) + self._held_note(op.op_id)
-            self._finish(OpOutcome(op.op_id, op.function, False, error=error))
-            return 0.0
-        except Exception as exc:
-            return self._failed(op, exc, was_unknown)
-        finally:
-            self._current = None
-            self._current_op = None
-        self._failures = 0
-        self._conn.report_success()
-        self._landed.add(op.op_id)
-        with self._store.transaction():
-            outbox.mark_done(op.op_id, sent.id_map or None, sent.document_id)
-            for fn in sent.after:
-                fn()
-        log.info("op %s %s landed", op.op_id, op.function)
-        for ch in sent.changes:
-            self._hub.emit(ch)
-        self._finish(OpOutcome(op.op_id, op.function, True, sent.result))
-        return 0.0
-
-    def _failed(self, op: Op, exc: Exception, was_unknown: bool) -> float:
-        outbox = self._store.outbox
-
-        def back_to_wait() -> None:
-            # an op whose earlier send may have landed stays "unknown": look before resending
-            if was_unknown:
-                outbox.mark_unknown(op.op_id, op.error or "")
-            else:
-                outbox.requeue(op.op_id)
-
-        kind = _wire.classify(exc)
-        msg = str(exc)
-        code = getattr(exc, "code", None)
-        log.info("op %s %s: %s (%s)", op.op_id, op.function, type(exc).__name__, kind)
-        if kind == "offline":
-            back_to_wait()
-            self._conn.report_failure(msg)
-            return 0.0
-        if kind == "unknown":
-            outbox.mark_unknown(op.op_id, msg)
-            if _wire.is_offline_error(exc):
-                self._conn.report_failure(msg)
-                return 0.0
-            return self._backoff()
-        if kind == "transient":
-            back_to_wait()
-            return self._backoff()
-        if kind == "expired":
-            back_to_wait()
-            if not self._paused:
-                self._paused = True
-                self._outbox_changed_force()
-                self.sign_in_needed.emit(None)
-            return 0.0
-        # permanent
-        if op.function in ("delete-contacts", "delete-groups") and code == "NOT_FOUND":
-            self._landed.add(op.op_id)
-            with self._store.transaction():
-                outbox.mark_done(op.op_id)
-            self._finish(OpOutcome(op.op_id, op.function, True, {"deleted-count": 0}))
-            return 0.0
-        outbox.mark_failed(op.op_id, msg, code)
-        self._conn.report_success()
-        self._finish(OpOutcome(op.op_id, op.function, False, error=msg + self._held_note(op.op_id)))
-        return 0.0
+    def _replay_paused(self) -> None:
+        """The session expired and the replay paused: show it and ask for a sign-in."""
+        self._outbox_changed_force()
+        self.sign_in_needed.emit(None)

@@ -6,32 +6,79 @@ No Qt and no network here. One :class:`Store` per account and server; see
 
 from __future__ import annotations
 
-from .cache import Cache, ListInfo, ListPage, replace_id
-from .checkpoint import CheckpointStats
-from .documents import DEFAULT_CAP_BYTES, Documents
-from .outbox import FieldConflict, Op, OpBrief, OpState, Outbox, OutboxCounts
-from .paths import (
-    account_dir,
-    account_slug,
-    default_profile_dir,
-    identity_from_token,
-    normalise_base_url,
-    wipe_account,
-)
-from .schema import SCHEMA_VERSION, V1_DDL
-from .search import Search, SearchHit, SearchPage, build_match, phone_digit_tokens
-from .store import BulkWriter, Store, check_database
-from .types import (
-    RECORD_KINDS,
-    Cached,
-    OpenNotice,
-    OutboxStateError,
-    Record,
-    StoreError,
-    StoreUnavailable,
-    is_temp_id,
-    new_temp_id,
-)
+from typing import TYPE_CHECKING
+
+from snx_desktop._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .cache import Cache, ListInfo, ListPage, replace_id
+    from .checkpoint import CheckpointStats
+    from .documents import DEFAULT_CAP_BYTES, Documents
+    from .outbox import FieldConflict, Op, OpBrief, OpState, Outbox, OutboxCounts
+    from .paths import (
+        account_dir,
+        account_slug,
+        default_profile_dir,
+        identity_from_token,
+        normalise_base_url,
+        wipe_account,
+    )
+    from .schema import SCHEMA_VERSION, V1_DDL
+    from .search import Search, SearchHit, SearchPage, build_match, phone_digit_tokens
+    from .store import BulkWriter, Store, check_database
+    from .types import (
+        RECORD_KINDS,
+        Cached,
+        OpenNotice,
+        OutboxStateError,
+        Record,
+        StoreError,
+        StoreUnavailable,
+        is_temp_id,
+        new_temp_id,
+    )
+
+_WHERE = {
+    "Cache": "cache",
+    "ListInfo": "cache",
+    "ListPage": "cache",
+    "replace_id": "cache",
+    "CheckpointStats": "checkpoint",
+    "DEFAULT_CAP_BYTES": "documents",
+    "Documents": "documents",
+    "FieldConflict": "outbox",
+    "Op": "outbox",
+    "OpBrief": "outbox",
+    "OpState": "outbox",
+    "Outbox": "outbox",
+    "OutboxCounts": "outbox",
+    "account_dir": "paths",
+    "account_slug": "paths",
+    "default_profile_dir": "paths",
+    "identity_from_token": "paths",
+    "normalise_base_url": "paths",
+    "wipe_account": "paths",
+    "SCHEMA_VERSION": "schema",
+    "V1_DDL": "schema",
+    "Search": "search",
+    "SearchHit": "search",
+    "SearchPage": "search",
+    "build_match": "search",
+    "phone_digit_tokens": "search",
+    "BulkWriter": "store",
+    "Store": "store",
+    "check_database": "store",
+    "RECORD_KINDS": "types",
+    "Cached": "types",
+    "OpenNotice": "types",
+    "OutboxStateError": "types",
+    "Record": "types",
+    "StoreError": "types",
+    "StoreUnavailable": "types",
+    "is_temp_id": "types",
+    "new_temp_id": "types",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())
 
 __all__ = [
     "DEFAULT_CAP_BYTES",

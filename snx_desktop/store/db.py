@@ -49,6 +49,7 @@ class Database:
         self.conn = conn
         self._depth = 0
         self._after_commit: list[Callable[[], None]] = []
+        self._before_close: list[Callable[[], None]] = []
         #: called after every outermost COMMIT (the background checkpointer's nudge)
         self.on_commit: Callable[[], None] | None = None
 
@@ -102,6 +103,18 @@ class Database:
         else:
             self._after_commit.append(hook)
 
+    def before_close(self, hook: Callable[[], None]) -> Callable[[], None]:
+        """Run ``hook`` when this connection is about to close (the store closes, or moves a
+        damaged database aside): other connections to the file close first. Returns a
+        function that takes the hook back."""
+        self._before_close.append(hook)
+
+        def forget() -> None:
+            if hook in self._before_close:
+                self._before_close.remove(hook)
+
+        return forget
+
     def reset(self, conn: sqlite3.Connection) -> None:
         """Go on with ``conn`` (a new database in place of a damaged one)."""
         self.conn = conn
@@ -109,4 +122,10 @@ class Database:
         self._after_commit.clear()
 
     def close(self) -> None:
+        hooks, self._before_close = self._before_close, []
+        for hook in hooks:
+            try:
+                hook()
+            except Exception:
+                log.exception("closing a second store connection failed")
         self.conn.close()

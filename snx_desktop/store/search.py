@@ -96,9 +96,14 @@ def build_match(text: str) -> str | None:
 class Search:
     """Maintains the search index (called by the cache) and answers queries."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, roles_from: Search | None = None) -> None:
+        """``roles_from``: index with that search's roles, as they are at each write (a
+        second connection's search follows the store's, whose roles the schema sets)."""
         self._db = db
+        self._roles_from = roles_from
         self._roles: dict[str, dict[str, list[str]]] = {"contact": {}, "group": {}}
+        if roles_from is not None:
+            return
         row = db.conn.execute(
             "SELECT value FROM catalog WHERE name = ?", (_ROLES_CATALOG,)
         ).fetchone()
@@ -110,15 +115,24 @@ class Search:
                 pass
 
     # -- roles -------------------------------------------------------------------------------
+    def _current_roles(self) -> dict[str, dict[str, list[str]]]:
+        # set_roles replaces the whole map, so reading it from another thread is safe
+        source = self._roles_from
+        return self._roles if source is None else source._current_roles()
+
     def roles(self, kind: str) -> dict[str, list[str]]:
         """The role -> field-ids map in use for ``kind``."""
         check_kind(kind, SEARCH_KINDS)
-        return {k: list(v) for k, v in self._roles[kind].items()}
+        return {k: list(v) for k, v in self._current_roles()[kind].items()}
 
     def set_roles(
         self, contact: Mapping[str, Sequence[str]], group: Mapping[str, Sequence[str]]
     ) -> bool:
-        """Set which fields hold which role. True when they changed: then run :meth:`reindex`."""
+        """Set which fields hold which role. True when they changed: then run :meth:`reindex`.
+
+        On a search that follows another's roles (``roles_from``), set them on that one."""
+        if self._roles_from is not None:
+            raise RuntimeError("this search follows another's roles: set them there")
         new = {"contact": _clean_roles(contact), "group": _clean_roles(group)}
         if new == self._roles:
             return False
@@ -132,9 +146,16 @@ class Search:
         return True
 
     # -- indexing (used by the cache, inside its transactions) -------------------------------
-    def columns(self, kind: str, record: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
-        """The five indexed texts of a record: name, company, e-mail, phone, phone digits."""
-        roles = self._roles.get(kind) or {}
+    def columns(
+        self,
+        kind: str,
+        record: Mapping[str, Any],
+        roles: Mapping[str, Sequence[str]] | None = None,
+    ) -> tuple[str, str, str, str, str]:
+        """The five indexed texts of a record: name, company, e-mail, phone, phone digits
+        (by ``roles``, or the roles in use)."""
+        if roles is None:
+            roles = self._current_roles().get(kind) or {}
         if not roles:
             text = " ".join(str(v) for v in record.values() if v not in (None, ""))
             return (text, "", "", "", "")
@@ -165,10 +186,11 @@ class Search:
         if kind not in _FTS_TABLE:
             return
         table = _FTS_TABLE[kind]
+        roles = self._current_roles().get(kind) or {}  # the same roles for every row
         self._db.conn.executemany(
             f"INSERT OR REPLACE INTO {table}(rowid, name, company, email, phone, digits) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [(rid, *self.columns(kind, rec)) for rid, rec in rows],
+            [(rid, *self.columns(kind, rec, roles)) for rid, rec in rows],
         )
 
     def unindex(self, kind: str, rids: Iterable[int]) -> None:

@@ -2,20 +2,24 @@
 
 A database that is not a database, fails its integrity check, cannot be read, or was written
 by a newer version of the app is moved aside into the account's ``corrupt`` folder and a new
-one is built; ``Store.notice`` then tells the caller what happened. Opening never crashes on
+one is built; ``Store.notice`` then tells the caller what happened. So is an empty (0-byte)
+file: a store is never created as one, so its data was lost. Opening never crashes on
 a bad file; it raises :class:`StoreUnavailable` only when no database can be created at all.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from .cache import Cache
 from .checkpoint import DEFAULT_IDLE_S, DEFAULT_PAGES, Checkpointer, CheckpointStats
@@ -53,6 +57,39 @@ def _sidecars(path: Path) -> list[Path]:
     return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
 
 
+def _create_database(path: Path) -> None:
+    """Create an empty WAL database at ``path`` (mode 0600) that is never 0 bytes long.
+
+    It is made under a temporary name until SQLite has written its first page (a crash
+    meanwhile leaves only that temporary file, made again on the next try), then linked into
+    place. So an empty file at ``path`` is never a creation cut short: it is a store whose
+    data was lost (a truncated file, a full disk, a backup or sync tool).
+    """
+    tmp = path.with_name(path.name + ".new")
+    for side in _sidecars(tmp)[1:]:
+        side.unlink(missing_ok=True)
+    # 0600 before SQLite writes (-wal/-shm follow the file's mode); truncates a leftover
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    private_file(tmp)
+    try:
+        conn = sqlite3.connect(str(tmp), isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")  # writes page 1: a valid, empty database
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)  # atomic, and never over a store another copy just made
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                os.replace(tmp, path)
+    except sqlite3.Error as exc:
+        raise _Damaged("unreadable", f"cannot create the database file: {exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _primary_code(exc: sqlite3.Error) -> int:
     return int(getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
 
@@ -69,12 +106,11 @@ def _open_checked(
             raise _Damaged("unreadable", f"cannot read the database file: {exc.strerror}") from exc
         if header and header != SQLITE_MAGIC:
             raise _Damaged("not-a-database", "the file is not an SQLite database")
+        if not header:
+            # never left by creating a store (see _create_database): its data was lost
+            raise _Damaged("empty", "the database file is empty (0 bytes)")
     else:
-        try:
-            fd = path.open("xb")  # create it 0600 before SQLite does; -wal/-shm follow its mode
-            fd.close()
-        except FileExistsError:
-            pass
+        _create_database(path)
     private_file(path)
     conn: sqlite3.Connection | None = None
     try:
@@ -121,6 +157,7 @@ _REASON_TEXT = {
     "integrity": "was damaged",
     "unreadable": "could not be read",
     "newer-schema": "was written by a newer version of the app",
+    "empty": "was found empty (0 bytes): its data was lost",
 }
 
 
@@ -162,7 +199,8 @@ def _unsent_text(unsent: int | None, uploads_kept: Path | None) -> str:
 
 
 def _move_aside(folder: Path, path: Path, reason: str) -> OpenNotice:
-    unsent = _count_unsent(path) if reason != "not-a-database" else None
+    # an empty file holds no outbox to count: whatever was queued in it is unknown
+    unsent = _count_unsent(path) if reason not in ("not-a-database", "empty") else None
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     corrupt = private_dir(folder / CORRUPT_DIR)
     target = corrupt / f"store-{stamp}.sqlite3"
@@ -200,10 +238,23 @@ def _move_aside(folder: Path, path: Path, reason: str) -> OpenNotice:
         shutil.rmtree(docs, ignore_errors=True)
     text = _REASON_TEXT.get(reason, "was damaged")
     kept = f" The old file was kept as {moved_to}." if moved_to is not None else ""
-    message = (
-        f"The offline store {text} and has been rebuilt; cached data will be fetched again. "
-        f"{_unsent_text(unsent, uploads_kept)}{kept}"
-    )
+    if reason == "empty":
+        uploads = (
+            f" Files queued for upload were kept in {uploads_kept}."
+            if uploads_kept is not None
+            else ""
+        )
+        message = (
+            f"The offline store {text} (a crash, a full disk, or a backup or sync tool can "
+            "do this). A new store has been built and cached data will be fetched again, but "
+            "changes that were waiting to be sent, if there were any, are lost: check your "
+            f"recent changes and make them again.{uploads}{kept}"
+        )
+    else:
+        message = (
+            f"The offline store {text} and has been rebuilt; cached data will be fetched "
+            f"again. {_unsent_text(unsent, uploads_kept)}{kept}"
+        )
     return OpenNotice(message=message, moved_to=moved_to, reason=reason, unsent_changes=unsent)
 
 
@@ -372,12 +423,25 @@ class Store:
         problems += [f"foreign key violation in {r[0]} row {r[1]}" for r in fk]
         return problems
 
-    def bulk_writer(self) -> BulkWriter:
-        """A second connection for long cache writes (priming) off the event-loop thread."""
+    def bulk_writer(self, *, close_with_store: bool = False) -> BulkWriter:
+        """A second connection for long cache writes (priming, scrolled pages) off the
+        event-loop thread. It indexes for search with this store's current field roles.
+
+        With ``close_with_store`` the writer is closed (after the call it is running, see
+        :meth:`BulkWriter.call`) when this store closes or moves a damaged database aside;
+        later calls then raise :class:`StoreUnavailable`: make a new writer if the store is
+        still open.
+        """
         ckpt = self._checkpointer
-        if ckpt is None:
-            return BulkWriter(self.path)
-        return BulkWriter(self.path, wal_autocheckpoint=0, on_commit=ckpt.nudge)
+        writer = BulkWriter(
+            self.path,
+            wal_autocheckpoint=None if ckpt is None else 0,
+            on_commit=None if ckpt is None else ckpt.nudge,
+            roles_from=self.search,
+        )
+        if close_with_store:
+            writer.unhook = self._db.before_close(writer.close)
+        return writer
 
     # -- WAL checkpoints --------------------------------------------------------------------------
     @property
@@ -469,14 +533,19 @@ class Store:
         self.close()
 
 
-class BulkWriter:
-    """A second connection to an open store, for priming the cache from a worker thread.
+T = TypeVar("T")
 
-    Use it from one thread at a time (e.g. ``await asyncio.to_thread(writer.cache.put_records,
-    "contact", page)``, one call after the other) while the event loop keeps reading through
-    the store's own connection (WAL lets readers run during a write). Writes on the store's
-    connection wait for the writer's current transaction (one chunk) to finish. It holds
-    only ``cache`` and ``search``: the outbox stays with the store.
+
+class BulkWriter:
+    """A second connection to an open store, for cache writes from a worker thread.
+
+    Use it from one thread at a time (e.g. ``await asyncio.to_thread(writer.call,
+    put_page, ...)`` or ``writer.cache.put_records`` directly, one call after the other) while
+    the event loop keeps reading through the store's own connection (WAL lets readers run
+    during a write). Writes on the store's connection wait for the writer's current
+    transaction to finish. It holds only ``cache`` and ``search``: the outbox stays with the
+    store. Its search index uses the field roles of ``roles_from`` (the store's search) as
+    they are when each write indexes, so roles set after the writer was made apply.
     """
 
     def __init__(
@@ -485,16 +554,73 @@ class BulkWriter:
         *,
         wal_autocheckpoint: int | None = None,
         on_commit: Callable[[], None] | None = None,
+        roles_from: Search | None = None,
     ) -> None:
         self._db = Database(
             connect(path, check_same_thread=False, wal_autocheckpoint=wal_autocheckpoint)
         )
         self._db.on_commit = on_commit
-        self.search = Search(self._db)
+        self.search = Search(self._db, roles_from=roles_from)
         self.cache = Cache(self._db, self.search)
+        self._lock = threading.Lock()
+        self._closed = False
+        self._thread: ThreadPoolExecutor | None = None
+        #: how long :meth:`close` waits for the running call (seconds)
+        self.close_wait_s = 30.0
+        #: takes back the store's close hook (set by ``Store.bulk_writer``)
+        self.unhook: Callable[[], None] | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def busy(self) -> bool:
+        """True while a :meth:`call` runs."""
+        return self._lock.locked()
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """:meth:`call` in this writer's own worker thread (made on first use; one thread, so
+        its allocations stay in one malloc arena); ``asyncio.wrap_future`` awaits it. Submit
+        from one thread (the event loop's)."""
+        if self._closed:
+            raise StoreUnavailable("The store's second connection is closed.")
+        thread = self._thread
+        if thread is None:
+            thread = self._thread = ThreadPoolExecutor(1, thread_name_prefix="snx-store-writer")
+        try:
+            return thread.submit(self.call, fn, *args)
+        except RuntimeError as exc:  # shut down by close() meanwhile
+            raise StoreUnavailable("The store's second connection is closed.") from exc
+
+    def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(self.cache, *args)``, holding the writer: :meth:`close` waits for it.
+
+        Raises :class:`StoreUnavailable` once the writer is closed."""
+        with self._lock:
+            if self._closed:
+                raise StoreUnavailable("The store's second connection is closed.")
+            return fn(self.cache, *args)
 
     def close(self) -> None:
-        self._db.close()
+        """Close after the running :meth:`call` (if any); calling it again does nothing."""
+        acquired = self._lock.acquire(timeout=self.close_wait_s)
+        try:
+            if self._closed:
+                return
+            if not acquired:
+                log.warning("closing the store's second connection while a write still runs")
+            self._closed = True
+            unhook, self.unhook = self.unhook, None
+            if unhook is not None:
+                unhook()
+            self._db.close()
+            thread, self._thread = self._thread, None
+            if thread is not None:
+                thread.shutdown(wait=False)  # calls queued behind find the writer closed
+        finally:
+            if acquired:
+                self._lock.release()
 
     def __enter__(self) -> BulkWriter:
         return self

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -24,7 +23,7 @@ TEMP_ID_RE = re.compile(r"tmp-[0-9a-f]{32}")
 
 def new_temp_id() -> str:
     """A temporary id for a record created offline; never a GUID, unique, safe to replace."""
-    return TEMP_PREFIX + uuid.uuid4().hex
+    return TEMP_PREFIX + os.urandom(16).hex()
 
 
 def is_temp_id(value: str) -> bool:

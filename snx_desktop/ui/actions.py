@@ -1,16 +1,102 @@
-"""The window's actions (each with its shortcut) and the menus that hold every one of them."""
+"""The window's actions (each with its shortcut) and the menus that hold every one of them.
+
+Also the wording of the work-offline switch (:func:`work_offline_wording`): the menu item, the
+toolbar button and the status bar's button all say what pressing them does ("Work offline",
+or "Go online" while working offline), from this one place.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenuBar
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QAction, QActionEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QMenuBar, QWidget
 
 from snx_desktop.ui.iconset import get_icon
 from snx_desktop.ui.navigation import SECTIONS
 
-__all__ = ["WindowActions", "build_actions"]
+__all__ = [
+    "SwitchWording",
+    "WindowActions",
+    "apply_work_offline_wording",
+    "build_actions",
+    "follow_work_offline",
+    "work_offline_wording",
+]
+
+
+@dataclass(frozen=True)
+class SwitchWording:
+    """What the work-offline switch says in one state."""
+
+    label: str  # buttons and accessible names
+    menu_text: str  # the menu item (with its mnemonic)
+    tooltip: str  # tooltip and status tip
+
+
+_WORK_OFFLINE = SwitchWording(
+    "Work offline",
+    "&Work offline",
+    "Work without the network; changes are queued and sent later",
+)
+_GO_ONLINE = SwitchWording(
+    "Go online",
+    "&Go online",
+    "Stop working offline and send the queued changes",
+)
+
+
+def work_offline_wording(working_offline: bool) -> SwitchWording:
+    """The switch says what pressing it does: go offline, or (while offline) go back online."""
+    return _GO_ONLINE if working_offline else _WORK_OFFLINE
+
+
+def apply_work_offline_wording(action: QAction) -> None:
+    """Word ``action`` (and the buttons showing it) for its checked state."""
+    wording = work_offline_wording(action.isChecked())
+    if action.text() != wording.menu_text:
+        action.setText(wording.menu_text)
+    if action.toolTip() != wording.tooltip:
+        action.setToolTip(wording.tooltip)
+        action.setStatusTip(wording.tooltip)
+    for obj in action.associatedObjects():
+        if not isinstance(obj, QWidget) or isinstance(obj, QMenu):
+            continue  # a menu item's accessible name is its text
+        if obj.accessibleName() != wording.label:
+            obj.setAccessibleName(wording.label)
+
+
+class _WordingFollower(QObject):
+    """Re-words the work-offline action whenever it changes.
+
+    Qt tells the widgets holding an action about every change with an ``ActionChanged``
+    event, even while the action's signals are blocked (the session sets the checked state
+    that way, so that it does not echo back as a user's toggle); so this watches the menu
+    that holds the action rather than its ``toggled`` signal.
+    """
+
+    def __init__(self, action: QAction, holder: QWidget) -> None:
+        super().__init__(holder)
+        self.setObjectName("workOfflineWording")
+        self._action = action
+        holder.installEventFilter(self)
+        apply_work_offline_wording(action)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ActionChanged
+            and isinstance(event, QActionEvent)
+            and event.action() is self._action
+        ):
+            apply_work_offline_wording(self._action)
+        return False
+
+
+def follow_work_offline(action: QAction, holder: QWidget) -> None:
+    """Keep ``action`` worded for its checked state; ``holder`` is a widget (a menu) that
+    shows the action for as long as it lives."""
+    _WordingFollower(action, holder)
 
 
 @dataclass
@@ -107,6 +193,7 @@ def build_actions(window: QMainWindow, menubar: QMenuBar) -> WindowActions:
     file_menu.addAction(acts.sign_out)
     file_menu.addSeparator()
     file_menu.addAction(acts.work_offline)
+    follow_work_offline(acts.work_offline, file_menu)
     file_menu.addAction(acts.make_offline)
     file_menu.addSeparator()
     file_menu.addAction(acts.quit)

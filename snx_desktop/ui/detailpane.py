@@ -8,10 +8,9 @@ cancels the load in flight; a late answer for another record is dropped.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QLabel, QStackedWidget, QVBoxLayout, QWidget
@@ -27,7 +26,11 @@ from snx_desktop.models.columns import (
 )
 from snx_desktop.models.schema import Lookups, format_age, format_datetime
 from snx_desktop.models.sources import SchemaView
-from snx_desktop.ui.detailviews import ContactView, GroupView, RecordView
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from snx_desktop.ui.detailviews import ContactView, GroupView, RecordView
 
 __all__ = ["DetailPane"]
 
@@ -76,14 +79,46 @@ class DetailPane(QWidget):
         self.empty.setEnabled(False)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.contact = ContactView(self)
-        self.group = GroupView(self)
-        self.record = RecordView(self)
-        for widget in (self.empty, self.contact, self.group, self.record):
-            self.stack.addWidget(widget)
+        self.stack.addWidget(self.empty)
         self.stack.setCurrentWidget(self.empty)
-        self._apply_columns()
-        for notes in (self.contact.notes, self.group.notes):
+        self._views: tuple[ContactView, GroupView, RecordView] | None = None
+        self._when_built: list[Callable[[], None]] = []
+
+    # -- the views, built on first use (not for the first paint) ------------------------------
+    @property
+    def contact(self) -> ContactView:
+        return self._ensure_views()[0]
+
+    @property
+    def group(self) -> GroupView:
+        return self._ensure_views()[1]
+
+    @property
+    def record(self) -> RecordView:
+        return self._ensure_views()[2]
+
+    @property
+    def views_built(self) -> bool:
+        return self._views is not None
+
+    def when_built(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the views exist (now, if they do)."""
+        if self._views is not None:
+            callback()
+        else:
+            self._when_built.append(callback)
+
+    def _ensure_views(self) -> tuple[ContactView, GroupView, RecordView]:
+        if self._views is not None:
+            return self._views
+        from snx_desktop.ui.detailviews import ContactView, GroupView, RecordView
+
+        views = (ContactView(self), GroupView(self), RecordView(self))
+        self._views = views
+        for widget in views:
+            self.stack.addWidget(widget)
+        contact, group, _record = views
+        for notes in (contact.notes, group.notes):
             # the note's text last, where it can use the width and wrap onto more lines
             header = notes.view.horizontalHeader()
             header.moveSection(3, 2)
@@ -94,14 +129,25 @@ class DetailPane(QWidget):
             header.sectionResized.connect(
                 lambda i, _o, _n, v=notes.view: v.resizeRowsToContents() if i == 2 else None
             )
+        self._apply_columns()
+        hooks, self._when_built = self._when_built, []
+        for hook in hooks:
+            hook()
+        return views
 
     # -- configuration ----------------------------------------------------------------------
     def set_schema(self, schema: SchemaView, lookups: Lookups) -> None:
+        """Columns and field layouts of the views (which are built now, if not yet)."""
         self.schema = schema
         self.lookups = lookups
-        self._apply_columns()
+        if self._views is None:
+            self._ensure_views()  # applies the columns
+        else:
+            self._apply_columns()
 
     def _apply_columns(self) -> None:
+        if self._views is None:
+            return
         lk = self.lookups
         fields, layouts = self.schema.fields, self.schema.layouts
         pairs = [
@@ -128,6 +174,8 @@ class DetailPane(QWidget):
             self._show_activity(self._activity_row)  # names of its contact may have arrived
         elif self.kind == "sale" and self._activity_row:
             self._show_sale(self._activity_row)
+        if self._views is None:
+            return
         for view in (self.contact, self.group):
             for tab in view.tab_pages()[1:]:
                 repaint = getattr(tab.model, "repaint", None)
@@ -148,6 +196,8 @@ class DetailPane(QWidget):
 
     def open_record(self, kind: str, record_id: str, row: Mapping[str, Any] | None = None) -> None:
         """Show a record now (from the list row and the cache) and start loading it."""
+        import asyncio  # here, like the views: this pane is part of the first paint
+
         self._cancel()
         self.kind, self.record_id = kind, record_id
         self.recordOpened.emit(kind, record_id)
@@ -171,6 +221,8 @@ class DetailPane(QWidget):
         self, kind: str, record_id: str, row: Mapping[str, Any], generation: int | None = None
     ) -> None:
         """Cached content first, then the whole record in one request."""
+        import asyncio
+
         gen = self._generation if generation is None else generation
         if kind in ("contact", "group"):
             self._show_header_only(kind, row)
@@ -226,6 +278,8 @@ class DetailPane(QWidget):
 
     async def wait_loaded(self) -> None:
         """Wait for the load in flight (if any)."""
+        import asyncio
+
         task = self._task
         if task is not None:
             await asyncio.gather(task, return_exceptions=True)

@@ -9,10 +9,9 @@ shell keeps working without it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
@@ -20,6 +19,9 @@ from PySide6.QtWidgets import QMenu
 
 from snx_desktop import messages
 from snx_desktop.ui.iconset import get_icon
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["WindowFeatures"]
 
@@ -245,6 +247,8 @@ class WindowFeatures(QObject):
         if self.services is None:
             messages.info("Sign in first.")
             return
+        import asyncio  # here: the window (and these actions) exist before the event loop
+
         task = asyncio.ensure_future(make())
         self._tasks.add(task)
         task.add_done_callback(self._done)

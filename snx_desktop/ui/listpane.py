@@ -5,16 +5,18 @@ Each record list is a :class:`PagedTableModel` behind a :class:`LoadedRowsSortPr
 resets the list at once and shows the cached matches from the local full-text index; the
 server is asked only once the typing pauses (the source waits ``SEARCH_DELAY`` before its
 request, and a newer keystroke cancels it), and its matches replace the cached ones.
+
+At start the current list can show its first page before the services exist
+(:meth:`ListPane.show_first_page`); ``firstRowsShown`` tells when rows were first painted.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -70,6 +72,8 @@ class DelayedSource(BrowseSource):
 
     async def fetch_page(self, index: int) -> Page:
         if index == 0 and self._delay > 0:
+            import asyncio  # here: the list pane is part of the first paint
+
             await asyncio.sleep(self._delay)
         return await super().fetch_page(index)
 
@@ -137,6 +141,7 @@ class ListPane(QWidget):
     statusChanged = Signal(str)
     dataAgeChanged = Signal(float)
     namesArrived = Signal()  # names for linked ids (activity and sales contacts) arrived
+    firstRowsShown = Signal(str, int)  # kind, rows: a record list was painted with rows
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -222,7 +227,42 @@ class ListPane(QWidget):
         #: sections shown by a page of their own rather than a record list
         self.pages: dict[str, QWidget] = {"pending": self.pending_page, "agenda": self.agenda_page}
         self._page_status: dict[str, str] = {}
+        self._first_rows_seen = False
+        for kind in self.models:
+            self.views[kind].viewport().installEventFilter(self)
         self.show_section("contact")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Tell once when a record list is first painted with rows (start-up timing)."""
+        if not self._first_rows_seen and event.type() == QEvent.Type.Paint:
+            for kind, view in self.views.items():
+                if kind in self.models and watched is view.viewport():
+                    rows = self.models[kind].loaded_count
+                    if rows:
+                        self._first_rows_seen = True
+                        for other in self.models:
+                            self.views[other].viewport().removeEventFilter(self)
+                        self.firstRowsShown.emit(kind, rows)
+                    break
+        return False
+
+    def show_first_page(self, kind: str, columns: list[Column], page: Page) -> None:
+        """Show ``page`` in the ``kind`` list before the services are attached (start-up).
+
+        :meth:`attach` later answers the same page from the store in the same step, so the
+        rows stay on screen; :meth:`clear_first_page` removes them if another account opens.
+        """
+        if kind not in self.models or self.browse is not None:
+            return
+        self.set_columns(kind, columns)
+        self.models[kind].show_cached(page)
+
+    def clear_first_page(self) -> None:
+        """Forget rows shown by :meth:`show_first_page` (no account was opened after all)."""
+        if self.browse is None:
+            for model in self.models.values():
+                if model.loaded_count:
+                    model.set_source(None)
 
     # -- wiring ---------------------------------------------------------------------------
     def attach(self, browse: Any) -> None:

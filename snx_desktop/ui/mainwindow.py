@@ -5,9 +5,8 @@ the services.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -28,6 +27,9 @@ from snx_desktop.ui.toolbar import (
     header_button,
     section_noun,
 )
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["MainWindow"]
 
@@ -54,9 +56,6 @@ class MainWindow(QMainWindow):
         self.setAccessibleName("SalesNexus Desktop")
         self.setWindowTitle("SalesNexus Desktop")
         self.settings = settings or QSettings()
-        sheet = stylesheet()
-        if sheet:
-            self.setStyleSheet(sheet)
         central = QWidget(self)
         central.setObjectName("centralWidget")
         layout = QVBoxLayout(central)
@@ -79,6 +78,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
+        sheet = stylesheet()
+        if sheet:
+            # only where its rules apply: a style sheet on the window would route every
+            # widget's polish and paint (the record lists too) through the style sheet style
+            for styled in (self.status, self.detail):
+                styled.setStyleSheet(sheet)
         self.actions_ = build_actions(self, self.menuBar())
         self.messages = MessageBridge(self)
         self.messages.error.connect(lambda text, _d: self.show_message("error", text))
@@ -96,13 +101,16 @@ class MainWindow(QMainWindow):
         self.features = WindowFeatures(self)
         every = actions_by_name(self.actions_, self.features.actions)
         self.toolbar = build_toolbar(self, every)
+        self.detail.when_built(lambda: self._add_header_tools(every))
+        self._section_changed(self.list_pane.section)
+        self.resize(1280, 800)
+        self.restore_state()
+
+    def _add_header_tools(self, every: dict[str, Any]) -> None:
         for kind, view in (("contact", self.detail.contact), ("group", self.detail.group)):
             for name, text in HEADER_TOOLS[kind]:
                 if name in every:
                     view.header.add_tool(header_button(every[name], text))
-        self._section_changed(self.list_pane.section)
-        self.resize(1280, 800)
-        self.restore_state()
 
     # -- wiring inside the window ----------------------------------------------------------
     def _connect(self) -> None:
@@ -205,6 +213,8 @@ class MainWindow(QMainWindow):
     # -- waiting (screenshots, tests) ---------------------------------------------------------
     async def wait_until_first_contact_shown(self, timeout: float = 60.0) -> None:
         """Wait for the first page of contacts, open the first contact, wait for its tabs."""
+        import asyncio
+
         self.navigation.select("contact")
         model = self.list_pane.models["contact"]
         loop = asyncio.get_running_loop()

@@ -130,6 +130,7 @@ class SessionBinder(QObject):
         except (RuntimeError, TypeError):
             pass
         w.list_pane.detach()
+        w.status.set_connection("signed-out")
         for model in w.list_pane.models.values():
             model.set_lookup(None)
         w.detail.browse = None

@@ -9,9 +9,7 @@ with the error and everything typed kept. Remembered accounts are listed from QS
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -26,6 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from snx_desktop.ui.accounts import KnownAccount as KnownAccount
+from snx_desktop.ui.accounts import load_accounts as load_accounts
+from snx_desktop.ui.accounts import save_account as save_account
+
 __all__ = [
     "LIVE_SERVER",
     "SignInDialog",
@@ -35,7 +37,6 @@ __all__ = [
 ]
 
 LIVE_SERVER = "https://logon.salesnexus.com"
-_ACCOUNTS_KEY = "accounts/recent"
 
 
 @dataclass(frozen=True)
@@ -45,63 +46,14 @@ class SignInRequest:
     password: str = ""
     token: str = ""
     remember: bool = False
+    #: a token sign-in's account identity (``token-…``, it names the offline store and the
+    #: keyring entry) when it is not the one derived from ``token``: the account was first
+    #: signed in with an earlier token, and keeps its store and queued changes
+    identity: str = ""
 
     @property
     def uses_token(self) -> bool:
         return bool(self.token)
-
-
-@dataclass(frozen=True)
-class KnownAccount:
-    server: str
-    email: str
-    remember: bool
-    uses_token: bool = False
-
-    @property
-    def label(self) -> str:
-        host = self.server.split("://", 1)[-1].rstrip("/")
-        who = self.email or "permanent token"
-        return f"{who} on {host}"
-
-
-def load_accounts(settings: QSettings) -> list[KnownAccount]:
-    """Accounts signed in before, most recent first (no secrets are kept in settings)."""
-    raw: Any = settings.value(_ACCOUNTS_KEY, [])
-    if isinstance(raw, str):
-        raw = [raw]
-    if not isinstance(raw, list):
-        raw = []
-    out: list[KnownAccount] = []
-    for item in raw:
-        parts = str(item).split("\t")
-        if len(parts) >= 3:
-            out.append(
-                KnownAccount(
-                    server=parts[0],
-                    email=parts[1],
-                    remember=parts[2] == "1",
-                    uses_token=len(parts) > 3 and parts[3] == "1",
-                )
-            )
-    return out
-
-
-def save_account(settings: QSettings, account: KnownAccount, limit: int = 8) -> None:
-    accounts = [
-        a
-        for a in load_accounts(settings)
-        if (a.server, a.email.lower()) != (account.server, account.email.lower())
-    ]
-    accounts.insert(0, account)
-    settings.setValue(
-        _ACCOUNTS_KEY,
-        [
-            "\t".join([a.server, a.email, "1" if a.remember else "0", "1" if a.uses_token else "0"])
-            for a in accounts[:limit]
-        ],
-    )
-    settings.sync()
 
 
 class SignInDialog(QDialog):

@@ -18,11 +18,14 @@ from PySide6.QtWidgets import (
 )
 
 from snx_desktop.models.schema import format_age
+from snx_desktop.ui.actions import work_offline_wording
 from snx_desktop.ui.iconset import get_icon
 
 __all__ = ["MessageBar", "StatusBar"]
 
 CONNECTION_TEXT = {
+    "starting": "Starting…",
+    "signed-out": "Not signed in",
     "online": "Online",
     "offline": "Offline: showing saved data",
     "working-offline": "Working offline",
@@ -45,8 +48,6 @@ class StatusBar(QStatusBar):
         self.connection.setAccessibleName("Connection status")
         self.work_offline = QToolButton(self)
         self.work_offline.setObjectName("workOfflineToggle")
-        self.work_offline.setAccessibleName("Work offline")
-        self.work_offline.setText("Work offline")
         self.work_offline.setCheckable(True)
         self.work_offline.setAutoRaise(True)
         self.work_offline.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -92,19 +93,21 @@ class StatusBar(QStatusBar):
         self._age_timer.setInterval(30_000)
         self._age_timer.timeout.connect(self._show_age)
         self._age_timer.start()
-        self.set_connection("offline")
+        self.set_connection("starting")
         self.set_pending(0)
         self.set_data_age(0.0)
 
     def set_connection(self, state: str) -> None:
         self.connection.setText(CONNECTION_TEXT.get(state, state))
-        offline = "false" if state == "online" else "true"
+        offline = "true" if state in ("offline", "working-offline") else "false"
         changed = self.connection.property("offline") != offline
         self.connection.setProperty("offline", offline)
         self.connection.setToolTip(
             "Changes you make are queued and sent when the connection returns."
-            if state != "online"
+            if state in ("offline", "working-offline")
             else "Connected to the SalesNexus server."
+            if state == "online"
+            else ""
         )
         if changed and self.isVisible():  # re-evaluate [offline="true"] in the stylesheet
             self.connection.style().unpolish(self.connection)
@@ -115,14 +118,11 @@ class StatusBar(QStatusBar):
         self._label_toggle()
 
     def _label_toggle(self) -> None:
-        """The switch says what pressing it does: go offline, or go back online."""
-        going_online = self.work_offline.isChecked()
-        self.work_offline.setText("Go online" if going_online else "Work offline")
-        self.work_offline.setToolTip(
-            "Stop working offline and send the queued changes"
-            if going_online
-            else "Work without the network; changes are queued and sent later"
-        )
+        """The switch says what pressing it does (the same words as the menu and toolbar)."""
+        wording = work_offline_wording(self.work_offline.isChecked())
+        self.work_offline.setText(wording.label)
+        self.work_offline.setAccessibleName(wording.label)
+        self.work_offline.setToolTip(wording.tooltip)
 
     def set_pending(self, count: int, failed: int = 0, conflicts: int = 0) -> None:
         if not count:

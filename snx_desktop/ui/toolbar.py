@@ -3,6 +3,11 @@
 Both show the window's own ``QAction`` objects (the ones in the menus), so a toolbar button,
 a header button, a menu item and a shortcut always run the same command and share one
 enabled state. Nothing here knows about services.
+
+The toolbar never shows two buttons that say the same thing: Ctrl+N's action is worded for
+the current section ("New activity…" in Activities and Agenda), and while it says what a
+later toolbar action says, that later one leaves the toolbar (it stays in its menu, with its
+shortcut) and comes back when the wording differs again.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QObject, QSize, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QSizePolicy, QToolBar, QToolButton, QWidget
 
@@ -72,14 +77,17 @@ def build_toolbar(window: QMainWindow, actions: Mapping[str, QAction]) -> QToolB
     bar.setIconSize(QSize(18, 18))
     bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
     bar.toggleViewAction().setEnabled(False)  # no way to lose the toolbar by accident
+    slots: list[QAction] = []  # the toolbar's items in order, separators included
     for name in TOOLBAR_ACTIONS:
         if not name:
-            bar.addSeparator()
+            slots.append(bar.addSeparator())
             continue
         action = actions.get(name)
         if action is not None:
             bar.addAction(action)
             _name_button(bar, action)
+            slots.append(action)
+    _OneButtonPerWording(bar, slots)
     spacer = QWidget(bar)
     spacer.setObjectName("toolbarSpacer")
     spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -90,6 +98,42 @@ def build_toolbar(window: QMainWindow, actions: Mapping[str, QAction]) -> QToolB
         _name_button(bar, offline)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
     return bar
+
+
+class _OneButtonPerWording(QObject):
+    """Takes a toolbar action off the bar while an earlier one says the same thing."""
+
+    def __init__(self, bar: QToolBar, slots: list[QAction]) -> None:
+        super().__init__(bar)
+        self.setObjectName("toolbarDeduplicator")
+        self._bar = bar
+        self._slots = slots
+        for action in slots:
+            if not action.isSeparator():
+                action.changed.connect(self.update)
+        self.update()
+
+    def update(self) -> None:
+        bar = self._bar
+        seen: set[str] = set()
+        for index, action in enumerate(self._slots):
+            if action.isSeparator():
+                continue
+            wording = _plain(action.text()).casefold()
+            shown = action in bar.actions()
+            duplicate = wording in seen
+            seen.add(wording)
+            if duplicate and shown:
+                bar.removeAction(action)
+            elif not duplicate and not shown:
+                # back in its place: before the first later item (or what follows them)
+                earlier = set(self._slots[:index])
+                before = next((a for a in bar.actions() if a not in earlier), None)
+                if before is None:
+                    bar.addAction(action)
+                else:
+                    bar.insertAction(before, action)
+                _name_button(bar, action)
 
 
 def _name_button(bar: QToolBar, action: QAction) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QMessageBox
 from snx_desktop import messages
 from snx_desktop.secrets import SecretStore, account_key
 from snx_desktop.ui.dialogs import run_dialog
+from snx_desktop.ui.firstpaint import start_account
 from snx_desktop.ui.session import SessionBinder
 from snx_desktop.ui.signin import (
     LIVE_SERVER,
@@ -35,6 +36,7 @@ from snx_desktop.ui.signin import (
 )
 
 __all__ = [
+    "ANOTHER_USER_MESSAGE",
     "DEMO_EMAIL",
     "NOT_RENEWED_MESSAGE",
     "RENEW_MESSAGE",
@@ -48,6 +50,10 @@ DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo"  # the sandbox's published demo account, not a secret
 
 RENEW_MESSAGE = "Your session has expired. Sign in again to send your queued changes."
+ANOTHER_USER_MESSAGE = (
+    "This token belongs to another user; use File ▸ Switch account… to sign in as that "
+    "user. Your queued changes are kept for this account."
+)
 NOT_RENEWED_MESSAGE = (
     "Not signed in: your changes are kept and will be sent after you sign in "
     "(File ▸ Switch account…)."
@@ -68,11 +74,22 @@ async def open_store_for_smoke_test(profile: Path) -> None:
 
 
 def _identity(request: SignInRequest) -> str:
+    """The account's identity: its e-mail, or for a token sign-in the ``token-…`` name of its
+    store (kept across new tokens, see ``SignInRequest.identity``)."""
     if request.email:
         return request.email
+    if request.identity:
+        return request.identity
     from snx_desktop.store import identity_from_token
 
     return str(identity_from_token(request.token))
+
+
+def _renewed_identity(services: Any, request: SignInRequest) -> str:
+    """The identity a renewed token sign-in keeps: the open store's (empty for e-mail ones)."""
+    if request.email or not request.uses_token:
+        return request.identity
+    return request.identity or str(getattr(services, "account", "") or "") or _identity(request)
 
 
 class Controller:
@@ -122,12 +139,18 @@ class Controller:
     # -- start ------------------------------------------------------------------------------
     async def start(self, server: str | None = None, *, offline: bool = False) -> bool:
         """Sign in silently with a remembered account, else ask; False when the user gave up."""
+        opened = await self._start(server, offline=offline)
+        if self.services is None:
+            self.window.list_pane.clear_first_page()  # rows of an account not opened
+            self.window.status.set_connection("signed-out")
+        return opened
+
+    async def _start(self, server: str | None, *, offline: bool) -> bool:
         await asyncio.to_thread(self.secrets.resolve)
         accounts = load_accounts(self.settings)
         server = (server or "").rstrip("/")
-        remembered = next(
-            (a for a in accounts if a.remember and (not server or a.server == server)), None
-        )
+        first = start_account(accounts, server, offline)
+        remembered = first if first is not None and first.remember else None
         if remembered is not None:
             secret = self.secrets.get(account_key(remembered.server, remembered.email))
             if secret or offline:
@@ -137,6 +160,7 @@ class Controller:
                     password="" if remembered.uses_token else (secret or ""),
                     token=(secret or "") if remembered.uses_token else "",
                     remember=True,
+                    identity=remembered.email if remembered.uses_token else "",
                 )
                 if remembered.uses_token and not secret:
                     request = SignInRequest(remembered.server, remembered.email, remember=True)
@@ -206,7 +230,7 @@ class Controller:
             services = await AppServices.open(
                 request.server,
                 profile_dir=self.profile,
-                account=request.email or None,
+                account=request.email or request.identity or None,
                 password=request.password or None,
                 token=request.token or None,
                 credentials=self._credentials,
@@ -320,6 +344,9 @@ class Controller:
             password=again.password,
             token=again.token,
             remember=again.remember,
+            # a new token for the same user keeps the account's identity, which names its
+            # store and keyring entry (not the one derived from the new token)
+            identity=_renewed_identity(services, request),
         )
         self.request, self._password = renewed, again.password or None
         self._declined = False
@@ -331,17 +358,24 @@ class Controller:
 
     @staticmethod
     async def _sign_in_again(services: Any, again: SignInRequest) -> str | None:
-        """Give the open client a new session; an error text for the dialog, or None."""
+        """Give the open client a new session; an error text for the dialog, or None.
+
+        A new token goes to the open services (same store, same queue) only once the server
+        has taken it and it belongs to the account's user; a token of another user is
+        refused with :data:`ANOTHER_USER_MESSAGE` and nothing changes.
+        """
         from snx_desktop.api import SessionExpiredError
+        from snx_desktop.services.context import TokenOfAnotherUserError
 
         try:
             if again.uses_token:
-                services.client.token = again.token
-                await services.client.get_users()  # a token is only known good once used
+                await services.renew_token(again.token)
             else:
                 await services.client.login(again.email, again.password)
         except asyncio.CancelledError:
             raise
+        except TokenOfAnotherUserError:
+            return ANOTHER_USER_MESSAGE
         except SessionExpiredError:
             log.info("signing in again failed: the token was refused")
             return "This token was not accepted. Check it and try again."

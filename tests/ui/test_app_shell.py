@@ -11,13 +11,8 @@ from PySide6.QtCore import qWarning
 from PySide6.QtWidgets import QApplication, QDialog
 from uikit import dispose, until
 
-from snx_desktop.app import (
-    _ErrorSink,
-    _loop_exception_handler,
-    cancel_all_tasks,
-    install_excepthook,
-    install_qt_message_handler,
-)
+from snx_desktop.app import ErrorSink, install_excepthook, install_qt_message_handler
+from snx_desktop.approot import cancel_all_tasks, loop_exception_handler
 from snx_desktop.ui.dialogs import run_dialog
 
 
@@ -25,7 +20,7 @@ from snx_desktop.ui.dialogs import run_dialog
 def test_excepthook_logs_and_shows_a_non_modal_panel(
     qapp: QApplication, caplog: pytest.LogCaptureFixture
 ) -> None:
-    sink = _ErrorSink()
+    sink = ErrorSink()
     old = sys.excepthook
     install_excepthook(sink)
     try:
@@ -47,8 +42,8 @@ def test_excepthook_logs_and_shows_a_non_modal_panel(
 @pytest.mark.asyncio
 @pytest.mark.qt_log_ignore("This plugin does not support")
 async def test_task_errors_reach_the_panel_and_cancellation_is_quiet() -> None:
-    sink = _ErrorSink()
-    handler = _loop_exception_handler(sink)
+    sink = ErrorSink()
+    handler = loop_exception_handler(sink)
     loop = asyncio.get_running_loop()
     handler(loop, {"message": "Task exception was never retrieved", "exception": KeyError("k")})
     handler(loop, {"message": "cancelled", "exception": asyncio.CancelledError()})

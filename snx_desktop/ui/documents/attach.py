@@ -8,9 +8,13 @@
 * `attach_button` is an "Attach…" button that opens a file dialog with ``open()`` (never
   ``exec()``) and awaits it.
 
-Folders, missing, unreadable and remote items are refused with a message naming them
+A dropped (or pasted) folder stands for the files inside it (``snx_desktop.dnd``: recursive,
+hidden items and symlinked folders left out, stable order, each file attached under its own
+name). Missing, unreadable and remote items are refused with a message naming them
 (``message`` signal and ``snx_desktop.messages.warning``); the files among them still go.
 Empty and too-large files are refused by the manager and show in the upload list with why.
+A drop over the limits of one drop (``Attacher.limits``: by default 100 files and 250 MB
+together) attaches nothing and says so, naming the folders and the count or size.
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QPushButton, QWidg
 
 from snx_desktop import messages
 from snx_desktop.dnd import FileDrop, has_local_files, parse_files, parse_paths
+from snx_desktop.services.documents import DEFAULT_BATCH_LIMITS, BatchLimits
 from snx_desktop.services.uploads import UploadJob, UploadManager
-from snx_desktop.ui.documents.droptarget import DropContact, FileDropTarget
+from snx_desktop.ui.documents.droptarget import DropContact, FileDropTarget, batch_problem
 
 __all__ = ["Attacher", "ContactGetter", "choose_files", "current_row_contact"]
 
@@ -116,29 +121,49 @@ class Attacher(QObject):
     def __init__(self, manager: UploadManager, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.manager = manager
+        #: how much one drop, paste or "Attach…" may add (above it: nothing is attached)
+        self.limits: BatchLimits = DEFAULT_BATCH_LIMITS
         self.targets: list[FileDropTarget] = []
         self._filters: list[_PasteFilter] = []
         self._choosing = False
 
     # ------------------------------------------------------------------ the ways in
+    def too_much(self, drop: FileDrop) -> str:
+        """Why ``drop`` is over ``limits`` (``""`` when it is not)."""
+        return batch_problem(drop, self.limits, self.manager.max_bytes)
+
     def attach_drop(self, contact: DropContact, drop: FileDrop) -> list[UploadJob]:
-        """Attach the files of a parsed drop or paste; report the items refused."""
-        problems = drop.problems()
-        if problems:
-            self._say(" ".join(problems))
-        if not drop.files:
-            if not problems:
-                self._say("There are no files to attach.")
+        """Attach the files of a parsed drop or paste; report the items refused. Over the
+        limits of one drop, nothing is attached."""
+        too_much = self.too_much(drop)
+        if too_much:
+            zipped = ", or a zip of the folder" if drop.scans else ""
+            who = contact.name or "the contact"
+            self._say(
+                f"Nothing was attached to {who}: {too_much}. Attach fewer files at a time{zipped}."
+            )
             return []
-        jobs = self.manager.add(
-            contact.contact_id,
-            [f.path for f in drop.files],
-            contact_name=contact.name,
-            origin=self,
-        )
-        refused = [j.error for j in jobs if j.finished and j.error]
-        if refused:
-            self._say(" ".join(refused))
+        notes = drop.problems()
+        jobs: list[UploadJob] = []
+        if drop.files:
+            jobs = self.manager.add(
+                contact.contact_id,
+                [f.path for f in drop.files],
+                contact_name=contact.name,
+                origin=self,
+            )
+            notes += [j.error for j in jobs if j.finished and j.error]
+            going = sum(1 for j in jobs if not (j.finished and j.error))
+            if notes and going:  # one message: what was refused, and that the rest go
+                notes.append(
+                    "The other file is being attached."
+                    if going == 1
+                    else f"The other {going} files are being attached."
+                )
+        elif not notes:
+            notes.append("There are no files to attach.")
+        if notes:
+            self._say(" ".join(notes))
         return jobs
 
     def attach_paths(
@@ -198,6 +223,7 @@ class Attacher(QObject):
     def install_on_pane(self, pane: QWidget, current: ContactGetter) -> FileDropTarget:
         """The whole ``pane`` takes drops and pastes of files for ``current()``'s contact."""
         target = FileDropTarget.for_pane(pane, current)
+        target.batch_check = self.too_much
         target.filesDropped.connect(self.attach_drop)
         self.install_paste(pane, current)
         self.targets.append(target)
@@ -217,6 +243,7 @@ class Attacher(QObject):
     ) -> FileDropTarget:
         """Each row of ``view`` takes drops for its own contact (see ``record_contact``)."""
         target = FileDropTarget.for_view(view, contact_of)
+        target.batch_check = self.too_much
         target.filesDropped.connect(self.attach_drop)
         self.install_paste(view, current_row_contact(view, contact_of))
         self.targets.append(target)

@@ -5,7 +5,9 @@ list view's viewport) it accepts drags that carry local files, asks a resolver w
 the drop would go to at the cursor, and shows a `DropOverlay`: a highlight over the area the
 drop lands on (the whole pane, or the row under the cursor) with the contact's name. On the
 drop it emits ``filesDropped(DropContact, FileDrop)``; the files are sorted by
-``snx_desktop.dnd.parse_files`` (attachable files, folders, missing, unreadable, remote).
+``snx_desktop.dnd.parse_files`` (attachable files, the files inside dropped folders, missing,
+unreadable, remote). A drop over the limits of one drop (``batch_check``, by default
+``services.documents.DEFAULT_BATCH_LIMITS``) is shown as refused while it hovers.
 Drags without local files are refused (no highlight). Children that accept drops on their own
 (line edits, text editors) can be routed here too with `watch`, so the drop zone really is
 the whole pane.
@@ -32,12 +34,19 @@ from PySide6.QtWidgets import QAbstractItemView, QWidget
 
 from snx_desktop.dnd import FileDrop, has_local_files, parse_files
 from snx_desktop.models.roles import FetchState, Roles
+from snx_desktop.services.documents import (
+    DEFAULT_BATCH_LIMITS,
+    DEFAULT_MAX_BYTES,
+    BatchLimits,
+    check_batch,
+)
 
 __all__ = [
     "DropContact",
     "DropOverlay",
     "FileDropTarget",
     "Resolver",
+    "batch_problem",
     "drop_summary",
     "pane_resolver",
     "record_contact",
@@ -60,12 +69,37 @@ class DropContact:
 Resolver = Callable[[QPoint], DropContact | None]
 
 
-def drop_summary(drop: FileDrop, contact: DropContact) -> tuple[str, bool]:
-    """The overlay's text for a drag over ``contact``, and whether anything can be attached."""
+def batch_problem(
+    drop: FileDrop,
+    limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+    max_file_bytes: int = DEFAULT_MAX_BYTES,
+) -> str:
+    """Why ``drop`` is too much to attach at once (``""`` when it is not); see
+    ``services.documents.check_batch``."""
+    return check_batch(
+        [f.size for f in drop.files],
+        folders=[scan.name for scan in drop.scans if scan.files],
+        loose=drop.loose_files,
+        more=drop.truncated,
+        limits=limits,
+        max_file_bytes=max_file_bytes,
+    )
+
+
+def drop_summary(drop: FileDrop, contact: DropContact, too_much: str = "") -> tuple[str, bool]:
+    """The overlay's text for a drag over ``contact``, and whether anything can be attached
+    (``too_much``: why the drop is over the limits of one drop; nothing can be then)."""
     who = contact.name or "this contact"
+    if too_much:
+        return f"Nothing can be attached to {who}: {too_much}.", False
     n = len(drop.files)
+    folders = [scan.name for scan in drop.scans if scan.files]
     if n == 1:
-        text = f"Attach “{drop.files[0].name}” to {who}"
+        only = drop.files[0]
+        source = f" from “{only.folder.name or only.folder}”" if only.folder is not None else ""
+        text = f"Attach “{only.name}”{source} to {who}"
+    elif n and len(folders) == 1 and not drop.loose_files:
+        text = f"Attach {n} files from “{folders[0]}” to {who}"
     elif n:
         text = f"Attach {n} files to {who}"
     else:
@@ -171,6 +205,9 @@ class FileDropTarget(QObject):
         self._watched: list[QWidget] = []
         #: the list view whose rows are targets (scrolled while a drag hovers near an edge)
         self.view: QAbstractItemView | None = None
+        #: why a drop is over the limits of one drop ("" when it is not)
+        self.batch_check: Callable[[FileDrop], str] = batch_problem
+        self._too_much = ""
         self._scroll_step = 0
         self._scroll_timer = QTimer(self)
         self._scroll_timer.setInterval(60)
@@ -246,6 +283,7 @@ class FileDropTarget(QObject):
             return True
         if t == QEvent.Type.DragEnter or self._drop is None:
             self._drop = parse_files(mime)
+            self._too_much = self._check(self._drop)
         # a drag enter is always accepted (so that move events follow, e.g. from an empty
         # part of a list onto a row); each move says whether a drop is possible there
         self._moved(event, pos, accept_anyway=t == QEvent.Type.DragEnter)
@@ -263,7 +301,7 @@ class FileDropTarget(QObject):
                 event.ignore()
             return
         event.acceptProposedAction()
-        text, ok = drop_summary(self._drop, target)
+        text, ok = drop_summary(self._drop, target, self._too_much)
         rect = target.rect if target.rect is not None else self.host.rect()
         self.overlay.show_for(rect, text, ok)
 
@@ -278,6 +316,13 @@ class FileDropTarget(QObject):
         event.acceptProposedAction()
         log.debug("files dropped: %d files, %d refused", len(drop.files), len(drop.problems()))
         self.filesDropped.emit(target, drop)
+
+    def _check(self, drop: FileDrop) -> str:
+        try:
+            return self.batch_check(drop)
+        except Exception:
+            log.exception("checking the limits of a drop failed")
+            return ""
 
     def _edge_scroll(self, pos: QPoint) -> None:
         """Near the top or bottom edge of a list, keep scrolling while the drag hovers."""
@@ -305,6 +350,7 @@ class FileDropTarget(QObject):
         self._scroll_timer.stop()
         self.current = None
         self._drop = None
+        self._too_much = ""
         self.overlay.clear()
 
     def _resolve(self, pos: QPoint) -> DropContact | None:

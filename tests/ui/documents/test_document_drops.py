@@ -205,23 +205,45 @@ async def test_too_large_file_is_refused_before_sending(
 
 
 @pytest.mark.asyncio
-async def test_folder_is_refused_with_a_message_naming_it(
+async def test_a_folder_stands_for_the_files_inside_it(
     qtbot: Any, env: Any, tmp_path: Path
 ) -> None:
+    """(tests/ui/test_folder_drop.py covers folders in depth, on the whole window.)"""
     cid = await env.new_contact("Folder Drop")
     rig = PaneRig(qtbot, env, cid, "Folder Drop")
     folder = tmp_path / "Quarterly reports"
     folder.mkdir()
-    write(folder / "inside.txt", 100)
+    inside = write(folder / "inside.txt", 100)
+    mime = file_mime(folder)
+    assert drag_enter(rig.pane, rig.center(), mime).isAccepted()
+    assert rig.target.overlay.text == "Attach “inside.txt” from “Quarterly reports” to Folder Drop"
+    assert rig.target.overlay.ok
+    assert drop(rig.pane, rig.center(), mime).isAccepted()
+    assert rig.messages == []
+    jobs = env.manager.jobs_for(cid)
+    assert [j.file_name for j in jobs] == ["inside.txt"]
+    await env.manager.wait_all(jobs, timeout=20)
+    assert await server_files(env.client, cid) == {"inside.txt": inside.read_bytes()}
+
+
+@pytest.mark.asyncio
+async def test_an_empty_folder_is_refused_with_a_message_naming_it(
+    qtbot: Any, env: Any, tmp_path: Path
+) -> None:
+    cid = await env.new_contact("Empty Folder Drop")
+    rig = PaneRig(qtbot, env, cid, "Empty Folder Drop")
+    folder = tmp_path / "Quarterly reports"
+    folder.mkdir()
+    (folder / ".hidden").write_bytes(b"not attached")
     mime = file_mime(folder)
     assert drag_enter(rig.pane, rig.center(), mime).isAccepted()
     assert "Quarterly reports" in rig.target.overlay.text
     assert not rig.target.overlay.ok
     posts = env.network.posts
     assert drop(rig.pane, rig.center(), mime).isAccepted()
-    assert rig.messages
-    assert "Quarterly reports" in rig.messages[-1]
-    assert "Folders cannot be attached" in rig.messages[-1]
+    assert rig.messages == [
+        "No files to attach in “Quarterly reports” (hidden files are left out)."
+    ]
     assert env.manager.jobs_for(cid) == []
     await asyncio.sleep(0.1)
     assert env.network.posts == posts

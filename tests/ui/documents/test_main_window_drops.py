@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, QUrl
 from PySide6.QtWidgets import QApplication, QWidget
+from support.documents import documents_on_server
 from support.qtdrag import send_drag
 from support.waiting import until
 
@@ -24,15 +24,6 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 def send_drop(widget: QWidget, pos: QPointF, mime: QMimeData) -> list[bool]:
     return send_drag(widget, pos, mime)
-
-
-async def on_server(client: Any, contact_id: str) -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
-    for doc in (await client.get_docs_for_contact(contact_id)).items:
-        buf = io.BytesIO()
-        await client.download_document(doc.url, buf)
-        out[doc.file_name] = buf.getvalue()
-    return out
 
 
 @pytest.mark.asyncio
@@ -77,7 +68,7 @@ async def test_drops_on_the_real_contact_list_and_detail_pane(
         index = view.model().index(1, 0)
         row_contact = str(index.data(Roles.RECORD_ID))
         row_name = name_of(index.data(Roles.RECORD))
-        row_before = await on_server(services.client, row_contact)
+        row_before = await documents_on_server(services.client, row_contact)
         row_file = tmp_path / "row.txt"
         row_file.write_bytes(b"for the second row\n" * 100)
         pos = QPointF(view.visualRect(index).center())
@@ -94,7 +85,7 @@ async def test_drops_on_the_real_contact_list_and_detail_pane(
         # the detail pane of another contact
         other = view.model().index(3, 0)
         other_contact = str(other.data(Roles.RECORD_ID))
-        other_before = await on_server(services.client, other_contact)
+        other_before = await documents_on_server(services.client, other_contact)
         view.setCurrentIndex(other)
         await until(lambda: pane.record_id == other_contact, what="the contact opened")
         pane_file = tmp_path / "pane.bin"
@@ -109,11 +100,11 @@ async def test_drops_on_the_real_contact_list_and_detail_pane(
         assert final.state is JobState.DONE
         assert job.state is JobState.DONE
 
-        assert await on_server(services.client, row_contact) == {
+        assert await documents_on_server(services.client, row_contact) == {
             **row_before,
             "row.txt": row_file.read_bytes(),
         }
-        assert await on_server(services.client, other_contact) == {
+        assert await documents_on_server(services.client, other_contact) == {
             **other_before,
             "pane.bin": pane_file.read_bytes(),
         }

@@ -1,0 +1,310 @@
+"""The replay engine behind the write queue: sends the journaled ops to the server, in order.
+
+`Replay` runs one loop task that sends one op at a time while online (and while a schema is
+loaded); an op is removed from the outbox only after the server answered. Temporary ids are
+remapped by the store when the real id is known. Failures are sorted by meaning (see
+`_wire.classify`): offline and transient ones wait and retry with backoff; an expired session
+pauses the replay until `resume()`; a refusal stays as a failed op with its error; an unknown
+outcome is reconciled by a look-up before any resend. Updates are checked against the server's
+current values first (by `ops.Operations.send`) and held as conflicts when the server moved.
+
+`writes.WriteQueue` owns one `Replay` and drives it (start, wake, cancel, flush, resume, close);
+the engine reports back through the callbacks it was given, never by importing the queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from typing import Any
+
+from snx_desktop.store.outbox import Op, OpState
+
+from . import _wire
+from .connectivity import Connectivity
+from .events import Event
+from .ops import ConflictFound, Operations, OpRefused, Sent
+from .schema import SchemaService
+from .types import Change, OpOutcome
+
+log = logging.getLogger(__name__)
+
+RETRY_BASE = 0.5
+RETRY_MAX = 30.0
+
+
+class Replay:
+    """The loop that sends a store's queued ops. See the module docstring.
+
+    What it reports to its owner, through the callbacks given at construction:
+
+    * ``finish(outcome)``: an op landed, failed for good or was cancelled;
+    * ``landed(op_id)``: an op landed and is about to leave the outbox (called before it does);
+    * ``held_note(op_id)``: a sentence to add to a failure, naming the writes held behind it;
+    * ``progress(op_id, sent, total)``: bytes of an upload sent so far;
+    * ``paused()``: the session expired and the replay paused (``paused`` is already true).
+    """
+
+    def __init__(
+        self,
+        store: Any,
+        ops: Operations,
+        schema: SchemaService,
+        connectivity: Connectivity,
+        hub: Event[Change],
+        *,
+        finish: Callable[[OpOutcome], None],
+        landed: Callable[[int], None],
+        held_note: Callable[[int], str],
+        progress: Callable[[int, int, int], None],
+        paused: Callable[[], None],
+    ) -> None:
+        self._store = store
+        self._ops = ops
+        self._schema = schema
+        self._conn = connectivity
+        self._hub = hub
+        self._finish = finish
+        self._landed = landed
+        self._held_note = held_note
+        self._progress = progress
+        self._on_paused = paused
+        #: backoff before retrying after a transient failure (seconds; doubles, capped, jitter)
+        self.retry_base = RETRY_BASE
+        self.retry_max = RETRY_MAX
+        self._paused = False
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._current: asyncio.Task[Sent] | None = None
+        self._current_op: int | None = None
+        self._cancelled_ops: set[int] = set()
+        self._failures = 0
+        self._disconnect_conn = connectivity.changed.connect(lambda _s: self._wake.set())
+
+    @property
+    def paused(self) -> bool:
+        """The session expired: nothing is sent until `resume()`."""
+        return self._paused
+
+    @property
+    def current_op(self) -> int | None:
+        """The op being sent right now, if any."""
+        return self._current_op
+
+    # ================================================================== driving
+    def wake(self, *, new_work: bool = False) -> None:
+        """Look at the outbox again now; ``new_work``: an op was queued or requeued, so the
+        replay is no longer idle."""
+        self._wake.set()
+        if new_work:
+            self._idle.clear()
+
+    def resume(self) -> bool:
+        """Unpause after a new sign-in; returns whether it was paused. Does not wake the loop."""
+        if not self._paused:
+            return False
+        self._paused = False
+        return True
+
+    async def cancel(self, op_id: int) -> None:
+        """Stop the op being sent right now (an upload); it stays, failed ("Cancelled."), for
+        retry or discard. A waiting op is not affected."""
+        if self._current_op == op_id and self._current is not None:
+            self._cancelled_ops.add(op_id)
+            self._current.cancel()
+            for _ in range(500):
+                if self._current_op != op_id:
+                    break
+                await asyncio.sleep(0.01)
+
+    async def flush(self, timeout: float) -> None:
+        """Send what can be sent within ``timeout`` seconds."""
+        self._wake.set()
+        self._conn.probe_now()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if self._store.outbox.next_ready() is None and self._current_op is None:
+                break
+            if self._paused or not self._conn.may_send:
+                break
+            if not self._conn.is_online:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._conn.wait_online(), deadline - loop.time())
+                continue
+            self._idle.clear()
+            self._wake.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), max(0.01, deadline - loop.time()))
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="snx-write-replay")
+
+    async def aclose(self) -> None:
+        """Stop the loop (an op being sent is marked unknown, to be looked up before a resend)
+        and stop listening to connectivity."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._disconnect_conn()
+
+    # ================================================================== the loop
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            op = None
+            if not self._paused and self._conn.is_online and self._schema.current is not None:
+                op = self._store.outbox.next_ready()
+            if op is None:
+                self._idle.set()
+                await self._wake.wait()
+                continue
+            try:
+                delay = await self._process(op)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # a bug must not stop the replay for good: park the op, with the error, and go on
+                log.exception("replaying op %s failed unexpectedly", op.op_id)
+                with contextlib.suppress(Exception):
+                    self._store.outbox.mark_failed(
+                        op.op_id, f"Internal error: {type(exc).__name__}", "INTERNAL"
+                    )
+                self._current_op = None
+                delay = self._backoff()
+            if delay:
+                self._idle.set()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._sleep_or_wake(), delay)
+
+    async def _sleep_or_wake(self) -> None:
+        # a retry waits its backoff, but the user's "retry now" (connectivity change) ends it
+        self._wake.clear()
+        await self._wake.wait()
+
+    def _backoff(self) -> float:
+        self._failures += 1
+        return min(
+            self.retry_max, self.retry_base * 2 ** min(self._failures - 1, 10)
+        ) * random.uniform(0.5, 1.0)
+
+    async def _process(self, op: Op) -> float:
+        """Send (or reconcile) one op; returns a delay before the next attempt (0 = none)."""
+        outbox = self._store.outbox
+        was_unknown = op.state is OpState.UNKNOWN
+        op = outbox.mark_sending(op.op_id)
+        self._current_op = op.op_id
+
+        def progress(sent: int, total: int) -> None:
+            self._progress(op.op_id, sent, total)
+
+        async def attempt() -> Sent:
+            if was_unknown:
+                found = await self._ops.reconcile(op)
+                if found is not None:
+                    return found
+            return await self._ops.send(op, progress)
+
+        self._current = asyncio.create_task(attempt(), name=f"snx-op-{op.op_id}")
+        try:
+            sent = await self._current
+        except asyncio.CancelledError:
+            if op.op_id in self._cancelled_ops:
+                self._cancelled_ops.discard(op.op_id)
+                # cancelled by the user: it stays, failed, for retry or discard
+                outbox.mark_failed(op.op_id, "Cancelled.", "CANCELLED")
+                self._finish(OpOutcome(op.op_id, op.function, False, error="Cancelled."))
+                return 0.0
+            # the app is closing: the request may have gone out; look before resending
+            with contextlib.suppress(Exception):
+                outbox.mark_unknown(op.op_id, "Stopped while sending.")
+            raise
+        except ConflictFound as conflict:
+            outbox.mark_conflict(op.op_id, conflict.conflicts)
+            log.info("op %s held as a conflict on %s", op.op_id, sorted(conflict.conflicts))
+            if op.target_kind and op.target_id:
+                self._hub.emit(
+                    Change(
+                        op.target_kind,
+                        "conflict",
+                        (op.target_id,),
+                        tuple(conflict.conflicts),
+                        op_id=op.op_id,
+                    )
+                )
+            self._conn.report_success()
+            return 0.0
+        except OpRefused as refused:
+            outbox.mark_failed(op.op_id, str(refused), refused.code)
+            error = str(refused) + self._held_note(op.op_id)
+            self._finish(OpOutcome(op.op_id, op.function, False, error=error))
+            return 0.0
+        except Exception as exc:
+            return self._failed(op, exc, was_unknown)
+        finally:
+            self._current = None
+            self._current_op = None
+        self._failures = 0
+        self._conn.report_success()
+        self._landed(op.op_id)
+        with self._store.transaction():
+            outbox.mark_done(op.op_id, sent.id_map or None, sent.document_id)
+            for fn in sent.after:
+                fn()
+        log.info("op %s %s landed", op.op_id, op.function)
+        for ch in sent.changes:
+            self._hub.emit(ch)
+        self._finish(OpOutcome(op.op_id, op.function, True, sent.result))
+        return 0.0
+
+    def _failed(self, op: Op, exc: Exception, was_unknown: bool) -> float:
+        outbox = self._store.outbox
+
+        def back_to_wait() -> None:
+            # an op whose earlier send may have landed stays "unknown": look before resending
+            if was_unknown:
+                outbox.mark_unknown(op.op_id, op.error or "")
+            else:
+                outbox.requeue(op.op_id)
+
+        kind = _wire.classify(exc)
+        msg = str(exc)
+        code = getattr(exc, "code", None)
+        log.info("op %s %s: %s (%s)", op.op_id, op.function, type(exc).__name__, kind)
+        if kind == "offline":
+            back_to_wait()
+            self._conn.report_failure(msg)
+            return 0.0
+        if kind == "unknown":
+            outbox.mark_unknown(op.op_id, msg)
+            if _wire.is_offline_error(exc):
+                self._conn.report_failure(msg)
+                return 0.0
+            return self._backoff()
+        if kind == "transient":
+            back_to_wait()
+            return self._backoff()
+        if kind == "expired":
+            back_to_wait()
+            if not self._paused:
+                self._paused = True
+                self._on_paused()
+            return 0.0
+        # permanent
+        if op.function in ("delete-contacts", "delete-groups") and code == "NOT_FOUND":
+            self._landed(op.op_id)
+            with self._store.transaction():
+                outbox.mark_done(op.op_id)
+            self._finish(OpOutcome(op.op_id, op.function, True, {"deleted-count": 0}))
+            return 0.0
+        outbox.mark_failed(op.op_id, msg, code)
+        self._conn.report_success()
+        self._finish(OpOutcome(op.op_id, op.function, False, error=msg + self._held_note(op.op_id)))
+        return 0.0

@@ -1,0 +1,164 @@
+"""Scrolled pages are written on the store's second connection (a worker thread): they land in
+the cache (records, list positions, search index), a store closed or rebuilt while a page is
+being written does not break the fetch, and the search roles in use are those set last."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from support.waiting import until
+
+from snx_desktop.services import Change
+
+from .conftest import OpenServices
+
+pytestmark = pytest.mark.asyncio
+
+CITY = "99"  # a contact field that holds no search role in the sandbox's schema
+
+
+@contextmanager
+def write_lock_held(path: object, seconds: float) -> Iterator[None]:
+    """Another connection holds the database's write lock, released after ``seconds`` from
+    another thread (the loop thread may be waiting for it meanwhile)."""
+    conn = sqlite3.connect(str(path), timeout=5, isolation_level=None, check_same_thread=False)
+    conn.execute("BEGIN IMMEDIATE")
+    timer = threading.Timer(seconds, lambda: conn.execute("ROLLBACK"))
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.join()
+        conn.close()
+
+
+async def test_scrolled_pages_land_in_the_cache(
+    fresh_sandbox: object, open_services: OpenServices
+) -> None:
+    svc = await open_services(fresh_sandbox)
+    pages = [await svc.browse.fetch_page("contact", "", start, 20) for start in (0, 20, 40)]
+    assert svc.browse.page_writer is not None  # the pages after the first went through it
+    assert [len(p.records) for p in pages] == [20, 20, 20]
+    assert all(not p.from_cache for p in pages)
+
+    cache = svc.store.cache
+    assert cache.cached_ranges("contact", "") == [(0, 60)]
+    for page in pages:
+        listed = cache.get_list_page("contact", "", page.start, 20)
+        assert listed is not None
+        assert listed.complete
+        assert listed.ids == page.ids
+        for record in page.records:
+            assert listed.records[record["id"]].value["48"] == record["48"]
+        cached = svc.browse.cached_page("contact", "", page.start, 20)
+        assert cached is not None
+        assert cached.records == page.records
+
+    # the local search index holds the scrolled pages' records
+    someone = pages[2].records[5]
+    hits = svc.browse.search_local("contact", someone["133"])
+    assert someone["id"] in hits.ids
+    assert someone["id"] in svc.browse.search_local("contact", someone["79"], limit=60).ids
+
+    # a scrolled page fetched again reports what the server changed
+    target = pages[1].records[3]["id"]
+    seen: list[Change] = []
+    svc.changes.connect(seen.append)
+    await svc.client.update_contact(
+        match_by_field_data={"1": target}, contact_field_data={"94": "Chief Scroller"}
+    )
+    again = await svc.browse.fetch_page("contact", "", 20, 20)
+    assert again.records[3]["94"] == "Chief Scroller"
+    assert any(c.kind == "contact" and target in c.ids for c in seen)
+    cached_again = cache.get_record("contact", target)
+    assert cached_again is not None
+    assert cached_again.value["94"] == "Chief Scroller"
+
+
+async def test_services_closed_while_a_page_is_written(
+    fresh_sandbox: object, open_services: OpenServices
+) -> None:
+    svc = await open_services(fresh_sandbox)
+    await svc.browse.fetch_page("contact", "", 0, 20)
+    await svc.browse.fetch_page("contact", "", 20, 20)
+    writer = svc.browse.page_writer
+    assert writer is not None
+    with write_lock_held(svc.store.path, 0.5):
+        # the writer's transaction for the next page waits for the lock held elsewhere
+        task = asyncio.ensure_future(svc.browse.fetch_page("contact", "", 40, 20))
+        await until(lambda: writer.busy or task.done(), timeout=10)
+        assert writer.busy
+        await svc.aclose()  # closes the store: the writer is closed first, after its page
+    assert svc.store.closed
+    assert writer.closed
+    page = await asyncio.wait_for(task, 10)
+    assert len(page.records) == 20
+    assert page.start == 40
+    assert not page.from_cache
+
+
+async def test_store_rebuilt_while_a_page_is_written(
+    fresh_sandbox: object, open_services: OpenServices
+) -> None:
+    svc = await open_services(fresh_sandbox)
+    await svc.browse.fetch_page("contact", "", 0, 20)
+    await svc.browse.fetch_page("contact", "", 20, 20)
+    writer = svc.browse.page_writer
+    assert writer is not None
+    with write_lock_held(svc.store.path, 0.5):
+        task = asyncio.ensure_future(svc.browse.fetch_page("contact", "", 40, 20))
+        await until(lambda: writer.busy or task.done(), timeout=10)
+        assert writer.busy
+        svc.store.replace_damaged(["damaged (a test)"])
+    assert writer.closed
+    assert not svc.store.closed
+    page = await asyncio.wait_for(task, 10)
+    assert len(page.records) == 20
+    # the page landed in the new database, not in the one moved aside
+    listed = svc.store.cache.get_list_page("contact", "", 40, 20)
+    assert listed is not None
+    assert listed.complete
+    assert listed.ids == page.ids
+    # the next scrolled page goes through a new writer on the new database
+    again = await svc.browse.fetch_page("contact", "", 20, 20)
+    assert svc.browse.page_writer is not None
+    assert svc.browse.page_writer is not writer
+    assert not svc.browse.page_writer.closed
+    cached = svc.browse.cached_page("contact", "", 20, 20)
+    assert cached is not None
+    assert cached.ids == again.ids
+
+
+async def test_roles_set_after_the_writer_was_made_are_used(
+    fresh_sandbox: object, open_services: OpenServices
+) -> None:
+    svc = await open_services(fresh_sandbox)
+    await svc.browse.fetch_page("contact", "", 0, 20)
+    before = await svc.browse.fetch_page("contact", "", 20, 20)
+    assert svc.browse.page_writer is not None
+    search = svc.store.search
+    roles = search.roles("contact")
+    assert roles, "the schema set the search roles"
+    assert CITY not in {f for ids in roles.values() for f in ids}
+
+    # the city becomes part of the company column, after the writer was made
+    with_city = dict(roles)
+    with_city["company"] = [*roles.get("company", []), CITY]
+    assert search.set_roles(with_city, search.roles("group"))
+    after = await svc.browse.fetch_page("contact", "", 40, 20)
+
+    def found(record: dict[str, str]) -> bool:
+        hits = search.search("contact", record[CITY], limit=100)
+        return record["id"] in {h.record_id for h in hits.hits}
+
+    # indexed with the new roles: found by its city
+    late = next(r for r in after.records if r.get(CITY))
+    assert found(late)
+    # written before the change (and not reindexed since): not found by its city
+    early = next(r for r in before.records if r.get(CITY))
+    assert not found(early)
