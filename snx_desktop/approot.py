@@ -93,15 +93,23 @@ class AppRoot:
         return self.exit_code
 
     async def smoke_test(self) -> int:
-        """Open the offline store in a temporary (or the given) profile, then quit."""
+        """Open the offline store in a temporary (or the given) profile, open the window the
+        way a start does (first paint included), then quit."""
+        from snx_desktop.ui.firstpaint import open_first_window
         from snx_desktop.ui.wiring import open_store_for_smoke_test
 
         with tempfile.TemporaryDirectory(prefix="snx-smoke-") as tmp:
             profile = self.profile or Path(tmp)
             await open_store_for_smoke_test(profile)
-            from snx_desktop.ui.mainwindow import MainWindow
-
-            window = MainWindow(settings=settings_for(profile))
+            window = open_first_window(
+                self.app,
+                settings_for(profile),
+                profile=profile,
+                server=None,
+                offline=True,
+                demo=False,
+                started=0.0,
+            )
             window.close()
             window.deleteLater()
         log.info("smoke test passed")

@@ -13,6 +13,7 @@ from a checkout, an installed package and the frozen bundle.
 from __future__ import annotations
 
 import logging
+import math
 from functools import cache
 from typing import Literal
 
@@ -133,7 +134,11 @@ class _SvgIconEngine(QIconEngine):
         return self._render(size, mode, max(scale, 1.0))
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        scale = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        # the device pixel ratio, read from the painter's device transform: asking the device
+        # itself makes the bindings look up the exact type of the widget painted on, which
+        # the first time sets up every widget class (about 10 ms, in the first paint)
+        t = painter.deviceTransform()
+        scale = round(math.hypot(t.m11(), t.m12()), 2) or 1.0
         pixmap = self._render(rect.size(), mode, max(scale, 1.0))
         painter.drawPixmap(QPoint(rect.x(), rect.y()), pixmap)
 

@@ -16,7 +16,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -101,6 +102,13 @@ class RecordTable(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setMinimumSectionSize(60)
+        #: called after each paint while set (the list pane's start-up timing)
+        self.after_paint: Callable[[], None] | None = None
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.after_paint is not None:
+            self.after_paint()
 
     def fit_columns(self, limit: int = 260, sample: int = 40) -> None:
         """Fit each column to its header and the first ``sample`` rows, within ``limit`` px.
@@ -227,24 +235,17 @@ class ListPane(QWidget):
         #: sections shown by a page of their own rather than a record list
         self.pages: dict[str, QWidget] = {"pending": self.pending_page, "agenda": self.agenda_page}
         self._page_status: dict[str, str] = {}
-        self._first_rows_seen = False
         for kind in self.models:
-            self.views[kind].viewport().installEventFilter(self)
+            self.views[kind].after_paint = lambda k=kind: self._painted(k)
         self.show_section("contact")
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+    def _painted(self, kind: str) -> None:
         """Tell once when a record list is first painted with rows (start-up timing)."""
-        if not self._first_rows_seen and event.type() == QEvent.Type.Paint:
-            for kind, view in self.views.items():
-                if kind in self.models and watched is view.viewport():
-                    rows = self.models[kind].loaded_count
-                    if rows:
-                        self._first_rows_seen = True
-                        for other in self.models:
-                            self.views[other].viewport().removeEventFilter(self)
-                        self.firstRowsShown.emit(kind, rows)
-                    break
-        return False
+        rows = self.models[kind].loaded_count
+        if rows:
+            for view in self.views.values():
+                view.after_paint = None
+            self.firstRowsShown.emit(kind, rows)
 
     def show_first_page(self, kind: str, columns: list[Column], page: Page) -> None:
         """Show ``page`` in the ``kind`` list before the services are attached (start-up).

@@ -72,14 +72,20 @@ async def _paused_with_notes(svc: Any, server: Any, tag: str) -> list[str]:
     return made
 
 
-async def test_a_new_token_for_the_same_user_keeps_the_store_and_sends_the_queue(
-    sandbox_factory: Any, tmp_path: Path
-) -> None:
+async def _token_sign_in(sandbox_factory: Any, tmp_path: Path) -> tuple[Any, str, AppServices]:
+    """A server of its own, a permanent token of the demo user, services signed in with it."""
     server = sandbox_factory(contacts=20, seed=4)
     first = await _token(server.base_url)
     svc = await AppServices.open(
         server.base_url, token=first, profile_dir=tmp_path / "p", probe_interval=(0.05, 0.5)
     )
+    return server, first, svc
+
+
+async def test_a_new_token_for_the_same_user_keeps_the_store_and_sends_the_queue(
+    sandbox_factory: Any, tmp_path: Path
+) -> None:
+    server, first, svc = await _token_sign_in(sandbox_factory, tmp_path)
     try:
         store = svc.store
         assert svc.account == identity_from_token(first)
@@ -100,11 +106,7 @@ async def test_a_new_token_for_the_same_user_keeps_the_store_and_sends_the_queue
 async def test_a_token_of_another_user_is_refused_and_everything_stays_queued(
     sandbox_factory: Any, tmp_path: Path
 ) -> None:
-    server = sandbox_factory(contacts=20, seed=4)
-    first = await _token(server.base_url)
-    svc = await AppServices.open(
-        server.base_url, token=first, profile_dir=tmp_path / "p", probe_interval=(0.05, 0.5)
-    )
+    server, first, svc = await _token_sign_in(sandbox_factory, tmp_path)
     try:
         made = await _paused_with_notes(svc, server, "other-user")
         other = await _token(server.base_url, OTHER_EMAIL, OTHER_PASSWORD)

@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 
 import pytest
 from support.waiting import until
@@ -80,10 +81,9 @@ async def test_scrolled_pages_land_in_the_cache(
     assert cached_again.value["94"] == "Chief Scroller"
 
 
-async def test_services_closed_while_a_page_is_written(
-    fresh_sandbox: object, open_services: OpenServices
-) -> None:
-    svc = await open_services(fresh_sandbox)
+@asynccontextmanager
+async def third_page_in_flight(svc: Any) -> AsyncIterator[tuple[Any, asyncio.Future[Any]]]:
+    """Two pages fetched, the third one's write held up in the page writer: (writer, task)."""
     await svc.browse.fetch_page("contact", "", 0, 20)
     await svc.browse.fetch_page("contact", "", 20, 20)
     writer = svc.browse.page_writer
@@ -93,6 +93,14 @@ async def test_services_closed_while_a_page_is_written(
         task = asyncio.ensure_future(svc.browse.fetch_page("contact", "", 40, 20))
         await until(lambda: writer.busy or task.done(), timeout=10)
         assert writer.busy
+        yield writer, task
+
+
+async def test_services_closed_while_a_page_is_written(
+    fresh_sandbox: object, open_services: OpenServices
+) -> None:
+    svc = await open_services(fresh_sandbox)
+    async with third_page_in_flight(svc) as (writer, task):
         await svc.aclose()  # closes the store: the writer is closed first, after its page
     assert svc.store.closed
     assert writer.closed
@@ -106,14 +114,7 @@ async def test_store_rebuilt_while_a_page_is_written(
     fresh_sandbox: object, open_services: OpenServices
 ) -> None:
     svc = await open_services(fresh_sandbox)
-    await svc.browse.fetch_page("contact", "", 0, 20)
-    await svc.browse.fetch_page("contact", "", 20, 20)
-    writer = svc.browse.page_writer
-    assert writer is not None
-    with write_lock_held(svc.store.path, 0.5):
-        task = asyncio.ensure_future(svc.browse.fetch_page("contact", "", 40, 20))
-        await until(lambda: writer.busy or task.done(), timeout=10)
-        assert writer.busy
+    async with third_page_in_flight(svc) as (writer, task):
         svc.store.replace_damaged(["damaged (a test)"])
     assert writer.closed
     assert not svc.store.closed
