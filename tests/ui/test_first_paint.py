@@ -16,30 +16,19 @@ from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication
-from uikit import DEMO_EMAIL, dispose, first_page, settings_in, signed_in, until
+from uikit import DEMO_EMAIL, cache_contacts_and_remember, dispose, settings_in, until
 
 from snx_desktop.services import AppServices
 from snx_desktop.services.firstpage import read_first_page
 from snx_desktop.store.paths import DB_FILE_NAME, account_dir
 from snx_desktop.ui.firstpaint import open_first_window, start_account
 from snx_desktop.ui.session import SessionBinder
-from snx_desktop.ui.signin import KnownAccount, SignInDialog, save_account
+from snx_desktop.ui.signin import KnownAccount, SignInDialog
 from snx_desktop.ui.wiring import Controller
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 PAGE = 100  # the list pane's page size
-
-
-async def _cache_contacts(sandbox: Any, profile: Path, *, remember: bool = True) -> list[str]:
-    """Sign in once (a page of 100 contacts and the schema land in the store); remember the
-    account in the profile's settings as "remember me" does. The ids of the first page."""
-    async with signed_in(sandbox, profile, page_size=PAGE) as s:
-        await first_page(s)
-        model = s.window.list_pane.models["contact"]
-        ids = [model.record_id(i) for i in range(PAGE)]
-    save_account(settings_in(profile), KnownAccount(sandbox.base_url, DEMO_EMAIL, remember))
-    return ids
 
 
 def test_start_account_is_the_remembered_one_or_offline_the_last_one() -> None:
@@ -57,7 +46,7 @@ def test_start_account_is_the_remembered_one_or_offline_the_last_one() -> None:
 async def test_the_store_answers_the_first_page_the_services_answer(
     sandbox: Any, tmp_path: Path
 ) -> None:
-    ids = await _cache_contacts(sandbox, tmp_path)
+    ids = await cache_contacts_and_remember(sandbox, tmp_path)
     first = read_first_page(sandbox.base_url, DEMO_EMAIL, tmp_path, "contact", PAGE)
     assert first is not None
     assert first.schema is not None
@@ -83,7 +72,7 @@ async def test_the_store_answers_the_first_page_the_services_answer(
 async def test_an_older_empty_or_damaged_store_gives_no_first_page(
     sandbox: Any, tmp_path: Path
 ) -> None:
-    await _cache_contacts(sandbox, tmp_path)
+    await cache_contacts_and_remember(sandbox, tmp_path)
     path = account_dir(sandbox.base_url, DEMO_EMAIL, tmp_path) / DB_FILE_NAME
     original = path.read_bytes()
     with sqlite3.connect(path) as conn:
@@ -101,7 +90,7 @@ async def test_an_older_empty_or_damaged_store_gives_no_first_page(
 async def test_rows_shown_at_start_stay_when_the_services_take_over(
     sandbox: Any, tmp_path: Path, qapp: QApplication
 ) -> None:
-    ids = await _cache_contacts(sandbox, tmp_path)
+    ids = await cache_contacts_and_remember(sandbox, tmp_path)
     settings = settings_in(tmp_path)
     window = open_first_window(
         qapp,
@@ -150,7 +139,7 @@ async def test_rows_of_an_account_not_opened_are_cleared(
 ) -> None:
     # remembered, but its password is not in the (null) keyring: the start asks, and the
     # rep cancels
-    await _cache_contacts(sandbox, tmp_path)
+    await cache_contacts_and_remember(sandbox, tmp_path)
     settings = settings_in(tmp_path)
     window = open_first_window(
         qapp,
@@ -211,7 +200,7 @@ FIRST_PAINT_CHILD = textwrap.dedent(
 async def test_the_first_paint_loads_no_event_loop_services_or_network(
     sandbox: Any, tmp_path: Path
 ) -> None:
-    await _cache_contacts(sandbox, tmp_path)
+    await cache_contacts_and_remember(sandbox, tmp_path)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     done = await asyncio.to_thread(
         subprocess.run,

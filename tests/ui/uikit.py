@@ -107,3 +107,18 @@ async def first_page(session: Session, kind: str = "contact") -> None:
     model = session.window.list_pane.models[kind]
     session.window.navigation.select(kind)
     await until(lambda: model.loaded_count > 0 and not model.busy, what=f"first {kind} page")
+
+
+async def cache_contacts_and_remember(
+    server: Any, profile: Path, *, remember: bool = True
+) -> list[str]:
+    """Sign in once (a page of 100 contacts and the schema land in the store) and remember the
+    account in the profile's settings as "remember me" does; the ids of that first page."""
+    from snx_desktop.ui.accounts import KnownAccount, save_account
+
+    async with signed_in(server, profile, page_size=100) as s:
+        await first_page(s)
+        model = s.window.list_pane.models["contact"]
+        ids = [model.record_id(i) for i in range(100)]
+    save_account(settings_in(profile), KnownAccount(server.base_url, DEMO_EMAIL, remember))
+    return ids
