@@ -24,7 +24,7 @@ class KnownAccount:
     @property
     def label(self) -> str:
         host = self.server.split("://", 1)[-1].rstrip("/")
-        who = self.email or "permanent token"
+        who = "permanent token" if self.uses_token or not self.email else self.email
         return f"{who} on {host}"
 
 

@@ -74,6 +74,8 @@ class SignInDialog(QDialog):
         self.setAccessibleName("Sign in")
         self.setMinimumWidth(460)
         self._accounts = accounts or []
+        #: the store identity (``token-…``) of a remembered token account picked from the list
+        self._token_identity = ""
         layout = QVBoxLayout(self)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -181,7 +183,9 @@ class SignInDialog(QDialog):
         if not isinstance(acc, KnownAccount):
             return
         self.server.setCurrentText(acc.server)
-        self.email.setText(acc.email)
+        # a token account's name is its store's identity, not an e-mail: kept, not shown
+        self._token_identity = acc.email if acc.uses_token else ""
+        self.email.setText("" if acc.uses_token else acc.email)
         self.use_token.setChecked(acc.uses_token)
         self.use_password.setChecked(not acc.uses_token)
         self.remember.setChecked(acc.remember)
@@ -189,7 +193,8 @@ class SignInDialog(QDialog):
 
     def _method_changed(self) -> None:
         token = self.use_token.isChecked()
-        for widget, visible in ((self.password, not token), (self.token, token)):
+        pairs = ((self.password, not token), (self.token, token), (self.email, not token))
+        for widget, visible in pairs:
             widget.setVisible(visible)
             label = self._form.labelForField(widget)
             if label is not None:
@@ -214,10 +219,11 @@ class SignInDialog(QDialog):
         token_mode = self.use_token.isChecked()
         return SignInRequest(
             server=self.server.currentText().strip().rstrip("/"),
-            email=self.email.text().strip(),
+            email="" if token_mode else self.email.text().strip(),
             password="" if token_mode else self.password.text(),
             token=self.token.text().strip() if token_mode else "",
             remember=self.remember.isChecked(),
+            identity=self._token_identity if token_mode else "",
         )
 
     def fill(self, server: str, email: str) -> None:

@@ -232,3 +232,35 @@ async def test_sign_out_wipes_the_account_and_forgets_the_password(
     finally:
         await ctrl.close()
         dispose(window)
+
+
+def test_a_remembered_token_account_reads_as_one_and_keeps_its_identity(
+    qapp: QApplication,
+) -> None:
+    from snx_desktop.ui.signin import KnownAccount
+
+    token_acc = KnownAccount("https://crm.example", "token-3f2a9c", remember=True, uses_token=True)
+    mail_acc = KnownAccount("https://crm.example", "rep@example.com", remember=False)
+    dialog = SignInDialog(accounts=[token_acc, mail_acc])
+    try:
+        dialog.show()
+        assert dialog.account.itemText(1) == "permanent token on crm.example"
+        dialog.account.setCurrentIndex(1)
+        assert dialog.use_token.isChecked()
+        assert not dialog.email.isVisible()  # its name is the store's, not an e-mail
+        assert dialog.token.isVisible()
+        dialog.token.setText("a-new-token")
+        request = dialog.request()
+        assert request.token == "a-new-token"
+        assert request.email == ""
+        assert request.identity == "token-3f2a9c"  # the same store and queue as before
+
+        dialog.account.setCurrentIndex(2)
+        assert dialog.use_password.isChecked()
+        assert dialog.email.isVisible()
+        assert dialog.email.text() == "rep@example.com"
+        dialog.password.setText("secret")
+        request = dialog.request()
+        assert (request.email, request.identity, request.token) == ("rep@example.com", "", "")
+    finally:
+        dispose(dialog)
