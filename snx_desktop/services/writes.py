@@ -28,7 +28,7 @@ from .conflicts import Choice, norm
 from .conflicts import resolve as resolve_fields
 from .connectivity import Connectivity
 from .events import Event
-from .ops import Operations, describe_fields, known_children
+from .ops import ACTIVITY_KEYS, Operations, describe_fields, known_children
 from .replay import RETRY_BASE as RETRY_BASE
 from .replay import RETRY_MAX as RETRY_MAX
 from .replay import Replay
@@ -767,18 +767,7 @@ class WriteQueue:
         )
 
     def _activity_changes(self, changes: Mapping[str, Any]) -> dict[str, str]:
-        allowed = {
-            "schedule-with",
-            "schedule-for",
-            "regarding",
-            "details",
-            "color",
-            "start-time",
-            "end-time",
-            "type",
-            "timeless",
-            "group-id",
-        }
+        allowed = {*ACTIVITY_KEYS, "group-id"}
         values: dict[str, str] = {}
         for k, v in changes.items():
             key = str(k).replace("_", "-")
