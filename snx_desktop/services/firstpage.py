@@ -66,7 +66,8 @@ def read_first_page(
         path = account_dir(base_url, identity, root) / DB_FILE_NAME
         if not path.is_file() or path.stat().st_size == 0:
             return None
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.5)
+        # a store busy elsewhere (another copy of the app checkpointing) is not waited for long
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.1)
     except (OSError, sqlite3.Error, ValueError):
         log.debug("no first page: the store cannot be opened", exc_info=True)
         return None

@@ -69,6 +69,24 @@ async def test_the_store_answers_the_first_page_the_services_answer(
 
 
 @pytest.mark.asyncio
+async def test_a_store_being_written_elsewhere_still_gives_the_first_page(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    ids = await cache_contacts_and_remember(sandbox, tmp_path)
+    path = account_dir(sandbox.base_url, DEMO_EMAIL, tmp_path) / DB_FILE_NAME
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another copy of the app in the middle of a write
+        writer.execute("UPDATE records SET fetched_at = fetched_at")
+        first = read_first_page(sandbox.base_url, DEMO_EMAIL, tmp_path, "contact", PAGE)
+        assert first is not None
+        assert [r["id"] for r in first.records] == ids
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+@pytest.mark.asyncio
 async def test_an_older_empty_or_damaged_store_gives_no_first_page(
     sandbox: Any, tmp_path: Path
 ) -> None:
