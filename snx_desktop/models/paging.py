@@ -420,9 +420,10 @@ class PagedTableModel(QAbstractTableModel):
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return _NO_FLAGS
-        return self._row_flags(index.row())
+        return self.row_flags(index.row())
 
-    def _row_flags(self, row: int) -> Qt.ItemFlag:
+    def row_flags(self, row: int) -> Qt.ItemFlag:
+        """The flags of any cell of ``row`` (a record row, or the placeholder row)."""
         return _PLACEHOLDER_FLAGS if row >= len(self._rows) else _ROW_FLAGS
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -448,9 +449,7 @@ class PagedTableModel(QAbstractTableModel):
         Roles a record row does not answer are left as they are (a delegate's span is new
         for each cell, holding no data)."""
         record_row = 0 <= row < len(self._rows)
-        items: Any = (roleDataSpan,) if isinstance(roleDataSpan, QModelRoleData) else roleDataSpan
-        for i in range(len(items)):  # the stubs lack the span's sequence protocol
-            item = items[i]
+        for item in _items(roleDataSpan):
             role = item.role()
             if record_row and role not in _CELL_ROLES:
                 continue
@@ -741,7 +740,7 @@ class LoadedRowsSortProxy(QSortFilterProxyModel):
         row = -1 if source is None else self._source_row(index)
         if source is None or row < 0:
             return super().flags(index)
-        return source._row_flags(row)
+        return source.row_flags(row)
 
     def lessThan(self, left: _Index, right: _Index) -> bool:
         lstate = left.data(Roles.FETCH_STATE)

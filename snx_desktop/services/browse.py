@@ -6,11 +6,9 @@ of queued writes on top) and say what changed on the hub. Offline, both answer f
 fall back to the local search index for filtered lists, or raise `OfflineError` naming what is
 missing. `load_detail` issues all its calls together so the client sends them as ONE request.
 
-A further page of a scrolled list (any but the first) is written through the store's
-``bulk_writer()`` (a second SQLite connection, made on first use) in a worker thread, one
-transaction per page, then read back through the store's own connection: its commit and
-search indexing no longer stall the loop. The writer closes with the store (after the page it
-is writing) and `aclose` closes it; stores without one are written on the loop.
+Fetched pages are written into the store by :class:`~snx_desktop.services.pagewrites.PageWrites`
+(a scrolled page off the loop, on a second connection) and read back through the store's own
+connection; `aclose` closes that second connection.
 """
 
 from __future__ import annotations
@@ -23,12 +21,12 @@ from typing import Any
 
 from snx_desktop.api.errors import NotFoundError
 from snx_desktop.api.values import parse_datetime
-from snx_desktop.store.types import StoreUnavailable
 
 from . import _wire
 from .connectivity import Connectivity
 from .events import Event
 from .ids import with_id as with_id
+from .pagewrites import PageWrites
 from .schema import SchemaService
 from .types import (
     ID_KEY,
@@ -55,7 +53,6 @@ _LISTS: dict[str, tuple[str, str]] = {
 # at most this many users; beyond it only the cache (and the signed-in user) is asked.
 MAX_USERS_IN_DETAIL = 12
 DETAIL_ACTIVITY_PAGE = 200
-PAGE_WRITE_CHUNK = 25  # records written in one step while a list is scrolled
 
 
 def canonical_filter(filter_value: str) -> str:
@@ -94,9 +91,7 @@ class BrowseService:
         # set by the write queue: re-applies queued writes to records just fetched
         self.overlay = overlay
         self.pending_ids = pending_ids
-        self._writer: Any = None  # the store's bulk writer for scrolled pages
-        self._writer_failed = False
-        self._closed = False
+        self._pages = PageWrites(store)
 
     # ------------------------------------------------------------------ helpers
     def _pending(self, kind: str) -> set[str]:
@@ -169,16 +164,17 @@ class BrowseService:
         """Write a fetched page (records, list positions, search index) into the cache, keep
         queued writes on top and say what changed. False when the page could not land in
         the store (closed meanwhile): answer with the fetched records then."""
-        ids = [r[ID_KEY] for r in records]
-        pairs = [(r[ID_KEY], r) for r in records]
+        pairs = _pairs(records)
+        ids = [rid for rid, _ in pairs]
         if start == 0:
             # the first page in one step with its answer (shown at once, nothing scrolls yet)
-            changed = _write_page(self._store.cache, kind, key, start, total, pairs)
+            changed = self._pages.write_now(kind, key, start, total, pairs)
         else:
-            # a further page arrives while the user scrolls: written on a second connection
-            # in a worker thread (its commit and search indexing stalled scrolling for tens of
-            # milliseconds on the loop), the loop reading it back once committed
-            got = await self._write_off_loop(kind, key, start, total, pairs)
+            # a further page arrives while the user scrolls: written off the loop (its commit
+            # and search indexing stalled scrolling for tens of milliseconds on it)
+            got = await self._pages.write(
+                kind, key, start, total, pairs, lambda late: self._after_write(kind, ids, late)
+            )
             if got is None:
                 return False
             changed = got
@@ -195,101 +191,15 @@ class BrowseService:
         if updated:
             self._hub.emit(Change(kind, "updated", updated))
 
-    def _page_writer(self) -> Any:
-        """The browse service's second store connection (made on first use), or None when the
-        store has none (or it cannot be made): then pages are written on the loop."""
-        writer = self._writer
-        if writer is not None and not writer.closed:
-            return writer
-        self._writer = None
-        make = getattr(self._store, "bulk_writer", None)
-        if make is None or self._closed or self._writer_failed:
-            return None
-        if getattr(self._store, "closed", False):
-            return None
-        try:
-            self._writer = make(close_with_store=True)
-        except Exception:
-            self._writer_failed = True
-            log.warning(
-                "scrolled pages written on the loop thread: no second connection", exc_info=True
-            )
-        return self._writer
-
-    async def _write_off_loop(
-        self, kind: str, key: str, start: int, total: int, pairs: list[tuple[str, Record]]
-    ) -> list[str] | None:
-        """Write a page through the worker connection; the changed ids, or None when the store
-        closed meanwhile. A store without one (or whose database was replaced meanwhile)
-        is written on the loop, a few records per step."""
-        writer = self._page_writer()
-        if writer is not None:
-            try:
-                changed: list[str] | None = await self._on_writer(
-                    writer, kind, key, start, total, pairs
-                )
-            except StoreUnavailable:
-                changed = None  # closed (with the store) before it could write the page
-            if getattr(self._store, "closed", False):
-                return None
-            if changed is not None and not writer.closed:
-                return changed
-            # the store moved a damaged database aside (closing the writer): the page is
-            # written again below, into the new one
-            log.info("second store connection closed; writing this page on the loop")
-        # on the loop: the records a few at a time, letting the loop paint between them
-        cache = self._store.cache
-        ids = [rid for rid, _ in pairs]
-        old = cache.get_records(kind, ids)
-        for i in range(0, len(pairs), PAGE_WRITE_CHUNK):
-            cache.put_records(kind, pairs[i : i + PAGE_WRITE_CHUNK], merge=True)
-            await asyncio.sleep(0)
-            if getattr(self._store, "closed", False):
-                return None
-        cache.put_list_page(kind, key, start, ids, total)
-        return _changed(old, pairs)
-
-    async def _on_writer(
-        self,
-        writer: Any,
-        kind: str,
-        key: str,
-        start: int,
-        total: int,
-        pairs: list[tuple[str, Record]],
-    ) -> list[str]:
-        fut: asyncio.Future[list[str]] = asyncio.wrap_future(
-            writer.submit(_write_page, kind, key, start, total, pairs)
-        )
-        try:
-            return await asyncio.shield(fut)
-        except asyncio.CancelledError:
-            # the write goes on in its thread: once it has landed, queued writes are put
-            # back on top of it all the same
-            ids = [rid for rid, _ in pairs]
-            fut.add_done_callback(lambda f: self._late_page(f, kind, ids))
-            raise
-
-    def _late_page(self, fut: asyncio.Future[list[str]], kind: str, ids: list[str]) -> None:
-        if fut.cancelled() or fut.exception() is not None or getattr(self._store, "closed", False):
-            return
-        try:
-            self._after_write(kind, ids, fut.result())
-        except Exception:
-            log.exception("re-applying queued writes to a page failed")
-
     @property
     def page_writer(self) -> Any:
         """The second store connection scrolled pages are written through (None until the
         first such page, or when the store has none)."""
-        return self._writer
+        return self._pages.writer
 
     async def aclose(self) -> None:
         """Close the second store connection (after the write it is running, if any)."""
-        self._closed = True
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            await asyncio.to_thread(writer.close)
+        await self._pages.aclose()
 
     def _offline_page(
         self, kind: Kind, filter_value: str, start: int, size: int, what: str
@@ -603,26 +513,5 @@ class BrowseService:
         self._reapply("activity", [aid])
 
 
-def _write_page(
-    cache: Any, kind: str, key: str, start: int, total: int, pairs: list[tuple[str, Record]]
-) -> list[str]:
-    """Write a page's records and list positions in one transaction (on the loop or in a
-    bulk writer's thread); the ids of records that were cached with other values."""
-    ids = [rid for rid, _ in pairs]
-    with cache.transaction():
-        old = cache.get_records(kind, ids)
-        cache.put_records(kind, pairs, merge=True)
-        cache.put_list_page(kind, key, start, ids, total)
-    return _changed(old, pairs)
-
-
-def _changed(old: Mapping[str, Any], pairs: list[tuple[str, Record]]) -> list[str]:
-    return [rid for rid, rec in pairs if rid in old and _differs(old[rid].value, rec)]
-
-
 def _pairs(records: Iterable[Record]) -> list[tuple[str, Record]]:
     return [(r[ID_KEY], r) for r in records]
-
-
-def _differs(old: Mapping[str, Any], new: Mapping[str, str]) -> bool:
-    return any(str(old.get(k, "")) != v for k, v in new.items())

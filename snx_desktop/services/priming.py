@@ -186,7 +186,7 @@ class _Sink:
             out = fn(self._store.cache, *args)
             await asyncio.sleep(0)
             return out
-        fut = asyncio.ensure_future(asyncio.to_thread(fn, self._writer.cache, *args))
+        fut = asyncio.wrap_future(self._writer.submit(fn, *args))  # fn(writer.cache, *args)
         try:
             return await asyncio.shield(fut)
         except asyncio.CancelledError:

@@ -69,7 +69,10 @@ def open_first_window(
 
     window = MainWindow(settings=settings)
 
+    painted: list[bool] = []
+
     def shown(kind: str, rows: int) -> None:
+        painted.append(True)
         now = time.time()
         log.info(
             "first %d %s rows on screen at %.3f, %.0f ms after start",
@@ -80,8 +83,6 @@ def open_first_window(
         )
 
     window.list_pane.firstRowsShown.connect(shown)
-    painted: list[bool] = []
-    window.list_pane.firstRowsShown.connect(lambda *_a: painted.append(True))
     shows_rows = not demo and _show_cached_rows(window, settings, profile, server, offline)
     window.show()
     deadline = time.monotonic() + (FIRST_PAINT_WAIT_S if shows_rows else 0.0)

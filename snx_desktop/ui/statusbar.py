@@ -31,6 +31,14 @@ CONNECTION_TEXT = {
     "working-offline": "Working offline",
 }
 
+OFFLINE_STATES = ("offline", "working-offline")
+_QUEUED_TIP = "Changes you make are queued and sent when the connection returns."
+CONNECTION_TIP = {
+    "online": "Connected to the SalesNexus server.",
+    "offline": _QUEUED_TIP,
+    "working-offline": _QUEUED_TIP,
+}
+
 
 class StatusBar(QStatusBar):
     """Connection state, a work-offline switch, data age, pending count, job progress."""
@@ -99,16 +107,10 @@ class StatusBar(QStatusBar):
 
     def set_connection(self, state: str) -> None:
         self.connection.setText(CONNECTION_TEXT.get(state, state))
-        offline = "true" if state in ("offline", "working-offline") else "false"
+        offline = "true" if state in OFFLINE_STATES else "false"
         changed = self.connection.property("offline") != offline
         self.connection.setProperty("offline", offline)
-        self.connection.setToolTip(
-            "Changes you make are queued and sent when the connection returns."
-            if state in ("offline", "working-offline")
-            else "Connected to the SalesNexus server."
-            if state == "online"
-            else ""
-        )
+        self.connection.setToolTip(CONNECTION_TIP.get(state, ""))
         if changed and self.isVisible():  # re-evaluate [offline="true"] in the stylesheet
             self.connection.style().unpolish(self.connection)
             self.connection.style().polish(self.connection)
