@@ -126,10 +126,11 @@ def install_excepthook(sink: ErrorSink) -> None:
 
 
 def settings_for(profile: Path | None) -> QSettings:
-    """The app's settings: ``settings.ini`` in a given profile folder, else the platform's."""
-    if profile is not None:
-        return QSettings(str(profile / "settings.ini"), QSettings.Format.IniFormat)
-    return QSettings()
+    """The app's settings: ``settings.ini`` in a given profile folder, else in the user's
+    config folder; mode 0600 in a 0700 folder (see :mod:`snx_desktop.settingsfile`)."""
+    from snx_desktop.settingsfile import open_settings
+
+    return open_settings(profile, ORG_NAME, APP_NAME)
 
 
 def process_started_at() -> float:

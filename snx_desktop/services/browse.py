@@ -21,6 +21,7 @@ from typing import Any
 
 from snx_desktop.api.errors import NotFoundError
 from snx_desktop.api.values import parse_datetime
+from snx_desktop.store.types import StoreEnvironmentError
 
 from . import _wire
 from .connectivity import Connectivity
@@ -163,21 +164,27 @@ class BrowseService:
     ) -> bool:
         """Write a fetched page (records, list positions, search index) into the cache, keep
         queued writes on top and say what changed. False when the page could not land in
-        the store (closed meanwhile): answer with the fetched records then."""
+        the store (closed meanwhile, or its disk refuses writes): answer with the fetched
+        records then."""
         pairs = _pairs(records)
         ids = [rid for rid, _ in pairs]
-        if start == 0:
-            # the first page in one step with its answer (shown at once, nothing scrolls yet)
-            changed = self._pages.write_now(kind, key, start, total, pairs)
-        else:
-            # a further page arrives while the user scrolls: written off the loop (its commit
-            # and search indexing stalled scrolling for tens of milliseconds on it)
-            got = await self._pages.write(
-                kind, key, start, total, pairs, lambda late: self._after_write(kind, ids, late)
-            )
-            if got is None:
-                return False
-            changed = got
+        try:
+            if start == 0:
+                # the first page in one step with its answer (shown at once, nothing scrolls)
+                changed = self._pages.write_now(kind, key, start, total, pairs)
+            else:
+                # a further page arrives while the user scrolls: written off the loop (its
+                # commit and search indexing stalled scrolling for tens of milliseconds)
+                got = await self._pages.write(
+                    kind, key, start, total, pairs, lambda late: self._after_write(kind, ids, late)
+                )
+                if got is None:
+                    return False
+                changed = got
+        except StoreEnvironmentError as exc:
+            # the disk refuses (full, read-only): the page is shown, just not kept offline
+            log.info("a fetched %s page was not cached: %s", kind, exc.detail or exc)
+            return False
         self._after_write(kind, ids, changed)
         return True
 
@@ -458,7 +465,7 @@ class BrowseService:
             raise info
         cache = self._store.cache
         complete = all_users
-        with self._store.transaction():
+        with self._store.transaction(durable=False):  # cache only
             cache.put_record("contact", cid, _wire.field_record(cid, info.field_data), merge=True)
             for child, res in zip(("note", "sale", "document"), results[1:4], strict=True):
                 if isinstance(res, BaseException):
@@ -494,7 +501,7 @@ class BrowseService:
         if isinstance(info, BaseException):
             raise info
         cache = self._store.cache
-        with self._store.transaction():
+        with self._store.transaction(durable=False):  # cache only
             cache.put_record("group", gid, _wire.field_record(gid, info.field_data), merge=True)
             for child, res in zip(
                 ("note", "sale", "activity", "contact"), results[1:], strict=True

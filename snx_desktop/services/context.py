@@ -5,6 +5,10 @@ Built with `AppServices.open(...)` (which makes the client and opens the account
 (cache first), starts the connection probe and the write replay loop; `aclose()` cancels every
 task and closes what it owns. Sign-out can send the queue first, then wipes the account's store
 and lets the app remove the keyring entry.
+
+When the store's disk refuses writes (full, read-only, no permission, I/O error) the rep is
+told once, in words with the count of unsent changes, and the store is tried again every few
+seconds; once it takes writes the rep is told, and the write queue sends what waits.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from snx_desktop import messages
 from snx_desktop.api.errors import InvalidLoginError
 from snx_desktop.store import Store, identity_from_token
 
@@ -31,6 +36,13 @@ from .writes import WriteQueue
 log = logging.getLogger(__name__)
 
 CredentialsProvider = Callable[[], Awaitable[tuple[str, str] | None]]
+
+STORE_RETRY_INTERVAL = 5.0
+"""Seconds between tries to write to a store whose disk refused writes (full, read-only...)."""
+
+STORE_WRITABLE_MESSAGE = (
+    "The offline store can be written again: changes are saved, and unsent ones are sent."
+)
 
 
 class TokenOfAnotherUserError(Exception):
@@ -93,6 +105,9 @@ class AppServices:
         self._closed = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self._store_check: asyncio.Future[None] | None = None
+        self._store_retry: asyncio.Task[None] | None = None
+        #: seconds between tries to write again while the disk refuses (see `store_problem`)
+        self.store_retry_interval = STORE_RETRY_INTERVAL
         self.changes: Event[Change] = Event("services.changes")
         self.connectivity = Connectivity(
             self._probe,
@@ -114,6 +129,8 @@ class AppServices:
         self.priming = PrimingService(client, store, self.schema, self.connectivity, self.changes)
         self.priming.overlay = self.writes.reapply
         self._disconnect = self.connectivity.changed.connect(self._on_state)
+        subscribe = getattr(store, "subscribe_problem", None)
+        self._unsubscribe_store = subscribe(self._store_problem) if subscribe else None
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -203,7 +220,7 @@ class AppServices:
             owns=True,
             probe_interval=probe_interval,
         )
-        if store.notice is None:  # a store rebuilt on opening is new: nothing to check
+        if not getattr(store.notice, "rebuilt", False):  # a rebuilt store is new: not checked
             services._store_check = asyncio.ensure_future(services._check_store())
         try:
             if password and account and not work_offline:
@@ -225,8 +242,50 @@ class AppServices:
 
     @property
     def store_notice(self) -> Any:
-        """Set when the store had to be rebuilt (show its ``message`` to the user)."""
+        """Set when the store had to be rebuilt, or opened on a disk that refuses writes
+        (show its ``message`` to the user)."""
         return getattr(self.store, "notice", None)
+
+    @property
+    def store_problem(self) -> Any:
+        """The store's error while its disk refuses writes (full, read-only, no permission,
+        I/O error), else None. Meanwhile a write raises that error (the change is not saved,
+        the rep is told why), the rep is told once what is wrong, and the store is tried
+        again every `store_retry_interval` seconds; once it takes writes the rep is told and
+        the queued changes go out."""
+        return getattr(self.store, "problem", None)
+
+    def _store_problem(self, problem: Any) -> None:
+        if self._closed:
+            return
+        if problem is None:
+            messages.info(STORE_WRITABLE_MESSAGE)
+            self.writes.wake()  # what waits goes out now, not after the queue's backoff
+            return
+        messages.warning(str(getattr(problem, "summary", problem)))
+        self._watch_store()
+
+    def _watch_store(self) -> None:
+        """Try the store again now and then while its disk refuses writes."""
+        if self._closed or (self._store_retry is not None and not self._store_retry.done()):
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop (yet): start() watches
+        self._store_retry = loop.create_task(self._retry_store(), name="snx-store-retry")
+
+    async def _retry_store(self) -> None:
+        while not self._closed and self.store_problem is not None:
+            await asyncio.sleep(self.store_retry_interval)
+            if self._closed:
+                return
+            try:
+                # once it takes writes, the write queue's next try (it backs off while the
+                # store refuses) sends what waits
+                self.store.retry()
+            except Exception:
+                log.exception("trying the offline store again failed")
 
     # ------------------------------------------------------------------ session
     def signed_in_user(self) -> str | None:
@@ -281,6 +340,8 @@ class AppServices:
         """Check the store, load the schema (cache first, then the server), start the probe
         and the replay (nothing is sent from a store not known to be sound)."""
         await self.verify_store()
+        if self.store_problem is not None:
+            self._watch_store()
         await self.refresh_schema()
         self.connectivity.start()
         self.writes.start()
@@ -326,6 +387,12 @@ class AppServices:
             return
         self._closed = True
         self._disconnect()
+        if self._unsubscribe_store is not None:
+            self._unsubscribe_store()
+        if self._store_retry is not None:
+            self._store_retry.cancel()
+            with contextlib.suppress(BaseException):
+                await self._store_retry
         if self._store_check is not None:
             # the check runs in a worker thread on a connection of its own: let it finish
             # before the store closes

@@ -11,6 +11,8 @@ import asyncio
 import logging
 from typing import Any
 
+from snx_desktop.store.types import StoreEnvironmentError
+
 from .events import Event
 from .schemadata import KIND_TABLE as KIND_TABLE
 from .schemadata import SEARCH_ROLES as SEARCH_ROLES
@@ -69,13 +71,17 @@ class SchemaService:
                 for u in users_res.items
             ]
             me = self._who_am_i(layouts_res.items, users)
-            with self._store.transaction():
-                cache = self._store.cache
-                cache.put_catalog("fields", fields)
-                cache.put_catalog("layouts", layouts)
-                cache.put_catalog("users", users)
-                if me:
-                    cache.put_catalog("current_user_id", me)
+            try:
+                with self._store.transaction(durable=False):  # cache only
+                    cache = self._store.cache
+                    cache.put_catalog("fields", fields)
+                    cache.put_catalog("layouts", layouts)
+                    cache.put_catalog("users", users)
+                    if me:
+                        cache.put_catalog("current_user_id", me)
+            except StoreEnvironmentError as exc:
+                # the disk refuses writes (full, read-only): the schema is used, not kept
+                log.info("the account's schema was not cached: %s", exc.detail or exc)
             schema = build_schema(fields, layouts, users, me)
             old = self.current
             self.current = schema

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from snx_desktop._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from .bulk import BulkWriter
     from .cache import Cache, ListInfo, ListPage, replace_id
     from .checkpoint import CheckpointStats
     from .documents import DEFAULT_CAP_BYTES, Documents
@@ -25,14 +26,19 @@ if TYPE_CHECKING:
     )
     from .schema import SCHEMA_VERSION, V1_DDL
     from .search import Search, SearchHit, SearchPage, build_match, phone_digit_tokens
-    from .store import BulkWriter, Store, check_database
+    from .store import Store, check_database
     from .types import (
         RECORD_KINDS,
         Cached,
         OpenNotice,
         OutboxStateError,
         Record,
+        StoreEnvironmentError,
         StoreError,
+        StoreFull,
+        StoreIOError,
+        StoreNoPermission,
+        StoreReadOnly,
         StoreUnavailable,
         is_temp_id,
         new_temp_id,
@@ -65,7 +71,7 @@ _WHERE = {
     "SearchPage": "search",
     "build_match": "search",
     "phone_digit_tokens": "search",
-    "BulkWriter": "store",
+    "BulkWriter": "bulk",
     "Store": "store",
     "check_database": "store",
     "RECORD_KINDS": "types",
@@ -73,7 +79,12 @@ _WHERE = {
     "OpenNotice": "types",
     "OutboxStateError": "types",
     "Record": "types",
+    "StoreEnvironmentError": "types",
     "StoreError": "types",
+    "StoreFull": "types",
+    "StoreIOError": "types",
+    "StoreNoPermission": "types",
+    "StoreReadOnly": "types",
     "StoreUnavailable": "types",
     "is_temp_id": "types",
     "new_temp_id": "types",
@@ -105,7 +116,12 @@ __all__ = [
     "SearchHit",
     "SearchPage",
     "Store",
+    "StoreEnvironmentError",
     "StoreError",
+    "StoreFull",
+    "StoreIOError",
+    "StoreNoPermission",
+    "StoreReadOnly",
     "StoreUnavailable",
     "account_dir",
     "account_slug",

@@ -1,7 +1,11 @@
 """The outbox: a durable, ordered journal of writes waiting for the server.
 
 A write is appended (committed) before it is sent, marked ``sending`` (committed) right before
-the request goes out, and removed only once the server answered. Records created offline carry
+the request goes out, and removed only once the server answered. Every commit here is durable
+(``synchronous = FULL`` for that transaction: the WAL is synced to the disk), and a staged
+upload file is synced before its op is appended, so a change the rep saw accepted survives a
+power loss, not only a crash of the app; a write the disk refuses raises the store's typed
+error (e.g. ``StoreFull``) and is not journaled. Records created offline carry
 temporary ids; when the server names the real id, :meth:`Outbox.mark_done` removes the op and
 rewrites the temporary id in every later op and in the cache in the same transaction, so a
 killed process never leaves a half-applied remap. An op found ``sending`` when the store is
@@ -27,7 +31,8 @@ from typing import Any
 from .cache import Cache, replace_id
 from .db import Database
 from .documents import Documents
-from .types import TEMP_ID_RE, OutboxStateError, private_dir, private_file
+from .errors import refused_write
+from .types import TEMP_ID_RE, OutboxStateError, private_dir, private_file, sync_dir
 
 log = logging.getLogger(__name__)
 
@@ -207,13 +212,22 @@ class Outbox:
         private_dir(self._dir)
         name = _SAFE_NAME.sub("_", src.name)[-80:] or "file"
         dest = self._dir / f"{uuid.uuid4().hex}-{name}"
-        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
-                shutil.copyfileobj(inp, out, 1024 * 1024)
-        except BaseException:
-            dest.unlink(missing_ok=True)
-            raise
+            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+                    shutil.copyfileobj(inp, out, 1024 * 1024)
+                    out.flush()
+                    os.fsync(out.fileno())  # on the disk before the op that needs it commits
+            except BaseException:
+                dest.unlink(missing_ok=True)
+                raise
+            sync_dir(self._dir)
+        except OSError as exc:
+            refused = refused_write(exc, dest)  # the disk, not the rep's file
+            if refused is None:
+                raise
+            raise refused from exc
         private_file(dest)
         return dest
 
@@ -256,7 +270,7 @@ class Outbox:
         now = time.time()
         p: Any = dict(params)
         target_kind, target_id = target if target is not None else (None, None)
-        with self._db.tx() as conn:
+        with self._db.tx(durable=True) as conn:
             # ids remapped while the caller held them: use the real ones
             for temp in set(TEMP_ID_RE.findall(_dumps(p)) + ([target_id] if target_id else [])):
                 real = self._cache.resolve_id(temp)
@@ -415,7 +429,7 @@ class Outbox:
         conflicts: Mapping[str, FieldConflict] | None = None,
         attempt: bool = False,
     ) -> Op:
-        with self._db.tx() as conn:
+        with self._db.tx(durable=True) as conn:
             op = self._require(op_id)
             if op.state not in set(allowed):
                 raise OutboxStateError(
@@ -488,7 +502,7 @@ class Outbox:
         """Change a waiting op (e.g. after a conflict was resolved); refused while sending."""
         if params is not None:
             _refuse_secrets(params)
-        with self._db.tx() as conn:
+        with self._db.tx(durable=True) as conn:
             op = self._require(op_id)
             if op.state is OpState.SENDING:
                 raise OutboxStateError(f"The change “{op.description}” is being sent.")
@@ -516,7 +530,7 @@ class Outbox:
 
         For an upload, ``document_id`` moves the staged file into the document cache.
         """
-        with self._db.tx() as conn:
+        with self._db.tx(durable=True) as conn:
             op = self._require(op_id)
             conn.execute("DELETE FROM outbox WHERE op_id = ?", (op_id,))
             for temp, real in (id_map or {}).items():
@@ -533,7 +547,7 @@ class Outbox:
 
     def discard(self, op_id: int, *, cascade: bool = True) -> list[Op]:
         """Drop an op (not while sending) and, with ``cascade``, later ops that need its ids."""
-        with self._db.tx() as conn:
+        with self._db.tx(durable=True) as conn:
             first = self._require(op_id)
             if first.state is OpState.SENDING:
                 raise OutboxStateError(f"The change “{first.description}” is being sent.")
@@ -568,7 +582,7 @@ class Outbox:
 
     def undo(self, op_id: int) -> list[Op]:
         """Take back a change that has not been sent yet (state queued only)."""
-        with self._db.tx():
+        with self._db.tx(durable=True):
             op = self._require(op_id)
             if op.state is not OpState.QUEUED:
                 raise OutboxStateError(
@@ -578,7 +592,7 @@ class Outbox:
 
     def remap(self, temp_id: str, real_id: str) -> int:
         """Replace a temporary id by the real one in every op and in the cache, atomically."""
-        with self._db.tx():
+        with self._db.tx(durable=True):
             changed = self._remap(temp_id, real_id)
             self._changed()
         return changed
@@ -608,7 +622,7 @@ class Outbox:
 
     def recover_after_restart(self) -> int:
         """Ops left ``sending`` by a stopped process become ``sent-unknown``."""
-        with self._db.tx() as conn:
+        with self._db.tx(durable=True) as conn:
             n = conn.execute(
                 "UPDATE outbox SET state = 'sent-unknown', error = ?, updated_at = ? "
                 "WHERE state = 'sending'",

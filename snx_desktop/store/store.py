@@ -1,33 +1,50 @@
-"""Opening an account's store: files and modes, pragmas, migrations, recovery from damage.
+"""Opening an account's store, and keeping it usable when its database is damaged or the disk
+refuses writes.
 
-A database that is not a database, fails its integrity check, cannot be read, or was written
-by a newer version of the app is moved aside into the account's ``corrupt`` folder and a new
-one is built; ``Store.notice`` then tells the caller what happened. So is an empty (0-byte)
-file: a store is never created as one, so its data was lost. Opening never crashes on
-a bad file; it raises :class:`StoreUnavailable` only when no database can be created at all.
+Damage (a file that is not a database, is malformed, fails its integrity check, is empty, or
+was written by a newer version of the app) is the only reason a database is moved aside into
+the account's ``corrupt`` folder; the new one built in its place holds the unsent changes that
+could be read from the old one (:mod:`.rebuild`), and ``Store.notice`` tells how many were
+recovered or lost. A full disk, a read-only medium, a missing permission or an I/O error never
+move anything: the store opens as it is (read-only when it cannot be opened for writing),
+``Store.notice`` / ``Store.problem`` say what is wrong in plain words, every write raises a
+:class:`~snx_desktop.store.types.StoreEnvironmentError` telling that it was not saved, and
+:meth:`Store.retry` (also tried before each write) goes on once the disk takes writes again.
+Opening raises :class:`StoreUnavailable` only when no database can be opened at all.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import sqlite3
-import threading
-import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, TypeVar
 
+from .bulk import BulkWriter
 from .cache import Cache
 from .checkpoint import DEFAULT_IDLE_S, DEFAULT_PAGES, Checkpointer, CheckpointStats
-from .db import Database, connect
+from .db import Database
 from .documents import DEFAULT_CAP_BYTES, Documents
+from .errors import (
+    cannot_rebuild_message,
+    classify,
+    count_unsent,
+    environment_error,
+    open_message,
+)
+from .opening import (
+    Check,
+    Damaged,
+    Refused,
+    check_database,
+    open_checked,
+    open_read_only,
+    wal_has_frames,
+)
 from .outbox import Outbox
 from .paths import (
-    CORRUPT_DIR,
     DB_FILE_NAME,
     DOCUMENTS_DIR,
     OUTBOX_DIR,
@@ -35,244 +52,65 @@ from .paths import (
     default_profile_dir,
     normalise_base_url,
 )
-from .schema import SCHEMA_VERSION, migrate
+from .rebuild import rebuild
+from .schema import SCHEMA_VERSION
 from .search import Search
-from .types import OpenNotice, StoreUnavailable, private_dir, private_file
+from .types import (
+    OpenNotice,
+    Problem,
+    StoreEnvironmentError,
+    StoreUnavailable,
+    private_dir,
+)
+
+__all__ = ["BulkWriter", "Check", "Store", "check_database"]
 
 log = logging.getLogger(__name__)
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
-_BUSY_CODES = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED (another process holds the database)
+ProblemListener = Callable[[StoreEnvironmentError | None], None]
 
-Check = Literal["none", "quick", "full"]
-
-
-class _Damaged(Exception):
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-
-
-def _sidecars(path: Path) -> list[Path]:
-    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
-
-
-def _create_database(path: Path) -> None:
-    """Create an empty WAL database at ``path`` (mode 0600) that is never 0 bytes long.
-
-    It is made under a temporary name until SQLite has written its first page (a crash
-    meanwhile leaves only that temporary file, made again on the next try), then linked into
-    place. So an empty file at ``path`` is never a creation cut short: it is a store whose
-    data was lost (a truncated file, a full disk, a backup or sync tool).
-    """
-    tmp = path.with_name(path.name + ".new")
-    for side in _sidecars(tmp)[1:]:
-        side.unlink(missing_ok=True)
-    # 0600 before SQLite writes (-wal/-shm follow the file's mode); truncates a leftover
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
-    private_file(tmp)
-    try:
-        conn = sqlite3.connect(str(tmp), isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")  # writes page 1: a valid, empty database
-        finally:
-            conn.close()
-        try:
-            os.link(tmp, path)  # atomic, and never over a store another copy just made
-        except FileExistsError:
-            pass
-        except OSError:  # a file system without hard links
-            if not path.exists():
-                os.replace(tmp, path)
-    except sqlite3.Error as exc:
-        raise _Damaged("unreadable", f"cannot create the database file: {exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _primary_code(exc: sqlite3.Error) -> int:
-    return int(getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
-
-
-def _open_checked(
-    path: Path, check: Check, wal_autocheckpoint: int | None = None
-) -> sqlite3.Connection:
-    """Connect, check and migrate; raise _Damaged when the file cannot serve as the store."""
-    if path.exists():
-        try:
-            with open(path, "rb") as fh:
-                header = fh.read(16)
-        except OSError as exc:
-            raise _Damaged("unreadable", f"cannot read the database file: {exc.strerror}") from exc
-        if header and header != SQLITE_MAGIC:
-            raise _Damaged("not-a-database", "the file is not an SQLite database")
-        if not header:
-            # never left by creating a store (see _create_database): its data was lost
-            raise _Damaged("empty", "the database file is empty (0 bytes)")
-    else:
-        _create_database(path)
-    private_file(path)
-    conn: sqlite3.Connection | None = None
-    try:
-        conn = connect(path, wal_autocheckpoint=wal_autocheckpoint)
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        if version > SCHEMA_VERSION:
-            raise _Damaged("newer-schema", f"schema version {version} is newer than this app's")
-        if check != "none" and version > 0:
-            pragma = "quick_check" if check == "quick" else "integrity_check"
-            rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
-            if rows != ["ok"]:
-                raise _Damaged("integrity", "; ".join(str(r) for r in rows[:5]))
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            old = migrate(conn)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        if old != SCHEMA_VERSION:
-            log.info("store schema migrated from version %d to %d", old, SCHEMA_VERSION)
-        for p in _sidecars(path):
-            private_file(p)
-        return conn
-    except _Damaged:
-        if conn is not None:
-            conn.close()
-        raise
-    except sqlite3.Error as exc:
-        if conn is not None:
-            conn.close()
-        if _primary_code(exc) in _BUSY_CODES:
-            raise StoreUnavailable(
-                "The offline store is in use by another copy of the app."
-            ) from exc
-        raise _Damaged(
-            "unreadable" if _primary_code(exc) in (3, 8, 10, 14) else "integrity", str(exc)
-        ) from exc
-
-
-_REASON_TEXT = {
-    "not-a-database": "was not a database",
-    "integrity": "was damaged",
-    "unreadable": "could not be read",
-    "newer-schema": "was written by a newer version of the app",
-    "empty": "was found empty (0 bytes): its data was lost",
+_PROBLEM_REASONS: dict[Problem, str] = {
+    "full": "disk-full",
+    "read-only": "read-only",
+    "permission": "no-permission",
+    "io": "disk-error",
 }
 
 
-def _count_unsent(path: Path) -> int | None:
-    """How many ops the outbox of a database about to be moved aside holds (None: unreadable)."""
-    if not path.exists():
-        return 0
+def _open_read_only(path: Path, refused: Refused) -> tuple[sqlite3.Connection, OpenNotice]:
+    """The store opened read-only because the disk refused a read-write open, with the
+    notice that says so; StoreUnavailable when even that is impossible."""
+    problem = refused.problem
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
-    except sqlite3.Error:
-        return None
-    try:
-        has = conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'outbox'"
-        ).fetchone()[0]
-        if not has:
-            return 0
-        return int(conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
-    except sqlite3.Error:
-        return None
-    finally:
-        conn.close()
-
-
-def _unsent_text(unsent: int | None, uploads_kept: Path | None) -> str:
-    if unsent is None:
-        text = "Changes that were waiting to be sent from it, if there were any, could not be read."
-    elif unsent == 0:
-        text = "No changes were waiting to be sent, so none were lost."
-    else:
-        plural = "s were" if unsent != 1 else " was"
-        text = (
-            f"{unsent} change{plural} waiting to be sent; "
-            f"{'they were' if unsent != 1 else 'it was'} not sent and stay only in the old file."
-        )
-    if uploads_kept is not None:
-        text += f" Files queued for upload were kept in {uploads_kept}."
-    return text
-
-
-def _move_aside(folder: Path, path: Path, reason: str) -> OpenNotice:
-    # an empty file holds no outbox to count: whatever was queued in it is unknown
-    unsent = _count_unsent(path) if reason not in ("not-a-database", "empty") else None
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    corrupt = private_dir(folder / CORRUPT_DIR)
-    target = corrupt / f"store-{stamp}.sqlite3"
-    n = 1
-    while target.exists():
-        n += 1
-        target = corrupt / f"store-{stamp}-{n}.sqlite3"
-    moved_to: Path | None = target
-    for src in _sidecars(path):
-        if not src.exists():
-            continue
-        dest = corrupt / (target.name + src.name[len(path.name) :])
-        try:
-            src.replace(dest)
-            private_file(dest)
-        except OSError:
-            log.warning("could not move a damaged store file aside; deleting it", exc_info=True)
-            try:
-                src.unlink()
-            except OSError as exc:
-                raise StoreUnavailable(
-                    "The offline store is damaged and cannot be replaced "
-                    f"({exc.strerror}). Check the permissions of {folder}."
-                ) from exc
-            if src == path:
-                moved_to = None
-    # queued uploads belonged to ops in the old database: keep them beside it, never delete
-    outbox = folder / OUTBOX_DIR
-    uploads_kept: Path | None = None
-    if outbox.exists() and any(outbox.iterdir()):
-        uploads_kept = corrupt / f"outbox-{target.stem.removeprefix('store-')}"
-        outbox.replace(uploads_kept)
-    docs = folder / DOCUMENTS_DIR
-    if docs.exists():
-        shutil.rmtree(docs, ignore_errors=True)
-    text = _REASON_TEXT.get(reason, "was damaged")
-    kept = f" The old file was kept as {moved_to}." if moved_to is not None else ""
-    if reason == "empty":
-        uploads = (
-            f" Files queued for upload were kept in {uploads_kept}."
-            if uploads_kept is not None
-            else ""
-        )
-        message = (
-            f"The offline store {text} (a crash, a full disk, or a backup or sync tool can "
-            "do this). A new store has been built and cached data will be fetched again, but "
-            "changes that were waiting to be sent, if there were any, are lost: check your "
-            f"recent changes and make them again.{uploads}{kept}"
-        )
-    else:
-        message = (
-            f"The offline store {text} and has been rebuilt; cached data will be fetched "
-            f"again. {_unsent_text(unsent, uploads_kept)}{kept}"
-        )
-    return OpenNotice(message=message, moved_to=moved_to, reason=reason, unsent_changes=unsent)
-
-
-def check_database(path: Path, full: bool = False) -> list[str]:
-    """Problems SQLite finds in the database at ``path`` (empty when sound), on its own
-    read-only connection, so it may run in any thread."""
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        conn, immutable = open_read_only(path)
     except sqlite3.Error as exc:
-        return [str(exc)]
+        raise StoreUnavailable(open_message(problem, None, browsing=False)) from exc
+    # an immutable connection sees the database file alone: changes still in the WAL
+    # are not counted (they are kept all the same)
+    unsent = None if immutable and wal_has_frames(path) else count_unsent(conn)
     try:
-        pragma = "integrity_check" if full else "quick_check"
-        rows = [str(r[0]) for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
-        return [] if rows == ["ok"] else rows
-    except sqlite3.Error as exc:
-        return [str(exc)]
-    finally:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.Error:
+        version = -1
+    if version != SCHEMA_VERSION:
+        # an older store whose update cannot be written now: nothing this app can show
         conn.close()
+        raise StoreUnavailable(open_message(problem, unsent, browsing=False))
+    log.warning("offline store opened read-only: the disk refuses writes (%s)", refused)
+    notice = OpenNotice(
+        message=open_message(problem, unsent, browsing=True),
+        moved_to=None,
+        reason=_PROBLEM_REASONS[problem],
+        unsent_changes=unsent,
+    )
+    return conn, notice
+
+
+def _rebuild(folder: Path, path: Path, reason: str) -> OpenNotice:
+    try:
+        return rebuild(folder, path, reason)
+    except Refused as refused:
+        raise StoreUnavailable(cannot_rebuild_message(refused.problem, in_use=False)) from refused
 
 
 class Store:
@@ -286,17 +124,30 @@ class Store:
         identity: str,
         notice: OpenNotice | None,
         document_cap_bytes: int,
-        checkpointer: Checkpointer | None = None,
+        checkpoint: tuple[int, float] | None = None,
+        *,
+        read_only_problem: Problem | None = None,
     ) -> None:
-        self._db = Database(conn)
-        self._checkpointer = checkpointer
-        if checkpointer is not None:
-            self._db.on_commit = checkpointer.nudge
+        self._db = Database(conn, folder)
+        self._db.read_only_problem = read_only_problem
+        self._db.before_write = self._before_write
+        self._db.on_problem = self._set_problem
+        self._db.on_commit = self._committed
+        #: (pages, idle seconds) of the background checkpointer; None: SQLite's own
+        self._checkpoint = checkpoint
+        self._checkpointer: Checkpointer | None = None
+        if read_only_problem is None:
+            self._start_checkpointer()
         self.dir = folder
         self.path = folder / DB_FILE_NAME
         self.base_url = base_url
         self.identity = identity
         self.notice = notice
+        #: set while the disk refuses the store's writes (its message is for the rep)
+        self.problem: StoreEnvironmentError | None = None
+        self._problem_listeners: list[ProblemListener] = []
+        self._opened = False  # the writes of opening (see _after_open) are done
+        self._retrying = False
         self.search = Search(self._db)
         self.cache = Cache(self._db, self.search)
         self.outbox: Outbox
@@ -330,6 +181,9 @@ class Store:
         themselves: a worker thread does it (PASSIVE) after ``checkpoint_pages`` WAL pages or
         ``checkpoint_idle_s`` seconds without commits; False keeps SQLite's automatic
         checkpoint inside commits.
+
+        When the disk refuses writes the store still opens (read-only if need be) with a
+        ``notice`` saying so and ``problem`` set; see :meth:`retry`.
         """
         autockpt = 0 if background_checkpoint else None
         root = Path(profile_dir) if profile_dir is not None else default_profile_dir()
@@ -340,34 +194,60 @@ class Store:
             private_dir(folder.parent)
             private_dir(folder)
         except OSError as exc:
-            raise StoreUnavailable(
-                f"Cannot create the offline store folder {folder} ({exc.strerror})."
-            ) from exc
+            if not folder.is_dir():
+                raise StoreUnavailable(
+                    f"Cannot create the offline store folder {folder} ({exc.strerror})."
+                ) from exc
+            log.info("the offline store folder's mode cannot be set: %s", exc)
         path = folder / DB_FILE_NAME
         notice: OpenNotice | None = None
+        read_only: Problem | None = None
         try:
-            conn = _open_checked(path, check, autockpt)
-        except _Damaged as damaged:
+            conn = open_checked(path, check, autockpt)
+        except Damaged as damaged:
             log.warning("offline store unusable (%s: %s); rebuilding", damaged.reason, damaged)
-            notice = _move_aside(folder, path, damaged.reason)
+            notice = _rebuild(folder, path, damaged.reason)
             try:
-                conn = _open_checked(path, "none", autockpt)
-            except (_Damaged, OSError) as exc:
+                conn = open_checked(path, "none", autockpt)
+            except (Damaged, Refused, OSError) as exc:
                 raise StoreUnavailable(f"Cannot rebuild the offline store in {folder}.") from exc
+        except Refused as refused:
+            conn, notice = _open_read_only(path, refused)
+            read_only = refused.problem
         except OSError as exc:
             raise StoreUnavailable(
                 f"Cannot open the offline store in {folder} ({exc.strerror})."
             ) from exc
-        checkpointer = (
-            Checkpointer(path, pages=checkpoint_pages, idle_s=checkpoint_idle_s)
-            if background_checkpoint
-            else None
+        checkpoint = (checkpoint_pages, checkpoint_idle_s) if background_checkpoint else None
+        store = cls(
+            conn,
+            folder,
+            base_url,
+            identity,
+            notice,
+            document_cap_bytes,
+            checkpoint,
+            read_only_problem=read_only,
         )
-        store = cls(conn, folder, base_url, identity, notice, document_cap_bytes, checkpointer)
+        if read_only is not None:
+            # what opening writes waits for a connection that can write (see retry)
+            store.problem = environment_error(read_only, notice.unsent_changes if notice else None)
+            return store
         try:
             store._after_open()
+        except StoreEnvironmentError as exc:
+            # the disk refuses the writes of opening: the store stays as it is, readable
+            log.warning("offline store opened, but the disk refuses writes: %s", exc.detail)
+            store.problem = environment_error(exc.problem, exc.unsent)
+            if notice is None:
+                store.notice = OpenNotice(
+                    message=open_message(exc.problem, exc.unsent, browsing=True),
+                    moved_to=None,
+                    reason=_PROBLEM_REASONS[exc.problem],
+                    unsent_changes=exc.unsent,
+                )
         except sqlite3.DatabaseError as exc:
-            if check != "none" or notice is not None:
+            if classify(exc, folder) != "damaged" or check != "none" or notice is not None:
                 store.close()
                 raise
             # not checked on opening, and damaged where the first reads went
@@ -381,7 +261,8 @@ class Store:
         with self._db.tx() as conn:
             conn.executemany(
                 "INSERT INTO meta(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value "
+                "WHERE value IS NOT excluded.value",
                 [
                     ("base_url", normalise_base_url(self.base_url)),
                     ("identity", self.identity),
@@ -391,6 +272,113 @@ class Store:
         self.outbox.cleanup_orphans()
         self.documents.cleanup()
         self.documents.evict()
+        self._opened = True
+
+    def _start_checkpointer(self) -> None:
+        if self._checkpoint is None or self._checkpointer is not None:
+            return
+        pages, idle_s = self._checkpoint
+        self._checkpointer = Checkpointer(self._db_path(), pages=pages, idle_s=idle_s)
+
+    def _db_path(self) -> Path:
+        folder = self._db.folder
+        assert folder is not None
+        return folder / DB_FILE_NAME
+
+    # -- when the disk refuses ---------------------------------------------------------------
+    @property
+    def read_only(self) -> bool:
+        """True while the store is open read-only (the disk refused a read-write open)."""
+        return self._db.read_only_problem is not None
+
+    def subscribe_problem(self, callback: ProblemListener) -> Callable[[], None]:
+        """Call ``callback(problem)`` when the disk starts refusing the store's writes (the
+        error, whose message is for the rep) and ``callback(None)`` once it takes them again.
+        Called in the thread that wrote; returns an unsubscribe."""
+        self._problem_listeners.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._problem_listeners:
+                self._problem_listeners.remove(callback)
+
+        return unsubscribe
+
+    def _set_problem(self, problem: StoreEnvironmentError | None) -> None:
+        before = self.problem
+        self.problem = problem
+        if (before is None) == (problem is None) and (
+            before is None or problem is None or before.problem == problem.problem
+        ):
+            return
+        for callback in list(self._problem_listeners):
+            try:
+                callback(problem)
+            except Exception:
+                log.exception("store problem listener failed")
+
+    def _before_write(self) -> None:
+        # a write is about to begin: first finish what the disk refused on opening
+        if self.problem is not None and (self.read_only or not self._opened):
+            self.retry()
+
+    def _committed(self) -> None:
+        # a commit that fits does not mean the disk has room again (a small one may fit
+        # where the next change does not): only retry() says the problem is over
+        if self._checkpointer is not None:
+            self._checkpointer.nudge()
+
+    def retry(self) -> bool:
+        """Try again what the disk refused: open read-write (when the store is open
+        read-only), finish opening, or, when only writes failed, write a little to see if
+        there is room again. True when the store takes writes again (``problem`` is then
+        None and the listeners hear of it); False while the disk still refuses."""
+        if self._closed:
+            return False
+        if self.problem is None:
+            return True
+        if self._retrying:
+            return False
+        self._retrying = True
+        try:
+            if self.read_only and not self._reopen_writable():
+                return False
+            if not self._opened:
+                self._after_open()
+            else:
+                self._probe_write()
+        except StoreEnvironmentError as exc:
+            log.info("the disk still refuses the store's writes: %s", exc.detail)
+            return False
+        finally:
+            self._retrying = False
+        self._set_problem(None)
+        return True
+
+    def _reopen_writable(self) -> bool:
+        try:
+            conn = open_checked(self.path, "none", None if self._checkpoint is None else 0)
+        except Refused as refused:
+            log.info("the store still cannot be opened for writing: %s", refused)
+            return False
+        except (Damaged, StoreUnavailable) as exc:
+            log.warning("the store cannot be opened for writing: %s", exc)
+            return False
+        old = self._db.conn
+        self._db.reset(conn)
+        old.close()
+        # the cache's list positions hold the connection they were made with
+        Cache.__init__(self.cache, self._db, self.search)
+        self._start_checkpointer()
+        log.info("the offline store is open for writing again")
+        return True
+
+    def _probe_write(self) -> None:
+        with self._db.tx() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('write-probe', zeroblob(16384))"
+            )
+        with self._db.tx() as conn:
+            conn.execute("DELETE FROM meta WHERE key = 'write-probe'")
 
     # -- general -----------------------------------------------------------------------------
     @property
@@ -402,9 +390,12 @@ class Store:
         return self._closed
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Group several store calls into one atomic commit (nests as savepoints)."""
-        with self._db.tx():
+    def transaction(self, *, durable: bool = True) -> Iterator[None]:
+        """Group several store calls into one atomic commit (nests as savepoints).
+
+        ``durable`` (the default: a group holds outbox changes) commits with the WAL synced
+        to the disk, so the commit survives a power loss; cache-only groups may pass False."""
+        with self._db.tx(durable=durable):
             yield
 
     def pragma(self, name: str) -> object:
@@ -430,12 +421,14 @@ class Store:
         With ``close_with_store`` the writer is closed (after the call it is running, see
         :meth:`BulkWriter.call`) when this store closes or moves a damaged database aside;
         later calls then raise :class:`StoreUnavailable`: make a new writer if the store is
-        still open.
+        still open. While the store is open read-only this raises the store's ``problem``.
         """
+        if self.problem is not None and self.read_only:
+            raise self.problem
         ckpt = self._checkpointer
         writer = BulkWriter(
             self.path,
-            wal_autocheckpoint=None if ckpt is None else 0,
+            wal_autocheckpoint=None if self._checkpoint is None else 0,
             on_commit=None if ckpt is None else ckpt.nudge,
             roles_from=self.search,
         )
@@ -463,60 +456,78 @@ class Store:
 
         For a fast start, open with ``check="none"``, then
         ``await asyncio.to_thread(store.integrity_check_detached)``; if it reports problems,
-        close the store and open it again with ``check="quick"`` (which rebuilds it).
+        call :meth:`replace_damaged`. Only damage is reported: a check the disk does not let
+        run reports nothing.
         """
         return check_database(self.path, full=full)
 
+    def _stop_checkpointer(self) -> None:
+        ckpt, self._checkpointer = self._checkpointer, None
+        if ckpt is not None:
+            ckpt.stop()
+
     def replace_damaged(self, problems: list[str]) -> OpenNotice:
-        """Move this database aside as damaged and go on with a new, empty one.
+        """Move this database aside as damaged and go on with a new one holding the unsent
+        changes that could be read from it.
 
         For a store opened with ``check="none"`` whose detached check found ``problems``:
         the same as opening with a check would have done, in place, so that every holder of
         this store (and of its cache, search, outbox and documents) goes on with the new
         database. Call it from the thread that uses the store; ``notice`` tells what happened.
+        When the disk will not take a new database, the damaged one stays in use and the
+        notice says so.
         """
         if self._closed:
             raise StoreUnavailable("The offline store is closed.")
         first = (problems[0] if problems else "").strip().splitlines()
         log.warning("offline store damaged (%s); rebuilding", first[-1][:200] if first else "?")
-        ckpt = self._checkpointer
-        if ckpt is not None:
-            ckpt.stop()
-            self._checkpointer = None
-            self._db.on_commit = None
+        self._stop_checkpointer()
         self._db.close()
-        notice = _move_aside(self.dir, self.path, "integrity")
+        autockpt = None if self._checkpoint is None else 0
         try:
-            conn = _open_checked(self.path, "none", 0 if ckpt is not None else None)
-        except (_Damaged, OSError) as exc:
+            notice = rebuild(self.dir, self.path, "integrity")
+        except Refused as refused:
+            notice = self._keep_damaged(refused)
+        try:
+            conn = open_checked(self.path, "none", autockpt)
+        except (Damaged, Refused, OSError) as exc:
             self._closed = True
             raise StoreUnavailable(f"Cannot rebuild the offline store in {self.dir}.") from exc
         self._db.reset(conn)
-        if ckpt is not None:
-            self._checkpointer = Checkpointer(self.path, pages=ckpt.pages, idle_s=ckpt.idle_s)
-            self._db.on_commit = self._checkpointer.nudge
+        self._start_checkpointer()
         # the parts read the database when made: read the new one (same objects, so that
         # whoever holds them goes on with the new database)
         Search.__init__(self.search, self._db)
         Cache.__init__(self.cache, self._db, self.search)
         self.notice = notice
-        self._after_open()
+        self._opened = False
+        try:
+            self._after_open()
+        except StoreEnvironmentError as exc:  # see retry()
+            log.warning("the rebuilt store cannot be written yet: %s", exc.detail)
         return notice
+
+    def _keep_damaged(self, refused: Refused) -> OpenNotice:
+        log.warning("the damaged store cannot be rebuilt now: %s", refused)
+        return OpenNotice(
+            message=cannot_rebuild_message(refused.problem, in_use=True),
+            moved_to=None,
+            reason="damaged-kept",
+        )
 
     def close(self) -> None:
         """Checkpoint the WAL and close; calling it again does nothing."""
         if self._closed:
             return
         self._closed = True
-        if self._checkpointer is not None:
-            self._checkpointer.stop()
-            self._checkpointer = None
-            self._db.on_commit = None
-        try:
-            self._db.conn.execute("PRAGMA optimize")
-            self._db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.Error:
-            log.warning("store checkpoint on close failed", exc_info=True)
+        self._stop_checkpointer()
+        self._db.on_commit = None
+        if not self.read_only:
+            try:
+                self._db.conn.execute("PRAGMA optimize")
+                self._db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                log.warning("store checkpoint on close failed", exc_info=True)
         self._db.close()
 
     def wipe(self) -> None:
@@ -527,102 +538,6 @@ class Store:
             raise StoreUnavailable(f"Could not delete all of {self.dir}.")
 
     def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-T = TypeVar("T")
-
-
-class BulkWriter:
-    """A second connection to an open store, for cache writes from a worker thread.
-
-    Use it from one thread at a time (e.g. ``await asyncio.to_thread(writer.call,
-    put_page, ...)`` or ``writer.cache.put_records`` directly, one call after the other) while
-    the event loop keeps reading through the store's own connection (WAL lets readers run
-    during a write). Writes on the store's connection wait for the writer's current
-    transaction to finish. It holds only ``cache`` and ``search``: the outbox stays with the
-    store. Its search index uses the field roles of ``roles_from`` (the store's search) as
-    they are when each write indexes, so roles set after the writer was made apply.
-    """
-
-    def __init__(
-        self,
-        path: Path,
-        *,
-        wal_autocheckpoint: int | None = None,
-        on_commit: Callable[[], None] | None = None,
-        roles_from: Search | None = None,
-    ) -> None:
-        self._db = Database(
-            connect(path, check_same_thread=False, wal_autocheckpoint=wal_autocheckpoint)
-        )
-        self._db.on_commit = on_commit
-        self.search = Search(self._db, roles_from=roles_from)
-        self.cache = Cache(self._db, self.search)
-        self._lock = threading.Lock()
-        self._closed = False
-        self._thread: ThreadPoolExecutor | None = None
-        #: how long :meth:`close` waits for the running call (seconds)
-        self.close_wait_s = 30.0
-        #: takes back the store's close hook (set by ``Store.bulk_writer``)
-        self.unhook: Callable[[], None] | None = None
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    @property
-    def busy(self) -> bool:
-        """True while a :meth:`call` runs."""
-        return self._lock.locked()
-
-    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        """:meth:`call` in this writer's own worker thread (made on first use; one thread, so
-        its allocations stay in one malloc arena); ``asyncio.wrap_future`` awaits it. Submit
-        from one thread (the event loop's)."""
-        if self._closed:
-            raise StoreUnavailable("The store's second connection is closed.")
-        thread = self._thread
-        if thread is None:
-            thread = self._thread = ThreadPoolExecutor(1, thread_name_prefix="snx-store-writer")
-        try:
-            return thread.submit(self.call, fn, *args)
-        except RuntimeError as exc:  # shut down by close() meanwhile
-            raise StoreUnavailable("The store's second connection is closed.") from exc
-
-    def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(self.cache, *args)``, holding the writer: :meth:`close` waits for it.
-
-        Raises :class:`StoreUnavailable` once the writer is closed."""
-        with self._lock:
-            if self._closed:
-                raise StoreUnavailable("The store's second connection is closed.")
-            return fn(self.cache, *args)
-
-    def close(self) -> None:
-        """Close after the running :meth:`call` (if any); calling it again does nothing."""
-        acquired = self._lock.acquire(timeout=self.close_wait_s)
-        try:
-            if self._closed:
-                return
-            if not acquired:
-                log.warning("closing the store's second connection while a write still runs")
-            self._closed = True
-            unhook, self.unhook = self.unhook, None
-            if unhook is not None:
-                unhook()
-            self._db.close()
-            thread, self._thread = self._thread, None
-            if thread is not None:
-                thread.shutdown(wait=False)  # calls queued behind find the writer closed
-        finally:
-            if acquired:
-                self._lock.release()
-
-    def __enter__(self) -> BulkWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 T = TypeVar("T")
 
@@ -43,15 +44,32 @@ class Cached(Generic[T]):
         return (time.time() if now is None else now) - self.fetched_at
 
 
+DAMAGE_REASONS = frozenset({"not-a-database", "integrity", "unreadable", "newer-schema", "empty"})
+"""``OpenNotice.reason`` values of a database that was moved aside and rebuilt."""
+
+Problem = Literal["full", "read-only", "permission", "io"]
+"""Why the disk refuses the store's writes: full, read-only medium, no permission, I/O error."""
+
+
 @dataclass(frozen=True)
 class OpenNotice:
-    """Tells the caller that the store could not use its database and rebuilt it."""
+    """Tells the caller what went wrong when the store was opened: its database was damaged
+    and rebuilt (``rebuilt``), or the disk refuses writes and the store was kept as it is."""
 
     message: str
     moved_to: Path | None
     reason: str
     #: ops the old database's outbox held (0: none were lost); None when it could not be read
     unsent_changes: int | None = None
+    #: of those, ops carried into the rebuilt database (they are sent as usual)
+    recovered_changes: int = 0
+    #: ops of the old database that could not be read (None: unknown, part of it was unreadable)
+    lost_changes: int | None = 0
+
+    @property
+    def rebuilt(self) -> bool:
+        """True when the database was moved aside and a new one built in its place."""
+        return self.reason in DAMAGE_REASONS
 
 
 class StoreError(Exception):
@@ -60,6 +78,49 @@ class StoreError(Exception):
 
 class StoreUnavailable(StoreError):
     """The store cannot be opened at all (folder not writable, database in use)."""
+
+
+class StoreEnvironmentError(StoreError):
+    """The disk refused a write (full, read-only, no permission, I/O error): nothing is
+    damaged, nothing was moved, and the queued changes are kept. The write that raised this
+    was not saved; the message says so in plain words, with the count of unsent changes."""
+
+    problem: Problem = "io"
+
+    def __init__(
+        self, message: str, *, unsent: int | None = None, detail: str = "", summary: str = ""
+    ) -> None:
+        super().__init__(message)
+        #: ops waiting in the outbox when the write was refused (None: not known)
+        self.unsent = unsent
+        #: SQLite's or the OS's own words (for the log)
+        self.detail = detail
+        #: the state of things for a status line, not about one change
+        self.summary = summary or message
+
+
+class StoreFull(StoreEnvironmentError):
+    """The disk (or the user's quota) is full."""
+
+    problem: Problem = "full"
+
+
+class StoreReadOnly(StoreEnvironmentError):
+    """The store's disk is mounted read-only."""
+
+    problem: Problem = "read-only"
+
+
+class StoreNoPermission(StoreEnvironmentError):
+    """The store's folder or files may not be written by this user."""
+
+    problem: Problem = "permission"
+
+
+class StoreIOError(StoreEnvironmentError):
+    """The disk reported a read or write error."""
+
+    problem: Problem = "io"
 
 
 class OutboxStateError(StoreError):
@@ -73,11 +134,17 @@ def check_kind(kind: str, allowed: tuple[str, ...] = RECORD_KINDS) -> None:
 
 
 def private_file(path: Path) -> None:
-    """Restrict an existing file to its owner (mode 0600)."""
+    """Restrict an existing file to its owner (mode 0600).
+
+    On a read-only file system the mode cannot change (nor can anyone else write the file):
+    that is left as it is, so that a store on such a disk can still be read."""
     try:
         os.chmod(path, 0o600)
     except FileNotFoundError:
         pass
+    except OSError as exc:
+        if exc.errno != errno.EROFS:
+            raise
 
 
 def private_dir(path: Path) -> Path:
@@ -85,3 +152,18 @@ def private_dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path, 0o700)
     return path
+
+
+def sync_dir(path: Path) -> None:
+    """Make the names of files just made in the folder ``path`` durable (POSIX; elsewhere
+    a folder cannot be opened and there is nothing to do)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

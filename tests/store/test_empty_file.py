@@ -117,7 +117,7 @@ _CRASH_CHILD = """
 import os, signal, sqlite3, sys
 from pathlib import Path
 from snx_desktop.store import Store
-import snx_desktop.store.store as store_module
+import snx_desktop.store.opening as store_module
 
 where = sys.argv[2]
 

@@ -1,0 +1,105 @@
+"""Helpers for the tests of the offline store under trouble: services on a given profile over
+real HTTP with a network switch, changes queued offline, checks of what reached the server,
+and a trace of the store connection's commits."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from robustkit import DEMO_EMAIL, DEMO_PASSWORD
+from support.network import Network
+
+
+async def open_app(server: Any, profile: Path, network: Network | None = None, **kw: Any) -> Any:
+    """The app's services for the demo account on ``profile`` (started), as the app opens
+    them (the store opened unchecked, its check run in a worker thread)."""
+    from snx_desktop.services import AppServices
+
+    net = network or Network()
+    svc = await AppServices.open(
+        server.base_url,
+        account=DEMO_EMAIL,
+        password=DEMO_PASSWORD,
+        profile_dir=profile,
+        client_options={"transport": net, "retries": 1, "backoff": 0.01, "timeout": 10.0},
+        probe_interval=(0.05, 0.3),
+        **kw,
+    )
+    svc.network = net
+    svc.writes.retry_base = 0.02
+    svc.writes.retry_max = 0.3
+    svc.store_retry_interval = 0.1
+    return svc
+
+
+def go_offline(svc: Any) -> None:
+    svc.network.down = True
+    svc.connectivity.report_failure("test: cable pulled")
+
+
+def go_online(svc: Any) -> None:
+    svc.network.down = False
+    svc.connectivity.probe_now()
+
+
+async def queue_contacts(svc: Any, tag: str, count: int) -> list[str]:
+    """Queue ``count`` new contacts (unique e-mails) each with a note on its temporary id;
+    returns the e-mails."""
+    emails = []
+    for i in range(count):
+        email = f"{tag}-{i:03d}@store-trouble.example"
+        change = await svc.writes.create_contact({"48": f"{tag} person {i:03d}", "133": email})
+        await svc.writes.create_note(change.ids[0], f"{tag} note {i:03d}")
+        emails.append(email)
+    return emails
+
+
+async def assert_on_server_once(svc: Any, tag: str, emails: list[str]) -> None:
+    """Each contact queued by :func:`queue_contacts` is on the server exactly once, with its
+    note exactly once (its temporary id was mapped to the real one)."""
+    client = svc.client
+    for i, email in enumerate(emails):
+        found = await client.get_contacts(filter_value=email)
+        assert found.total == 1, (email, found.total)
+        notes = await client.get_notes_for_contact(found.items[0].contact_id)
+        assert [n.details for n in notes.items] == [f"{tag} note {i:03d}"], email
+
+
+@dataclass
+class CommitTrace:
+    """Every COMMIT on a connection, with the ``PRAGMA synchronous`` level in force when it
+    ran and the statements of its transaction."""
+
+    conn: sqlite3.Connection
+    commits: list[tuple[int, list[str]]] = field(default_factory=list)
+    _statements: list[str] = field(default_factory=list)
+    _asking: bool = False
+
+    def __post_init__(self) -> None:
+        self.conn.set_trace_callback(self._trace)
+
+    def _trace(self, statement: str) -> None:
+        if self._asking:
+            return
+        if statement.startswith("BEGIN"):
+            self._statements = []
+        elif statement.startswith("COMMIT"):
+            self._asking = True
+            try:
+                level = int(self.conn.execute("PRAGMA synchronous").fetchone()[0])
+            finally:
+                self._asking = False
+            self.commits.append((level, self._statements))
+            self._statements = []
+        else:
+            self._statements.append(statement)
+
+    def stop(self) -> None:
+        self.conn.set_trace_callback(None)
+
+    def levels_of(self, needle: str) -> list[int]:
+        """The synchronous levels of the commits whose transaction ran ``needle``."""
+        return [lvl for lvl, stmts in self.commits if any(needle in s for s in stmts)]
