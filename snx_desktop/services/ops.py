@@ -8,7 +8,10 @@ Every write the API offers is one op name (mostly the API function's name). For 
   check where no ``record-id`` field exists;
 * ``reconcile``: for an op whose outcome is unknown (the answer was lost, or the app stopped
   while sending), a look-up that finds the record the op may already have made, so that
-  nothing is made twice; ``None`` means "not applied, send it";
+  nothing is made twice; ``None`` means "not applied, send it". Records that matched before
+  the op was first sent are never taken for its own (see ``lookalikes.py``);
+* ``look_before_send``: for the creates whose look-up could take someone else's record for
+  ours, the same look-up read, run before the first send (its ids are kept in the op);
 * ``revert``: what discarding it undoes in the cache.
 
 Op parameters are our own (journaled as JSON, temporary ids inside them are remapped by the
@@ -28,7 +31,9 @@ from snx_desktop.api.values import as_bool, parse_datetime
 from snx_desktop.store.outbox import Op
 
 from . import _wire
+from . import lookalikes as look
 from .conflicts import already_applied, find_conflicts, norm, same
+from .lookalikes import LOOKUP_PAGE as LOOKUP_PAGE
 from .schema import Schema, SchemaService
 from .types import ID_KEY, Change, FieldConflict, is_temp_id
 
@@ -46,7 +51,11 @@ ACTIVITY_KEYS = (
     "timeless",
 )
 CLAIMED_KEEP = 5000
-LOOKUP_PAGE = 200
+# creates whose look-up could take a record someone else made for ours: their look-up read runs
+# before the first send (notes and activities are told apart by their author instead)
+_LOOK_FIRST = frozenset(
+    {"create-contact", "create-group", "create-sales-opp", "add-doc-to-contact"}
+)
 
 
 class ConflictFound(Exception):
@@ -148,6 +157,42 @@ class Operations:
             return None  # idempotent: simply send again
         return await fn(op)
 
+    def looks_before_send(self, op: Op) -> bool:
+        """The op is a create whose look-up read must run before its first send."""
+        return op.function in _LOOK_FIRST
+
+    async def look_before_send(self, op: Op) -> list[str] | None:
+        """The ids the op's look-up finds on the server now, before the op is first sent
+        (None: nothing to look up). Raises `OpRefused` when the op cannot be sent as it stands
+        (a group of that name exists already)."""
+        p = op.params
+        if op.function == "create-contact":
+            if not look.contact_needle(self.schema, p["fields"]):
+                return None  # no look-up either after a lost answer: sent again as is
+            found = await look.contact_candidates(self.client, self.schema, p["fields"])
+            return [c.contact_id for c in found]
+        if op.function == "create-group":
+            _, name = self._group_name(p["fields"])
+            groups = await look.group_candidates(self.client, name)
+            if look.named(self.schema, groups, name):
+                raise OpRefused(f"A group named “{name}” already exists.", "DUPLICATE_NAME")
+            return [g.group_id for g in groups]
+        if op.function == "create-sales-opp":
+            sales = await look.sale_candidates(self.client, self.schema, p["fields"])
+            return [s.sales_id for s in sales]
+        if op.function == "add-doc-to-contact":
+            docs = await look.document_candidates(self.client, p["contact-id"])
+            return [d.document_id for d in docs]
+        return None
+
+    def _skipped(self, op: Op, kind: str) -> set[str]:
+        """What a look-up for ``op`` must not adopt: records our own creates made, and those
+        that matched before ``op`` was first sent."""
+        # An op journaled and first sent by an older version stored no ids from before its
+        # first send: it keeps the older behaviour and skips only what our own creates made
+        # (and, for notes, activities, sales and documents, what the cache knew then).
+        return self.claimed(kind) | look.skipped(op.params)
+
     # ================================================================== contacts
     def _rid_field(self, table: str) -> str | None:
         return self.schema.role(table, "record-id")
@@ -201,25 +246,14 @@ class Operations:
 
     async def reconcile_create_contact(self, op: Op) -> Sent | None:
         fields: dict[str, str] = op.params["fields"]
-        needle = self._contact_needle(fields)
-        if not needle:
-            return None
-        res = await self.client.get_contacts(filter_value=needle, page_size=LOOKUP_PAGE)
-        claimed = self.claimed("contact")
-        for c in res.items:
-            if c.contact_id in claimed:
+        skip = self._skipped(op, "contact")
+        for c in await look.contact_candidates(self.client, self.schema, fields):
+            if c.contact_id in skip:
                 continue
             if all(same(c.field_data.get(k, ""), v) for k, v in fields.items()):
                 log.info("create-contact op %s had landed; using %s", op.op_id, c.contact_id)
                 return self._created_contact(op, c.contact_id)
         return None
-
-    def _contact_needle(self, fields: Mapping[str, str]) -> str:
-        for role in ("email", "name", "company", "last-name", "first-name"):
-            fid = self.schema.role("Contact", role)
-            if fid and norm(fields.get(fid)):
-                return norm(fields.get(fid))
-        return ""
 
     # ------------------------------------------------------------------ updates
     def _apply_update(self, kind: str, rid: str, changes: Mapping[str, str]) -> None:
@@ -387,14 +421,15 @@ class Operations:
         return fid, norm(fields[fid])
 
     async def _groups_named(self, name: str) -> list[Any]:
-        fid = self.schema.role("Group", "name")
-        res = await self.client.get_groups(filter_value=name, page_size=LOOKUP_PAGE)
-        return [g for g in res.items if fid and norm(g.field_data.get(fid)).lower() == name.lower()]
+        return look.named(self.schema, await look.group_candidates(self.client, name), name)
 
     async def send_create_group(self, op: Op) -> Sent:
         fields: dict[str, str] = op.params["fields"]
         fid, name = self._group_name(fields)
-        if await self._groups_named(name):
+        # An op with a look-up snapshot was checked for that name just before this send (by
+        # `look_before_send`, or by `reconcile_create_group` after a lost answer); an op first
+        # sent by an older version has none and is checked here, as it always was.
+        if not look.has_snapshot(op.params) and await self._groups_named(name):
             raise OpRefused(f"A group named “{name}” already exists.", "DUPLICATE_NAME")
         values = {k: v for k, v in fields.items() if k != fid}
         res = await self.client.update_group(
@@ -425,10 +460,14 @@ class Operations:
 
     async def reconcile_create_group(self, op: Op) -> Sent | None:
         _, name = self._group_name(op.params["fields"])
-        claimed = self.claimed("group")
-        for g in await self._groups_named(name):
-            if g.group_id not in claimed:
+        skip = self._skipped(op, "group")
+        groups = await self._groups_named(name)
+        for g in groups:
+            if g.group_id not in skip:
                 return self._created_group(op, g.group_id)
+        if groups and look.has_snapshot(op.params):
+            # the name is taken by a group that is not this op's: the create cannot be made
+            raise OpRefused(f"A group named “{name}” already exists.", "DUPLICATE_NAME")
         return None
 
     # ------------------------------------------------------------------ membership
@@ -568,15 +607,24 @@ class Operations:
             res = await self.client.get_notes_for_contact(pid)
         else:
             res = await self.client.get_notes_for_group(pid)
-        skip = self.claimed("note") | set(p.get("known", []))
+        skip = self._skipped(op, "note")
+        author = self._note_author(p)
         for n in res.items:
             if n.note_id in skip:
                 continue
+            if author and n.user_id and n.user_id.lower() != author:
+                continue  # someone else's note, however alike
             if same(n.details, p["details"]) and (not p.get("type") or same(n.type, p["type"])):
                 return self._created_child(op, "note", "note-id", n.note_id)
         return None
 
     reconcile_create_note_for_group = reconcile_create_note
+
+    def _note_author(self, p: Mapping[str, Any]) -> str:
+        """Who a new note belongs to: the user it names, else the signed-in user (a note sent
+        without a user belongs to the session's user); "" when not known."""
+        current = self.schema_service.current
+        return str(p.get("user-id") or (current.me if current else "") or "").lower()
 
     # ================================================================== activities
     def apply_create_activity(self, p: Mapping[str, Any]) -> None:
@@ -644,6 +692,9 @@ class Operations:
         for k in ("regarding", "details", "type", "schedule-with"):
             if k in fields and not same(getattr(a, k.replace("-", "_")), fields[k]):
                 return False
+        want_for = norm(fields.get("schedule-for")).lower()
+        if want_for and norm(a.schedule_for).lower() not in ("", want_for):
+            return False  # scheduled for someone else: not the activity this op made
         if fields.get("start-time"):
             want = _dt(fields["start-time"])
             if want is not None and _dt(a.start_time) not in (want, None):
@@ -655,7 +706,7 @@ class Operations:
 
     async def reconcile_create_activity(self, op: Op) -> Sent | None:
         fields: dict[str, str] = op.params["fields"]
-        skip = self.claimed("activity") | set(op.params.get("known", []))
+        skip = self._skipped(op, "activity")
         if op.function == "create-activity-for-group":
             res = await self.client.get_activities_for_group(op.params["group-id"], page_size=1000)
         else:
@@ -782,16 +833,8 @@ class Operations:
 
     async def reconcile_create_sales_opp(self, op: Op) -> Sent | None:
         fields: dict[str, str] = op.params["fields"]
-        cfid = self.schema.role("Sales", "contact-id")
-        gfid = self.schema.role("Sales", "group-id")
-        if cfid and fields.get(cfid):
-            res = await self.client.get_sales_for_contact(fields[cfid])
-        elif gfid and fields.get(gfid):
-            res = await self.client.get_sales_for_group(fields[gfid])
-        else:
-            res = await self.client.get_sales(page_size=1000)
-        skip = self.claimed("sale") | set(op.params.get("known", []))
-        for s in res.items:
+        skip = self._skipped(op, "sale")
+        for s in await look.sale_candidates(self.client, self.schema, fields):
             if s.sales_id in skip:
                 continue
             if all(same(s.field_data.get(k, ""), v) for k, v in fields.items()):
@@ -875,9 +918,8 @@ class Operations:
 
     async def reconcile_add_doc_to_contact(self, op: Op) -> Sent | None:
         p = op.params
-        res = await self.client.get_docs_for_contact(p["contact-id"])
-        skip = self.claimed("document") | set(p.get("known", []))
-        for d in res.items:
+        skip = self._skipped(op, "document")
+        for d in await look.document_candidates(self.client, p["contact-id"]):
             if d.document_id in skip:
                 continue
             if d.file_name == p["file-name"] and int(d.size) == int(p.get("size", -1)):

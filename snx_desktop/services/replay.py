@@ -8,6 +8,12 @@ pauses the replay until `resume()`; a refusal stays as a failed op with its erro
 outcome is reconciled by a look-up before any resend. Updates are checked against the server's
 current values first (by `ops.Operations.send`) and held as conflicts when the server moved.
 
+Before a create is first sent (while it is still queued, so that stopping there never makes its
+outcome unknown), the replay runs that create's look-up read and commits the ids it found into
+the op; only then is the op marked sending and the create sent. A later look-up after a lost
+answer skips those ids: they were someone else's records (see ``lookalikes.py``). When that
+read fails, the op waits like any failed send, and nothing is sent.
+
 `writes.WriteQueue` owns one `Replay` and drives it (start, wake, cancel, flush, resume, close);
 the engine reports back through the callbacks it was given, never by importing the queue.
 """
@@ -22,10 +28,12 @@ from collections.abc import Callable
 from typing import Any
 
 from snx_desktop.store.outbox import Op, OpState
+from snx_desktop.store.types import OutboxStateError, StoreEnvironmentError
 
 from . import _wire
 from .connectivity import Connectivity
 from .events import Event
+from .lookalikes import remember_existing
 from .ops import ConflictFound, Operations, OpRefused, Sent
 from .schema import SchemaService
 from .types import Change, OpOutcome
@@ -79,10 +87,12 @@ class Replay:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._current: asyncio.Task[Sent] | None = None
+        self._current: asyncio.Task[Any] | None = None
         self._current_op: int | None = None
         self._cancelled_ops: set[int] = set()
         self._failures = 0
+        # ops left "sending" because the store refused to record what became of them
+        self._unrecorded: set[int] = set()
         self._disconnect_conn = connectivity.changed.connect(lambda _s: self._wake.set())
 
     @property
@@ -160,16 +170,35 @@ class Replay:
         while True:
             self._wake.clear()
             op = None
-            if not self._paused and self._conn.is_online and self._schema.current is not None:
+            # while the store refuses writes, nothing new is sent
+            settled = self._settle_unrecorded()
+            ready = not self._paused and self._conn.is_online and self._schema.current is not None
+            if settled and ready:
                 op = self._store.outbox.next_ready()
             if op is None:
                 self._idle.set()
-                await self._wake.wait()
+                if self._unrecorded:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._sleep_or_wake(), self._backoff())
+                else:
+                    await self._wake.wait()
                 continue
             try:
                 delay = await self._process(op)
             except asyncio.CancelledError:
                 raise
+            except StoreEnvironmentError as exc:
+                # the disk refuses writes: the op's new state could not be recorded. Nothing
+                # is marked failed (that too is a write, and a landed op marked failed could be
+                # sent again by hand); an op left "sending" is made "unknown" once the store
+                # takes writes, so it is looked up before it goes again
+                log.warning("op %s waits: the offline store refuses writes (%s)", op.op_id, exc)
+                self._current_op = None
+                with contextlib.suppress(Exception):
+                    now = self._store.outbox.get(op.op_id)
+                    if now is not None and now.state is OpState.SENDING:
+                        self._unrecorded.add(op.op_id)
+                delay = self._backoff()
             except Exception as exc:
                 # a bug must not stop the replay for good: park the op, with the error, and go on
                 log.exception("replaying op %s failed unexpectedly", op.op_id)
@@ -183,6 +212,42 @@ class Replay:
                 self._idle.set()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._sleep_or_wake(), delay)
+
+    def _settle_unrecorded(self) -> bool:
+        """Record ops left "sending" by a refused store write as "unknown" (looked up before
+        they go again); False while the store still refuses."""
+        for op_id in sorted(self._unrecorded):
+            try:
+                self._store.outbox.mark_unknown(op_id, "The answer could not be recorded.")
+            except StoreEnvironmentError:
+                return False
+            except OutboxStateError:
+                pass  # no longer sending (discarded meanwhile)
+            self._unrecorded.discard(op_id)
+        return True
+
+    async def _record_landed(self, op: Op, sent: Sent) -> None:
+        """Commit a landed op as done, with its id map. While the disk refuses the write the
+        same commit is tried again (the op stays "sending": were the app stopped meanwhile,
+        the next start looks it up before sending it again); it is never marked failed."""
+        attempt = 0
+        while True:
+            try:
+                with self._store.transaction():
+                    self._store.outbox.mark_done(op.op_id, sent.id_map or None, sent.document_id)
+                    for fn in sent.after:
+                        fn()
+                return
+            except StoreEnvironmentError as exc:
+                attempt += 1
+                log.warning(
+                    "op %s landed; the offline store cannot record it yet (%s), trying again",
+                    op.op_id,
+                    exc,
+                )
+                await asyncio.sleep(
+                    min(self.retry_max, self.retry_base * 2 ** min(attempt - 1, 10))
+                )
 
     async def _sleep_or_wake(self) -> None:
         # a retry waits its backoff, but the user's "retry now" (connectivity change) ends it
@@ -199,6 +264,13 @@ class Replay:
         """Send (or reconcile) one op; returns a delay before the next attempt (0 = none)."""
         outbox = self._store.outbox
         was_unknown = op.state is OpState.UNKNOWN
+        # An unknown op may have landed: a look-up read now could list its own record, so it
+        # keeps what was read before its first send and is reconciled instead.
+        if not was_unknown and self._ops.looks_before_send(op):
+            looked, delay = await self._look_first(op)
+            if looked is None:
+                return delay
+            op = looked
         op = outbox.mark_sending(op.op_id)
         self._current_op = op.op_id
 
@@ -254,17 +326,57 @@ class Replay:
         self._failures = 0
         self._conn.report_success()
         self._landed(op.op_id)
-        with self._store.transaction():
-            outbox.mark_done(op.op_id, sent.id_map or None, sent.document_id)
-            for fn in sent.after:
-                fn()
+        await self._record_landed(op, sent)
         log.info("op %s %s landed", op.op_id, op.function)
         for ch in sent.changes:
             self._hub.emit(ch)
         self._finish(OpOutcome(op.op_id, op.function, True, sent.result))
         return 0.0
 
-    def _failed(self, op: Op, exc: Exception, was_unknown: bool) -> float:
+    async def _look_first(self, op: Op) -> tuple[Op | None, float]:
+        """Run a queued create's look-up read and commit the ids it found into the op, before
+        the op is marked sending. Returns the updated op, or None (with the delay before the
+        next attempt) when nothing is to be sent now: the read failed, the op was refused,
+        cancelled, or taken back meanwhile."""
+        outbox = self._store.outbox
+        self._current_op = op.op_id
+        self._current = asyncio.create_task(
+            self._ops.look_before_send(op), name=f"snx-look-{op.op_id}"
+        )
+        try:
+            found: list[str] | None = await self._current
+        except asyncio.CancelledError:
+            if op.op_id in self._cancelled_ops:
+                self._cancelled_ops.discard(op.op_id)
+                outbox.mark_failed(op.op_id, "Cancelled.", "CANCELLED")
+                self._finish(OpOutcome(op.op_id, op.function, False, error="Cancelled."))
+                return None, 0.0
+            raise  # the app is closing: nothing was sent, the op stays queued
+        except OpRefused as refused:
+            outbox.mark_failed(op.op_id, str(refused), refused.code)
+            error = str(refused) + self._held_note(op.op_id)
+            self._finish(OpOutcome(op.op_id, op.function, False, error=error))
+            return None, 0.0
+        except Exception as exc:
+            return None, self._failed(op, exc, was_unknown=False, sent=False)
+        finally:
+            self._current = None
+            self._current_op = None
+        fresh = outbox.get(op.op_id)
+        if fresh is None or fresh.state is not OpState.QUEUED:
+            log.info("op %s was taken back while it was being looked up", op.op_id)
+            return None, 0.0
+        if found is None:
+            return fresh, 0.0
+        try:
+            # committed before the create goes out: a later look-up skips these ids
+            return outbox.update(op.op_id, params=remember_existing(fresh.params, found)), 0.0
+        except OutboxStateError:
+            return None, 0.0
+
+    def _failed(self, op: Op, exc: Exception, was_unknown: bool, *, sent: bool = True) -> float:
+        """Sort a failed attempt; ``sent``: the op itself went out (else only its look-up read
+        did, so the op cannot have been applied and never becomes unknown)."""
         outbox = self._store.outbox
 
         def back_to_wait() -> None:
@@ -274,7 +386,11 @@ class Replay:
             else:
                 outbox.requeue(op.op_id)
 
+        if isinstance(exc, StoreEnvironmentError):
+            raise exc  # the op's state cannot be written now: the loop waits for the store
         kind = _wire.classify(exc)
+        if kind == "unknown" and not sent:
+            kind = "offline" if _wire.is_offline_error(exc) else "transient"
         msg = str(exc)
         code = getattr(exc, "code", None)
         log.info("op %s %s: %s (%s)", op.op_id, op.function, type(exc).__name__, kind)

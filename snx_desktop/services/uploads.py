@@ -120,6 +120,9 @@ class UploadJob:
     _cancel_requested: bool = field(default=False, repr=False)
     _last_emit: float = field(default=0.0, repr=False)
     _unknown: bool = field(default=False, repr=False)
+    # documents of the same name and size on the contact before the file was first sent: a
+    # look-up after a lost answer never takes one of them (someone else's) for ours
+    _existing: set[str] | None = field(default=None, repr=False)
 
     @property
     def finished(self) -> bool:
@@ -422,6 +425,8 @@ class UploadManager:
             self._progress(job, sent, total)
 
         try:
+            if job._existing is None:
+                job._existing = await self._same_documents(job)
             created = await self.client.add_doc_to_contact(
                 job.contact_id, job.file_name, job.path, progress=progress
             )
@@ -504,26 +509,34 @@ class UploadManager:
             job.speed = (sent - s0) / (now - t0)
         self._emit(job, force=sent >= total)
 
+    async def _same_documents(self, job: UploadJob) -> set[str]:
+        """Ids of the contact's documents that look like this file (name and size) right now."""
+        docs = await self.client.get_docs_for_contact(job.contact_id)
+        name = Path(job.file_name).name
+        return {
+            d.document_id for d in docs.items if d.file_name == name and int(d.size) == job.size
+        }
+
     async def _landed(self, job: UploadJob) -> bool:
-        """After an unknown outcome: is the document on the server already?"""
+        """After an unknown outcome: is the document on the server already?
+
+        Documents that looked the same before the first send (`UploadJob._existing`) and the
+        ones the cache knew are someone else's, never taken for ours."""
         try:
-            docs = await self.client.get_docs_for_contact(job.contact_id)
+            same = await self._same_documents(job)
         except Exception:
             log.info("could not check the contact's documents before a resend", exc_info=True)
             return False
-        known = self._known_documents(job.contact_id)
-        for doc in docs.items:
-            if doc.document_id in known:
-                continue
-            if doc.file_name == Path(job.file_name).name and int(doc.size) == job.size:
-                job.document_id = doc.document_id
-                job._unknown = False
-                job.sent = job.size
-                self._remember(job)
-                self._finish(job, JobState.DONE)
-                return True
+        skip = self._known_documents(job.contact_id) | (job._existing or set())
         job._unknown = False
-        return False
+        new = sorted(same - skip)
+        if not new:
+            return False
+        job.document_id = new[0]
+        job.sent = job.size
+        self._remember(job)
+        self._finish(job, JobState.DONE)
+        return True
 
     def _known_documents(self, contact_id: str) -> set[str]:
         if self.store is None:

@@ -28,6 +28,7 @@ from .conflicts import Choice, norm
 from .conflicts import resolve as resolve_fields
 from .connectivity import Connectivity
 from .events import Event
+from .lookalikes import KNOWN_KEY, cached_contacts_like, sale_parent
 from .ops import ACTIVITY_KEYS, Operations, describe_fields, known_children
 from .replay import RETRY_BASE as RETRY_BASE
 from .replay import RETRY_MAX as RETRY_MAX
@@ -424,9 +425,11 @@ class WriteQueue:
             raise WriteRefused("A new contact needs at least one value.")
         tmp = new_temp_id()
         desc = "New contact: " + describe_fields(self._schema.current, "Contact", values)
+        # cached contacts with the same look-up value are someone else's, never this one
+        known = cached_contacts_like(self._store, self._schema.current, values)
         return self._journal(
             "create-contact",
-            {"contact-id": tmp, "fields": values},
+            {"contact-id": tmp, "fields": values, KNOWN_KEY: known},
             description=desc,
             change=Change("contact", "created", (tmp,), tuple(values), origin=origin),
             target=("contact", tmp),
@@ -817,19 +820,21 @@ class WriteQueue:
         tmp = new_temp_id()
         cid = values.get(cfid, "") if cfid else ""
         parent = ("contact", cid) if cid else None
+        # the cached sales its look-up would list (the contact's, else the group's)
+        listed = sale_parent(schema, values) if schema else None
         known = (
             known_children(
                 self._store.cache,
-                parent,
+                listed,
                 "sale",
                 lambda r: all(norm(r.get(k)) == norm(v) for k, v in values.items()),
             )
-            if parent
+            if listed
             else []
         )
         return self._journal(
             "create-sales-opp",
-            {"sales-id": tmp, "fields": values, "known": known},
+            {"sales-id": tmp, "fields": values, KNOWN_KEY: known},
             description="New sales opportunity: " + describe_fields(schema, "Sales", values),
             change=Change("sale", "created", (tmp,), tuple(values), parent=parent, origin=origin),
             target=("sale", tmp),
@@ -1030,6 +1035,11 @@ class WriteQueue:
     # ================================================================== replay
     def start(self) -> None:
         self._replay.start()
+
+    def wake(self) -> None:
+        """Look at the queue again now (the store takes writes again, say) instead of waiting
+        for the replay's backoff."""
+        self._replay.wake()
 
     async def aclose(self) -> None:
         await self._replay.aclose()

@@ -478,3 +478,53 @@ async def test_connection_dropped_mid_body_queues_the_file(
         assert await _server_files(svc.client, cid) == {"slides.pdf": path.read_bytes()}
     finally:
         await manager.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_lost_answer_never_takes_a_colleagues_identical_file_for_ours(
+    fresh_sandbox: Any, tmp_path: Path
+) -> None:
+    """The answer to our upload is lost after the server stored it, and a colleague attached a
+    file of the same name and size to the same contact just before: Retry finds our document,
+    not theirs, and sends nothing twice."""
+    client = await _signed_in(fresh_sandbox)
+    manager = UploadManager(client)
+    try:
+        cid = await _new_contact(client, "Shared Contact")
+        path = _write(tmp_path / "offer.pdf", 5000, seed=1)
+        async with SalesNexusClient(fresh_sandbox.base_url) as alex:
+            await alex.login("alex@example.com", "alex")
+            (tmp_path / "theirs").mkdir()
+            theirs = _write(tmp_path / "theirs" / "offer.pdf", 5000, seed=2)
+            their_id = (await alex.add_doc_to_contact(cid, "offer.pdf", theirs)).id
+
+        upload = client.add_doc_to_contact
+
+        async def lost_answer(*args: Any, **kwargs: Any) -> Any:
+            fresh_sandbox.faults.drop_after_rate = 1.0
+            try:
+                return await upload(*args, **kwargs)
+            finally:
+                fresh_sandbox.faults.drop_after_rate = 0.0
+
+        client.add_doc_to_contact = lost_answer  # type: ignore[method-assign]
+        (job,) = manager.add(cid, [path])
+        await manager.wait(job.job_id, timeout=20)
+        assert job.reason is FailReason.OUTCOME_UNKNOWN
+        client.add_doc_to_contact = upload  # type: ignore[method-assign]
+
+        manager.retry(job.job_id)
+        again = await manager.wait(job.job_id, timeout=20)
+        assert again.state is JobState.DONE
+        assert again.document_id
+        assert again.document_id != their_id
+        docs = (await client.get_docs_for_contact(cid)).items
+        assert sorted(d.document_id for d in docs) == sorted([their_id, again.document_id])
+        buf = io.BytesIO()
+        (ours,) = [d for d in docs if d.document_id == again.document_id]
+        assert ours.url
+        await client.download_document(ours.url, buf)
+        assert buf.getvalue() == path.read_bytes()
+    finally:
+        await manager.aclose()
+        await client.aclose()
