@@ -1,7 +1,9 @@
 """Fault soak: mixed writes through the app's write queue against a faulty sandbox.
 
 The sandbox drops 10% of connections, answers 10% with HTTP 500 and 5% with garbage, and
-stalls 2 s now and then (2% of requests); 5% more requests run and then lose their answer.
+stalls 2 s now and then (2% of requests); 5% more requests run and then lose their answer, and
+5% more run and then answer an undecodable body (not JSON, cut off, nested 100,000 deep,
+invalid UTF-8).
 The scripted session (contacts created and updated, notes, activities, group membership,
 small uploads, and ~4% writes the server must refuse) runs with the main window attached
 (offscreen), so that failures take the app's path to the user. Afterwards a clean client
@@ -9,7 +11,8 @@ checks every write on the server. The session itself is ``tests/robustness/soakk
 (the suite runs it with 120 writes).
 
 Prints one ``name: value`` line each: writes_sent, landed, lost, duplicated, failed_and_shown,
-crashes; then the expected failures, what was left in the queue and the time taken.
+crashes; then the expected failures, what was left in the queue, the undecodable answers sent
+and the time taken.
 
     python bench/soak.py                 # 250 writes, about a minute
     python bench/soak.py --full          # 1,000 writes (several minutes)
@@ -76,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"unexpected_failures: {report.unexpected_failures}")
     print(f"queue_left: {report.queue_left}")
     print(f"queue_left_not_failed: {report.queue_left_not_failed}")
+    undecodable = report.undecodable_answers
+    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(undecodable.items()))
+    print(f"undecodable_answers: {sum(undecodable.values())} ({kinds})")
     print(f"store_integrity: {'ok' if not report.integrity else 'DAMAGED'}")
     print(f"seconds: {report.seconds:.1f} s")
     for problem in report.problems[:20]:

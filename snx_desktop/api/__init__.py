@@ -13,6 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    AnswerTooLargeError,
     ConnectionFailedError,
     InsecureURLError,
     InvalidLoginError,
@@ -98,6 +99,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Activity",
     "AddResult",
+    "AnswerTooLargeError",
     "Batch",
     "BinarySource",
     "Campaign",

@@ -109,10 +109,12 @@ def is_loopback_host(host: str) -> bool:
     loopback address (127.0.0.0/8, ::1).
 
     Other names are refused even where they usually mean this machine (``*.localhost``,
-    RFC 6761): a resolver need not map them to loopback. IPv4-mapped IPv6 addresses
-    (``::ffff:127.0.0.1``) are refused too, whatever the Python version thinks of them.
+    RFC 6761): a resolver need not map them to loopback. So is ``localhost.`` with its
+    trailing dot: a fully qualified name, which a resolver looks up as it is rather than
+    taking it from the hosts file. IPv4-mapped IPv6 addresses (``::ffff:127.0.0.1``) are
+    refused too, whatever the Python version thinks of them.
     """
-    host = host.strip("[]").rstrip(".").lower()
+    host = host.strip("[]").lower()
     if host == "localhost":
         return True
     try:

@@ -3,13 +3,15 @@
 One :class:`SalesNexusClient` per account holds one ``httpx.AsyncClient``. Each call-v1
 function is an async method. Calls issued in the same event-loop turn are sent together as
 one POST (at most ``max_calls_per_request`` calls each); every caller gets its own answer or
-its own error. See ``/work/notes/api-interface.md`` for the contract with the layers above.
+its own error. Every request is bounded in time (an overall deadline) and its answer in size
+(see ``_transfer.py``).
 
 How a batch of calls is settled:
 
 * Each answer element is routed to its call by request-id (by position when the server
   echoes no ids). A call without a usable answer is retried if it is a read, and fails with
-  :class:`OutcomeUnknownError` if it is a write.
+  :class:`OutcomeUnknownError` if it is a write: whatever broke (the answer cut off, late,
+  too large, not JSON, nested too deep to decode, an element that fails to settle).
 * ``INVALID_TOKEN`` sends the affected calls through one sign-in with the app's credentials
   provider, then replays them once.
 * Connection failures before anything was sent are retried for every call; after sending,
@@ -33,14 +35,24 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Generic, TypeVar, cast
 
 import httpx
 
 from . import _wire
+from ._transfer import (
+    DEADLINE_PER_TIMEOUT,
+    DEFAULT_MAX_ANSWER_BYTES,
+    DEFAULT_MAX_DOWNLOAD_BYTES,
+    DEFAULT_MIN_TRANSFER_RATE,
+    Deadline,
+    SendTrace,
+    read_answer,
+    save_download,
+)
 from .errors import (
+    AnswerTooLargeError,
     ConnectionFailedError,
     InvalidLoginError,
     NotFoundError,
@@ -281,6 +293,16 @@ class SalesNexusClient:
     map them to loopback), unless ``allow_insecure_http=True`` is passed, for a server on a
     trusted network; otherwise the constructor raises :class:`InsecureURLError`, whose text
     says to use https:// or http://127.0.0.1.
+
+    Every request is bounded in time and size. ``timeout`` limits each step (connecting, each
+    read and write); ``deadline`` the request as a whole, from connecting to the last byte of
+    the answer (default ``4 * timeout``), plus the time its bytes need at ``min_transfer_rate``
+    bytes a second (an upload's body counted in advance, an answer or a document as it comes).
+    An answer larger than ``max_answer_bytes`` (64 MB) or a document larger than
+    ``max_download_bytes`` (512 MB) is not read: :class:`AnswerTooLargeError`. A read past its
+    deadline is retried as a timeout; a write that may have reached the server, whose answer
+    timed out, was cut, too large or unreadable in any way, fails with
+    :class:`OutcomeUnknownError`.
     """
 
     def __init__(
@@ -301,6 +323,10 @@ class SalesNexusClient:
         ca_bundle: str | os.PathLike[str] | None = None,
         allow_insecure_http: bool = False,
         user_agent: str | None = None,
+        deadline: float | None = None,
+        min_transfer_rate: float = DEFAULT_MIN_TRANSFER_RATE,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
+        max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
     ) -> None:
         self._url = _wire.check_url(
             _wire.endpoint_url(base_url), allow_insecure_http=allow_insecure_http
@@ -330,6 +356,16 @@ class SalesNexusClient:
             _ssl_context(ca_bundle) if ca_bundle is not None else None
         )
         self._timeout = timeout
+        if deadline is not None and not deadline > 0:
+            raise ValueError("deadline must be more than 0 seconds")
+        if not min_transfer_rate > 0:
+            raise ValueError("min_transfer_rate must be more than 0")
+        if max_answer_bytes < 1 or max_download_bytes < 1:
+            raise ValueError("max_answer_bytes and max_download_bytes must be at least 1")
+        self._deadline = deadline if deadline is not None else DEADLINE_PER_TIMEOUT * timeout
+        self._min_rate = float(min_transfer_rate)
+        self._max_answer = max_answer_bytes
+        self._max_download = max_download_bytes
         # built on first use (`http`): the TLS context costs tens of ms, which a start-up
         # that shows the cache first need not wait for; the shared one is prepared meanwhile
         self._http_client: httpx.AsyncClient | None = None
@@ -387,7 +423,11 @@ class SalesNexusClient:
             self._http_client = httpx.AsyncClient(
                 transport=self._transport,
                 verify=self._ssl or _ssl_context(None),
-                timeout=httpx.Timeout(self._timeout),
+                # connecting (TLS handshake included) ends by its own timeout well within the
+                # deadline: a handshake cut off by the deadline would leave its socket open
+                timeout=httpx.Timeout(
+                    self._timeout, connect=min(self._timeout, self._deadline / 2)
+                ),
                 headers=self._headers,
                 follow_redirects=False,
             )
@@ -682,39 +722,61 @@ class SalesNexusClient:
 
         started = time.perf_counter()
         stream: Base64CallBody | None = None
+        trace = SendTrace()
+        deadline = Deadline(self._deadline, self._min_rate)
+        if upload is not None:
+            call = calls[0]
+            parameters = dict(body_items[0].get("parameters", {}))
+            stream = Base64CallBody.for_call(
+                call.function, parameters, call.request_id, upload.source, upload.progress
+            )
+            log.debug(
+                "POST upload %s (%d bytes, body %d) rid=%s",
+                call.function,
+                upload.source.size,
+                stream.length,
+                call.request_id,
+            )
+            content: Any = stream
+            headers = {
+                "Content-Type": "application/json",
+                "Content-Length": str(stream.length),
+            }
+            deadline = Deadline(self._deadline, self._min_rate, known_bytes=stream.length)
+        else:
+            text = json.dumps(body_items, ensure_ascii=False, separators=(",", ":"))
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("POST %d call(s): %s", len(calls), _wire.short_json(body_items))
+            content = text.encode("utf-8")
+            headers = {"Content-Type": "application/json"}
         try:
-            if upload is not None:
-                call = calls[0]
-                parameters = dict(body_items[0].get("parameters", {}))
-                stream = Base64CallBody.for_call(
-                    call.function, parameters, call.request_id, upload.source, upload.progress
-                )
-                log.debug(
-                    "POST upload %s (%d bytes, body %d) rid=%s",
-                    call.function,
-                    upload.source.size,
-                    stream.length,
-                    call.request_id,
-                )
+            async with deadline:
                 self.requests_sent += 1
-                response = await self.http.post(
+                async with self.http.stream(
+                    "POST",
                     self._url,
-                    content=stream,
-                    headers={
-                        "Content-Type": "application/json",
-                        "Content-Length": str(stream.length),
-                    },
-                )
-            else:
-                content = json.dumps(body_items, ensure_ascii=False, separators=(",", ":"))
-                if log.isEnabledFor(logging.DEBUG):
-                    log.debug("POST %d call(s): %s", len(calls), _wire.short_json(body_items))
-                self.requests_sent += 1
-                response = await self.http.post(
-                    self._url,
-                    content=content.encode("utf-8"),
-                    headers={"Content-Type": "application/json"},
-                )
+                    content=content,
+                    headers=headers,
+                    extensions={"trace": trace},
+                ) as response:
+                    self._note_online(True)
+                    status = response.status_code
+                    answer_headers = response.headers
+                    body = await read_answer(response, self._max_answer, deadline)
+        except TimeoutError:
+            # the whole request took longer than its deadline (a server trickling its answer)
+            sent_fully = (stream is None or stream.finished) and trace.may_have_reached
+            log.info("request to %s passed its deadline", self._url.host)
+            late = httpx.ReadTimeout("the request passed its deadline")
+            self._transport_failed(calls, late, left, sent_fully=sent_fully)
+            return left
+        except AnswerTooLargeError as err:
+            log.warning(
+                "answer from %s refused: larger than %d bytes", self._url.host, self._max_answer
+            )
+            for call in calls:
+                self._fail(call, err if call.read else self._unknown(err))
+            return left
         except httpx.HTTPError as exc:
             sent_fully = stream is None or stream.finished
             self._transport_failed(calls, exc, left, sent_fully=sent_fully)
@@ -727,8 +789,9 @@ class SalesNexusClient:
             self._transport_failed(calls, lost, left, sent_fully=sent_fully)
             return left
         except OSError as exc:
-            if stream is None:
-                raise
+            if stream is None or stream.finished:
+                self._unreadable(calls, exc, left)
+                return left
             # reading the local file failed (it shrank, a disk error): the request was cut
             # short, so the server stored nothing; the caller gets the OSError itself
             log.info("upload stopped: the local file could not be read (%s)", type(exc).__name__)
@@ -736,16 +799,31 @@ class SalesNexusClient:
                 if not call.future.done():
                     call.future.set_exception(exc)
             return left
+        except Exception as exc:
+            # anything else while the request was out (MemoryError reading the answer, ...):
+            # the calls may have run
+            self._unreadable(calls, exc, left)
+            return left
         elapsed = time.perf_counter() - started
-        self._note_online(True)
-        log.debug(
-            "answer HTTP %d, %d bytes in %.3fs",
-            response.status_code,
-            len(response.content),
-            elapsed,
-        )
-        self._settle_response(calls, response, left, token)
+        log.debug("answer HTTP %d, %d bytes in %.3fs", status, len(body), elapsed)
+        try:
+            self._settle_response(calls, status, answer_headers, body, left, token)
+        except Exception as exc:
+            # deep nesting (RecursionError), memory, a bug: whatever was not settled yet is of
+            # unknown outcome if it is a write
+            self._unreadable(calls, exc, left)
         return left
+
+    def _unreadable(self, calls: list[_Call], exc: BaseException, left: _Leftover) -> None:
+        """The answer could not be read (``exc``): reads not settled yet go again, writes are
+        of unknown outcome."""
+        log.warning("the answer from %s could not be read: %s", self._url.host, type(exc).__name__)
+        err = ProtocolError("The server's answer cannot be read.")
+        err.__cause__ = exc
+        waiting = {id(c) for c in left.retry} | {id(c) for c in left.relogin}
+        for call in calls:
+            if not call.future.done() and id(call) not in waiting:
+                self._garbage(call, err, left)
 
     # --- classifying failures --------------------------------------------------------------------
 
@@ -852,12 +930,17 @@ class SalesNexusClient:
     # --- reading the answer ----------------------------------------------------------------------
 
     def _settle_response(
-        self, calls: list[_Call], response: httpx.Response, left: _Leftover, token: str | None
+        self,
+        calls: list[_Call],
+        status: int,
+        headers: httpx.Headers,
+        body: bytes | bytearray,
+        left: _Leftover,
+        token: str | None,
     ) -> None:
-        status = response.status_code
         if status == 429:
             # throttled: the server refused to run the calls, so writes may go again too
-            left.retry_after = _wire.retry_after_seconds(response.headers.get("retry-after"))
+            left.retry_after = _wire.retry_after_seconds(headers.get("retry-after"))
             err: SalesNexusError = ServerError(
                 "The SalesNexus server is busy. Please try again in a moment.",
                 code="RATE_LIMITED",
@@ -867,8 +950,8 @@ class SalesNexusClient:
                 self._retry(call, err, left)
             return
         if status >= 500 or status == 408:
-            left.retry_after = _wire.retry_after_seconds(response.headers.get("retry-after"))
-            message, code = _error_fields(response)
+            left.retry_after = _wire.retry_after_seconds(headers.get("retry-after"))
+            message, code = _error_fields(body)
             err = (
                 RequestTimeoutError(http_status=status, code=code or "TIMEOUT")
                 if status == 408
@@ -883,7 +966,7 @@ class SalesNexusClient:
                 self._garbage(call, err, left)
             return
         if status == 413:
-            message, code = _error_fields(response)
+            message, code = _error_fields(body)
             err = PayloadTooLargeError(
                 code=as_text(code).upper() or "PAYLOAD_TOO_LARGE",
                 detail=self._scrub(as_text(message)) or None,
@@ -893,7 +976,7 @@ class SalesNexusClient:
                 self._fail(call, err)
             return
         if status >= 300:
-            message, code = _error_fields(response)
+            message, code = _error_fields(body)
             if status == 404 and not code:
                 err = ProtocolError(
                     "There is no SalesNexus API at this server address (HTTP 404).",
@@ -915,9 +998,15 @@ class SalesNexusClient:
             return
 
         try:
-            data = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            err = ProtocolError("The server's answer is not JSON.", http_status=status)
+            data = json.loads(body)
+        except Exception as exc:  # not JSON, invalid UTF-8, nested too deep, out of memory
+            log.info("the answer is not readable JSON: %s", type(exc).__name__)
+            err = ProtocolError(
+                "The server's answer is not JSON."
+                if isinstance(exc, ValueError)
+                else "The server's answer cannot be read.",
+                http_status=status,
+            )
             for call in calls:
                 self._garbage(call, err, left)
             return
@@ -945,7 +1034,10 @@ class SalesNexusClient:
                     call, ProtocolError("The server's answer has no result for this call."), left
                 )
             else:
-                self._settle_element(call, element, left)
+                try:
+                    self._settle_element(call, element, left)
+                except Exception as exc:  # this element only; the others are fine
+                    self._unreadable([call], exc, left)
 
     def _route(self, calls: list[_Call], data: list[Any]) -> list[tuple[_Call, Any]]:
         """Pair each call with its answer element (``_MISSING`` when there is none)."""
@@ -1014,7 +1106,7 @@ class SalesNexusClient:
         if isinstance(result, str):
             try:
                 result = json.loads(result)
-            except ValueError:
+            except Exception:  # not JSON, nested too deep: no result object
                 result = None
         if not isinstance(result, dict):
             self._garbage(call, ProtocolError("A result in the answer has no result object."), left)
@@ -1522,7 +1614,12 @@ class SalesNexusClient:
         dest: str | os.PathLike[str] | IO[bytes],
         progress: Callable[[int, int | None], object] | None = None,
     ) -> int:
-        """Stream a document's ``url`` to ``dest`` (path or binary stream); bytes written."""
+        """Stream a document's ``url`` to ``dest`` (path or binary stream); bytes written.
+
+        The login token goes in an ``Authorization: Bearer`` header, never in the address,
+        and only to the API's own origin (scheme, host and port). A document larger than
+        ``max_download_bytes`` raises :class:`AnswerTooLargeError`; a path is written only
+        when the whole document arrived (nothing is left behind on a failure)."""
         target = self._url.join(url)
         if not isinstance(target, httpx.URL):  # pragma: no cover - httpx always returns URL
             target = httpx.URL(str(target))
@@ -1539,51 +1636,28 @@ class SalesNexusClient:
             headers = {"Accept": "*/*"}
             if same_origin and token:
                 headers["Authorization"] = f"Bearer {token}"
-            written = 0
+            refused = False
             try:
-                async with self.http.stream("GET", target, headers=headers) as response:
+                async with (
+                    Deadline(self._deadline, self._min_rate) as deadline,
+                    self.http.stream("GET", target, headers=headers) as response,
+                ):
                     status = response.status_code
                     if same_origin:
                         self._note_online(True)
                     if status in (401, 403) and same_origin and not relogged:
-                        relogged = True
-                        try:
-                            await self._relogin(token)
-                        except SessionExpiredError as exc:
-                            raise self._download_error(exc) from exc.__cause__
-                        continue
-                    if status >= 500 or status in (408, 429):
-                        raise ServerError(
-                            f"The server could not send the document (HTTP {status}).",
-                            http_status=status,
-                            code="SERVER_ERROR",
+                        refused = True
+                    else:
+                        _check_download_status(status)
+                        return await save_download(
+                            response, dest, progress, self._max_download, deadline
                         )
-                    if status == 404:
-                        raise NotFoundError(
-                            "The document was not found. It may have been deleted.",
-                            http_status=status,
-                            code="NOT_FOUND",
-                        )
-                    if status in (401, 403):
-                        raise (
-                            SessionExpiredError(http_status=status, code="INVALID_TOKEN")
-                            if status == 401
-                            else PermissionDeniedError(http_status=status, code="PERMISSION_DENIED")
-                        )
-                    if status >= 300:
-                        raise ProtocolError(
-                            f"The server refused the download (HTTP {status}).", http_status=status
-                        )
-                    length_text = response.headers.get("content-length")
-                    total = int(length_text) if length_text and length_text.isdigit() else None
-                    written = await _write_stream(response, dest, total, progress)
-                    return written
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, TimeoutError) as exc:
                 if same_origin:
                     self._note_online(False)
                 err: SalesNexusError = (
                     RequestTimeoutError(f"The download from {target.host} timed out.")
-                    if isinstance(exc, httpx.TimeoutException)
+                    if isinstance(exc, httpx.TimeoutException | TimeoutError)
                     else ConnectionFailedError(f"The download from {target.host} failed.")
                 )
                 if attempt < self._retries and _rewindable(dest):
@@ -1597,6 +1671,12 @@ class SalesNexusClient:
                     await asyncio.sleep(self._delay(attempt, None))
                     continue
                 raise err from None
+            if refused:
+                relogged = True
+                try:
+                    await self._relogin(token)
+                except SessionExpiredError as exc:
+                    raise self._download_error(exc) from exc.__cause__
 
     @staticmethod
     def _download_error(exc: SessionExpiredError) -> SessionExpiredError:
@@ -1677,10 +1757,10 @@ def _is_certificate_error(exc: BaseException) -> bool:
     return "CERTIFICATE_VERIFY_FAILED" in str(exc)
 
 
-def _error_fields(response: httpx.Response) -> tuple[Any, Any]:
+def _error_fields(body: bytes | bytearray) -> tuple[Any, Any]:
     try:
-        data = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(body)
+    except Exception:  # not JSON, nested too deep: no fields to tell
         return None, None
     if isinstance(data, dict):
         return data.get("error"), data.get("error-code")
@@ -1691,45 +1771,23 @@ def _rewindable(dest: str | os.PathLike[str] | IO[bytes]) -> bool:
     return isinstance(dest, str | os.PathLike)
 
 
-async def _write_stream(
-    response: httpx.Response,
-    dest: str | os.PathLike[str] | IO[bytes],
-    total: int | None,
-    progress: Callable[[int, int | None], object] | None,
-) -> int:
-    written = 0
-
-    def report() -> None:
-        if progress is not None:
-            try:
-                progress(written, total)
-            except Exception:
-                log.exception("download progress callback failed")
-
-    if isinstance(dest, str | os.PathLike):
-        final = Path(dest)
-        part = final.with_name(final.name + ".part")
-        try:
-            with part.open("wb") as handle:
-                async for chunk in response.aiter_bytes(256 * 1024):
-                    handle.write(chunk)
-                    written += len(chunk)
-                    report()
-            if total is not None and written != total:
-                raise ConnectionFailedError("The download ended early.")
-            os.replace(part, final)
-        except BaseException:
-            try:
-                part.unlink()
-            except OSError:
-                pass
-            raise
-    else:
-        async for chunk in response.aiter_bytes(256 * 1024):
-            dest.write(chunk)
-            written += len(chunk)
-            report()
-    if total is not None and written != total:
-        raise ConnectionFailedError("The download ended early.")
-    report()
-    return written
+def _check_download_status(status: int) -> None:
+    """Raise the error a download answered with ``status`` means (nothing for success)."""
+    if status >= 500 or status in (408, 429):
+        raise ServerError(
+            f"The server could not send the document (HTTP {status}).",
+            http_status=status,
+            code="SERVER_ERROR",
+        )
+    if status == 404:
+        raise NotFoundError(
+            "The document was not found. It may have been deleted.",
+            http_status=status,
+            code="NOT_FOUND",
+        )
+    if status == 401:
+        raise SessionExpiredError(http_status=status, code="INVALID_TOKEN")
+    if status == 403:
+        raise PermissionDeniedError(http_status=status, code="PERMISSION_DENIED")
+    if status >= 300:
+        raise ProtocolError(f"The server refused the download (HTTP {status}).", http_status=status)

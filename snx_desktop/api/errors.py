@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "AnswerTooLargeError",
     "ConnectionFailedError",
     "InsecureURLError",
     "InvalidLoginError",
@@ -133,6 +134,15 @@ class ProtocolError(SalesNexusError):
     retryable = True
 
 
+class AnswerTooLargeError(ProtocolError):
+    """The server's answer (or a document being downloaded) is larger than the client accepts
+    (``max_answer_bytes``, ``max_download_bytes``); the rest of it was not read. Asking again
+    would bring the same answer, so it is not retried."""
+
+    default_message = "The server's answer is larger than this application accepts."
+    retryable = False
+
+
 # --- the exchange itself failed --------------------------------------------------------------
 
 
@@ -206,6 +216,7 @@ _MESSAGE_HINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("NOT_FOUND", ("not exist",)),
     ("NOT_FOUND", ("unknown",)),
     ("NOT_FOUND", ("no such",)),
+    ("NOT_FOUND", ("no ", " exists")),
     ("PERMISSION_DENIED", ("permission",)),
     ("PERMISSION_DENIED", ("denied",)),
     ("PERMISSION_DENIED", ("not allowed",)),

@@ -1,8 +1,8 @@
 """Plain http only to this machine, and asking whose a login token is without adopting it.
 
 * ``http://`` is accepted for ``localhost`` itself and literal loopback addresses only;
-  other names (``*.localhost`` among them: a resolver need not map them to loopback) are
-  refused with a text that says how to go on.
+  other names (``*.localhost`` and the fully qualified ``localhost.`` among them: a resolver
+  need not map them to loopback) are refused with a text that says how to go on.
 * ``token_owner`` asks the sandbox (over HTTP on 127.0.0.1) whose a token is, with that
   token alone; the client's own token is untouched until ``use_token``.
 """
@@ -26,7 +26,7 @@ OTHER_PASSWORD = "alex"
 
 @pytest.mark.parametrize(
     "host",
-    ["localhost", "LOCALHOST", "localhost.", "127.0.0.1", "127.8.9.10", "::1", "[::1]"],
+    ["localhost", "LOCALHOST", "127.0.0.1", "127.8.9.10", "::1", "[::1]"],
 )
 def test_loopback_hosts(host: str) -> None:
     assert _wire.is_loopback_host(host)
@@ -35,6 +35,9 @@ def test_loopback_hosts(host: str) -> None:
 @pytest.mark.parametrize(
     "host",
     [
+        "localhost.",
+        "LOCALHOST.",
+        "127.0.0.1.",
         "app.localhost",
         "x.y.localhost",
         "localhost.localhost",
@@ -78,6 +81,26 @@ def test_plain_http_to_a_localhost_subdomain_is_refused_with_a_way_forward(url: 
     port = f":{url.rsplit(':', 1)[1]}" if url.count(":") == 2 else ""
     assert f"https://{host}{port}" in text
     assert f"http://127.0.0.1{port}" in text
+
+
+@pytest.mark.parametrize(
+    "url", ["http://localhost.:8765", "http://LOCALHOST.", "http://127.0.0.1."]
+)
+def test_plain_http_to_a_fully_qualified_localhost_is_refused(url: str) -> None:
+    # "localhost." is looked up by the resolver as it is, not taken from the hosts file
+    with pytest.raises(InsecureURLError) as caught:
+        SalesNexusClient(url)
+    assert "http://127.0.0.1" in str(caught.value)
+    SalesNexusClient(url, allow_insecure_http=True)  # the explicit switch still works
+    SalesNexusClient(url.replace("http://", "https://"))
+
+
+@pytest.mark.asyncio
+async def test_a_download_link_to_a_fully_qualified_localhost_is_refused(sandbox: Any) -> None:
+    async with SalesNexusClient(base_url_of(sandbox)) as client:
+        port = base_url_of(sandbox).rsplit(":", 1)[1]
+        with pytest.raises(InsecureURLError):
+            await client.download_document(f"http://localhost.:{port}/documents/x", io.BytesIO())
 
 
 def test_the_refusal_of_an_ipv6_address_names_valid_addresses() -> None:

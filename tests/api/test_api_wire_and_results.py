@@ -126,6 +126,7 @@ def test_error_inference() -> None:
     assert infer_code(None, 404) == "NOT_FOUND"
     assert infer_code("Contact abc does not exist") == "NOT_FOUND"
     assert infer_code("Unknown contact id") == "NOT_FOUND"
+    assert infer_code("No contact with id 1b2c exists.") == "NOT_FOUND"
     assert infer_code("Unknown function frob") == "UNKNOWN_FUNCTION"
     assert infer_code("The parameter 'page-size' is required.") == "MISSING_PARAMETER"
     assert infer_code("", 502) == "SERVER_ERROR"

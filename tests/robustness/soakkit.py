@@ -5,9 +5,10 @@ membership, small uploads, plus a few writes the server must refuse) through the
 ``AppServices`` write queue, with the main window and the session binder attached so that
 failures take the path they take in the app (``writes.op_done`` -> ``ServicesBridge.opDone``
 -> ``SessionBinder._op_done`` -> ``messages.error`` -> the window's ``MessageBridge``).
-Meanwhile the sandbox drops connections, answers HTTP 500 and garbage, and stalls now and
-then. Afterwards a separate client, with the faults off, checks on the server that every
-write is there exactly once (each write carries a unique marker).
+Meanwhile the sandbox drops connections, answers HTTP 500 and garbage, stalls now and then,
+and runs some requests only to lose their answer or replace it with an undecodable body.
+Afterwards a separate client, with the faults off, checks on the server that every write is
+there exactly once (each write carries a unique marker).
 
 Needs a running qasync loop (the window is a real ``MainWindow``, offscreen in tests).
 """
@@ -39,8 +40,10 @@ FAULTS = {
     "garbage_rate": 0.05,
     "stall_rate": 0.02,
     "stall_s": 2.0,
-    # beyond the issue's list: 5% of requests run and then lose their answer
+    # 5% of requests run and then lose their answer, 5% more run and then answer an
+    # undecodable body (not JSON, cut off, nested 100,000 deep, invalid UTF-8, in turn)
     "drop_after_rate": 0.05,
+    "garbage_after_rate": 0.05,
 }
 # weights of the write kinds in the scripted session
 MIX = (
@@ -114,6 +117,8 @@ class SoakReport:
     unexpected_failures: int = 0
     queue_left: int = 0
     queue_left_not_failed: int = 0
+    #: answers the sandbox replaced by an undecodable body after running the calls, by kind
+    undecodable_answers: dict[str, int] = field(default_factory=dict)
     integrity: list[str] = field(default_factory=list)
     journal_mode: str = ""
     foreign_keys: int = -1
@@ -262,6 +267,7 @@ async def run_soak(
                 )
             report.problems.append(f"  connectivity: {services.connectivity.state}")
         server.faults.clear()
+        report.undecodable_answers = dict(Counter(server.faults.garbage_after_sent))
         await asyncio.sleep(0.3)  # let the last messages and signals through
 
         left = services.writes.pending()

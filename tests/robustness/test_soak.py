@@ -1,5 +1,6 @@
 """Fault soak: mixed writes through the real write queue while the sandbox drops 10% of
-connections, answers 10% with HTTP 500 and 5% with garbage, and stalls 2 s now and then.
+connections, answers 10% with HTTP 500 and 5% with garbage, stalls 2 s now and then, and runs
+5% of requests only to lose the answer and 5% only to answer an undecodable body.
 Every write lands exactly once, or (only the ones the server must refuse) stays failed with
 its reason and was shown to the user; nothing crashed; the store is intact."""
 
@@ -41,6 +42,7 @@ async def test_fault_soak_every_write_once_and_failures_shown(
     assert report.unexpected_failures == 0, details
     assert report.failed_not_shown == 0, details
     assert report.expected_failures > 0  # the script has writes the server refuses
+    assert sum(report.undecodable_answers.values()) > 0  # the run met undecodable answers
     assert report.failed_and_shown == report.queue_left
     assert report.landed + report.expected_failures == WRITES, details
     # the store after the soak
