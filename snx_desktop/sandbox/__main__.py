@@ -12,7 +12,7 @@ import uvicorn
 from .app import create_app
 from .catalogue import DEMO_USER, USERS
 from .config import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DOCUMENT_BYTES, SandboxConfig
-from .server import bind_socket, url_for, uvicorn_config
+from .server import bind_socket, url_for, uvicorn_config, warn_if_exposed
 
 log = logging.getLogger("snx_desktop.sandbox")
 
@@ -56,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of requests answered with a body that is not JSON",
     )
     parser.add_argument(
+        "--garbage-after-rate",
+        type=float,
+        default=0.0,
+        help="share of requests run and then answered with an undecodable body (not JSON, "
+        "cut off, nested 100,000 deep, invalid UTF-8, in turn)",
+    )
+    parser.add_argument(
         "--stall-rate",
         type=float,
         default=0.0,
@@ -75,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for name in ("drop_rate", "error_rate", "garbage_rate", "stall_rate"):
+    for name in ("drop_rate", "error_rate", "garbage_rate", "garbage_after_rate", "stall_rate"):
         if not 0 <= getattr(args, name) <= 1:
             log.error("--%s must be between 0 and 1", name.replace("_", "-"))
             return 2
@@ -91,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         drop_rate=args.drop_rate,
         error_rate=args.error_rate,
         garbage_rate=args.garbage_rate,
+        garbage_after_rate=args.garbage_after_rate,
         stall_rate=args.stall_rate,
         stall_s=args.stall_s,
     )
@@ -99,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         log.error("cannot listen on %s:%s: %s", args.host, args.port, exc.strerror or exc)
         return 1
+    warn_if_exposed(sock)
     app = create_app(config)
     base_url = url_for(args.host, sock.getsockname()[1])
     log.info("SalesNexus sandbox at %s/api/call-v1", base_url)

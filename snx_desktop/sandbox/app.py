@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import mimetypes
 import random
 import re
+import sys
 import threading
 from collections import Counter
 from json.encoder import encode_basestring, encode_basestring_ascii
@@ -73,21 +75,70 @@ def pretty_json(value: Any, ensure_ascii: bool = False) -> str:
                 sep = ",\n" + inner
             add("\n" + pad + "]")
         else:
-            add(json.dumps(item, ensure_ascii=ensure_ascii))
+            add(json.dumps(item, ensure_ascii=ensure_ascii, allow_nan=False))
 
     walk(value, "")
     return "".join(parts)
 
 
-def dump_json(value: Any) -> bytes:
-    """The live service's layout: indented, ``": "`` between key and value."""
+def _dump(value: Any) -> bytes:
     try:
         try:
             return pretty_json(value).encode("utf-8")
         except TypeError:
-            return json.dumps(value, indent=2, ensure_ascii=False).encode("utf-8")
+            return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False).encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates echoed back in a request-id
-        return json.dumps(value, indent=2, ensure_ascii=True).encode("ascii")
+        return json.dumps(value, indent=2, ensure_ascii=True, allow_nan=False).encode("ascii")
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float written as text (JSON has no such number)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def dump_json(value: Any) -> bytes:
+    """The live service's layout: indented, ``": "`` between key and value; always valid
+    JSON (never a bare ``NaN`` or ``Infinity``)."""
+    try:
+        return _dump(value)
+    except ValueError:  # a float that is not finite
+        return _dump(_finite(value))
+
+
+class _NotJson(ValueError):
+    """Text Python's JSON reader would take but JSON has no value for."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotJson(f"the number {text[:30]} is too large")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    limit = sys.get_int_max_str_digits() or 4300
+    if len(text) > limit:
+        raise _NotJson(f"a number has more than {limit} digits")
+    return int(text)
+
+
+def load_json(body: bytes) -> Any:
+    """A request body as JSON, refusing ``NaN``, ``Infinity``, ``-Infinity`` and numbers too
+    large to keep (``1e999``, thousands of digits): ``ValueError`` for those as for bad text."""
+    return json.loads(
+        body, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_bounded_int
+    )
 
 
 def json_response(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -114,6 +165,7 @@ class SandboxState:
             drop_rate=config.drop_rate,
             error_rate=config.error_rate,
             garbage_rate=config.garbage_rate,
+            garbage_after_rate=config.garbage_after_rate,
             stall_rate=config.stall_rate,
             stall_s=config.stall_s,
         )
@@ -195,6 +247,44 @@ async def _drop(scope: Scope) -> None:
         await asyncio.sleep(0)
 
 
+_DEEP_NESTING = b"[" * 100_000 + b"]" * 100_000
+
+
+async def _send_garbage_after(
+    kind: str, answer: bytes, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """An undecodable body in place of ``answer``, whose calls were run (the kinds are
+    ``config.GARBAGE_AFTER_KINDS``)."""
+    half = len(answer) // 2
+    if kind == "cut-off":
+        # the promised length, half the bytes, then the connection is gone
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json; charset=utf-8"),
+                    (b"content-length", str(len(answer)).encode("ascii")),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": answer[:half], "more_body": True})
+        transport = scope.get("state", {}).get(TRANSPORT_KEY)
+        for _ in range(200):  # let the half reach the socket before the connection is cut
+            if transport is None or not transport.get_write_buffer_size():
+                break
+            await asyncio.sleep(0.01)
+        await _drop(scope)
+        return
+    if kind == "deep-nesting":
+        body = _DEEP_NESTING
+    elif kind == "bad-utf8":
+        body = answer[:half] + b"\xff\xfe" + answer[half:]
+    else:
+        body = _GARBAGE
+    await Response(body, 200, media_type="application/json")(scope, receive, send)
+
+
 class CallEndpoint:
     """``POST /api/call-v1`` as a plain ASGI app (so a fault can end the connection)."""
 
@@ -246,6 +336,14 @@ class CallEndpoint:
         if faults.drop_after_rate > 0 and rng.random() < faults.drop_after_rate:
             await _drop(scope)
             return
+        if (
+            faults.garbage_after_rate > 0
+            and response.status_code == 200
+            and rng.random() < faults.garbage_after_rate
+        ):
+            kind = faults.next_garbage_after()
+            await _send_garbage_after(kind, bytes(response.body), scope, receive, send)
+            return
         await response(scope, receive, send)
 
     async def _answer(self, request: Request, body: bytes | None) -> Response:
@@ -255,7 +353,9 @@ class CallEndpoint:
                 413, E.PAYLOAD_TOO_LARGE, f"The request body is larger than {limit} bytes."
             )
         try:
-            calls = json.loads(body)
+            calls = load_json(body)
+        except _NotJson as exc:
+            return error_response(400, E.INVALID_REQUEST, f"The body is not valid JSON: {exc}.")
         except (ValueError, RecursionError):
             return error_response(400, E.INVALID_REQUEST, "The body is not valid JSON.")
         if not isinstance(calls, list):
@@ -275,10 +375,16 @@ class CallEndpoint:
 
 
 def _token_of(request: Request) -> str:
+    """The login token of a download: from the ``Authorization: Bearer`` header only (an
+    address with a token in it ends up in logs and browser histories)."""
     auth = request.headers.get("authorization", "")
     if auth[:7].lower() == "bearer ":
         return auth[7:].strip()
-    return request.query_params.get("login-token", "")
+    return ""
+
+
+def _token_in_address(request: Request) -> bool:
+    return any(key.strip().lower() == "login-token" for key in request.query_params)
 
 
 def _content_disposition(file_name: str) -> str:
@@ -298,6 +404,16 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
     state = SandboxState(config or SandboxConfig())
 
     async def download(request: Request) -> Response:
+        if _token_in_address(request):
+            return json_response(
+                {
+                    "error": "A login token in the address is refused: send it in an"
+                    " 'Authorization: Bearer' header.",
+                    "error-code": E.INVALID_TOKEN,
+                },
+                401,
+                {"WWW-Authenticate": "Bearer"},
+            )
         token = _token_of(request)
         if not token:
             return json_response(
@@ -341,7 +457,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         if body is None:
             return error_response(413, E.PAYLOAD_TOO_LARGE, "Body too large.")
         try:
-            values = json.loads(body or b"{}")
+            values = load_json(body or b"{}")
         except (ValueError, RecursionError):
             return error_response(400, E.INVALID_REQUEST, "The body is not valid JSON.")
         if not isinstance(values, dict):

@@ -28,10 +28,12 @@ class Field:
     role: str = ""
 
     def as_json(self) -> dict[str, str]:
+        """The field as ``get-all-fields`` writes it: ``table-name``, ``label``, ``unique-id``
+        first and in this order (live clients slice the answer text), then the rest."""
         return {
-            "unique-id": str(self.fid),
             "table-name": self.table,
             "label": self.label,
+            "unique-id": str(self.fid),
             "type": str(self.type),
             "read-only": "true" if self.read_only else "false",
             "role": self.role,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -26,8 +27,15 @@ class SandboxConfig:
     drop_rate: float = 0.0
     error_rate: float = 0.0
     garbage_rate: float = 0.0
+    garbage_after_rate: float = 0.0
     stall_rate: float = 0.0
     stall_s: float = 30.0
+
+
+#: the undecodable answers of ``garbage_after_rate``, in the order ``garbage_after_kind`` numbers
+#: them (1-4): bytes that are not JSON, the real answer cut off half-way (the connection is
+#: closed before the promised length), a JSON array nested 100,000 deep, invalid UTF-8
+GARBAGE_AFTER_KINDS = ("not-json", "cut-off", "deep-nesting", "bad-utf8")
 
 
 @dataclass
@@ -36,9 +44,11 @@ class Faults:
 
     Rates are probabilities between 0 and 1, drawn independently for every request.
     A request hit by ``drop_rate``, ``error_rate`` or ``garbage_rate`` is not executed;
-    ``drop_after_rate`` executes the batch and then drops the connection (the answer is lost).
-    ``stall_rate`` delays the answer by ``stall_s`` seconds; ``latency_ms`` is added to every
-    request.
+    ``drop_after_rate`` executes the batch and then drops the connection (the answer is lost);
+    ``garbage_after_rate`` executes it and then sends an undecodable body instead of the answer
+    (see ``GARBAGE_AFTER_KINDS``): each kind in turn, or only kind ``garbage_after_kind`` (1-4)
+    when that is not 0. ``stall_rate`` delays the answer by ``stall_s`` seconds;
+    ``latency_ms`` is added to every request.
     """
 
     latency_ms: float = 0.0
@@ -46,8 +56,11 @@ class Faults:
     drop_after_rate: float = 0.0
     error_rate: float = 0.0
     garbage_rate: float = 0.0
+    garbage_after_rate: float = 0.0
+    garbage_after_kind: float = 0.0
     stall_rate: float = 0.0
     stall_s: float = 30.0
+    _garbage_sent: list[str] = field(default_factory=list, repr=False, compare=False)
     _defaults: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -57,6 +70,23 @@ class Faults:
     @classmethod
     def names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls) if not f.name.startswith("_"))
+
+    @property
+    def garbage_after_sent(self) -> list[str]:
+        """The kinds of undecodable answer ``garbage_after_rate`` sent so far, oldest first."""
+        with self._lock:
+            return list(self._garbage_sent)
+
+    def next_garbage_after(self) -> str:
+        """The kind of undecodable answer to send now (and note it in ``garbage_after_sent``)."""
+        with self._lock:
+            chosen = int(self.garbage_after_kind)
+            if 1 <= chosen <= len(GARBAGE_AFTER_KINDS):
+                kind = GARBAGE_AFTER_KINDS[chosen - 1]
+            else:
+                kind = GARBAGE_AFTER_KINDS[len(self._garbage_sent) % len(GARBAGE_AFTER_KINDS)]
+            self._garbage_sent.append(kind)
+            return kind
 
     def as_dict(self) -> dict[str, float]:
         return {name: float(getattr(self, name)) for name in self.names()}
@@ -89,10 +119,14 @@ class Faults:
                 value = float(raw_value)
             except ValueError:
                 raise ValueError(f"fault {raw_name!r} needs a number") from None
-            if value != value or value < 0:
-                raise ValueError(f"fault {raw_name!r} must be zero or more")
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"fault {raw_name!r} must be a finite number, zero or more")
             if name.endswith("_rate") and value > 1:
                 raise ValueError(f"fault {raw_name!r} must be between 0 and 1")
+            if name == "garbage_after_kind" and value not in range(len(GARBAGE_AFTER_KINDS) + 1):
+                raise ValueError(
+                    f"fault {raw_name!r} must be 0 (each in turn) or 1-{len(GARBAGE_AFTER_KINDS)}"
+                )
             parsed[name] = value
         with self._lock:
             for name, value in parsed.items():

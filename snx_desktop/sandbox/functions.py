@@ -25,13 +25,14 @@ from .params import (
     Params,
     boolean,
     color,
+    field_id,
     field_map,
     format_datetime,
     guid,
     norm,
     parse_datetime,
-    scalar_text,
 )
+from .permissions import check_acting_as, check_activity, check_records, is_admin
 from .registry import PAGING, Ctx, call
 from .storage import (
     activity_record,
@@ -98,6 +99,14 @@ def _existing_ids(ctx: Ctx, table: str, ids: Sequence[str]) -> set[str]:
         rows = ctx.db.all(f"SELECT id FROM {table} WHERE id IN ({marks})", part)
         found.update(r[0] for r in rows)
     return found
+
+
+def _rows_of(ctx: Ctx, table: str, ids: Sequence[str]) -> list[sqlite3.Row]:
+    rows: list[sqlite3.Row] = []
+    for part in _chunks(ids):
+        marks = ",".join("?" * len(part))
+        rows.extend(ctx.db.all(f"SELECT id, data FROM {table} WHERE id IN ({marks})", part))
+    return rows
 
 
 def _contact_row(ctx: Ctx, contact_id: str) -> sqlite3.Row:
@@ -369,6 +378,8 @@ def add_doc_to_contact(ctx: Ctx, p: Params) -> dict[str, Any]:
         PAYLOAD_TOO_LARGE, f"The document is larger than the limit of {limit} bytes."
     )
     compact = "".join(data.split())
+    if not compact.rstrip("="):  # blanks (or bare padding) hold no document at all
+        raise missing("base64-data")
     if len(compact) // 4 * 3 - 2 > limit:  # refuse before decoding
         raise too_large
     compact += "=" * (-len(compact) % 4)
@@ -450,6 +461,7 @@ def update_contact(ctx: Ctx, p: Params) -> dict[str, Any]:
     create = p.boolean("create-if-not-updated")
     _check_owner(values, cat.C_OWNER)
     rows = find_contacts(ctx, match)
+    check_records(ctx.me, "contact", "change", rows)
     ids: list[str] = []
     with ctx.db.lock:
         for row in rows:
@@ -488,6 +500,8 @@ def delete_contacts(ctx: Ctx, p: Params) -> dict[str, Any]:
     existing = _existing_ids(ctx, "contacts", ids)
     if not existing:
         raise CallError("NOT_FOUND", "None of the contacts exists; nothing was deleted.")
+    if not is_admin(ctx.me):
+        check_records(ctx.me, "contact", "delete", _rows_of(ctx, "contacts", sorted(existing)))
     with ctx.db.lock:
         _cascade_contacts(ctx, [i for i in ids if i in existing])
     return {
@@ -518,6 +532,17 @@ def _row_matches_import(
         elif mine != theirs and not (match_nulls and (not mine or not theirs)):
             return False
     return hit
+
+
+def _match_field(entry: object) -> int:
+    """One ``_toMatch`` entry of an import row as a contact field id (a row-level failure
+    when it is not one)."""
+    fid = field_id(entry)
+    fdef = cat.FIELDS_BY_ID.get(fid) if fid is not None else None
+    if fid is None or fdef is None or fdef.table != cat.CONTACT:
+        shown = entry if isinstance(entry, str) else json.dumps(entry, default=str)[:40]
+        raise invalid("_toMatch", f"{shown[:40]!r} is not a contact field id")
+    return fid
 
 
 def _import_candidates(ctx: Ctx, values: dict[int, str], to_match: list[int]) -> list[sqlite3.Row]:
@@ -579,20 +604,7 @@ def import_contacts(ctx: Ctx, p: Params) -> dict[str, Any]:
                 to_match_raw = []
             if not isinstance(to_match_raw, list):
                 to_match_raw = [to_match_raw]
-            to_match: list[int] = []
-            for entry in to_match_raw:
-                text = (
-                    scalar_text(entry, "_toMatch").strip()
-                    if not isinstance(entry, list | dict)
-                    else "x"
-                )
-                if (
-                    not text.isdigit()
-                    or int(text) not in cat.FIELDS_BY_ID
-                    or (cat.FIELDS_BY_ID[int(text)].table != cat.CONTACT)
-                ):
-                    raise invalid("_toMatch", f"{text[:40]!r} is not a contact field id")
-                to_match.append(int(text))
+            to_match = [_match_field(entry) for entry in to_match_raw]
             fields = {k: v for k, v in item.items() if k != "_toMatch"}
             # read-only fields (the record id) may be given to match on, never to write
             every = field_map("contacts", fields, cat.CONTACT, writing=False)
@@ -615,6 +627,7 @@ def import_contacts(ctx: Ctx, p: Params) -> dict[str, Any]:
                 ]
             else:
                 rows = []
+            check_records(ctx.me, "contact", "change", rows, whole_call=False)
             if rows:
                 with ctx.db.lock:
                     for row in rows:
@@ -724,6 +737,7 @@ def update_group(ctx: Ctx, p: Params) -> dict[str, Any]:
         record = group_record(row)
         if all(norm(record[str(f)]) == norm(v) for f, v in match.items()):
             hits.append(row)
+    check_records(ctx.me, "group", "change", hits)
     ids: list[str] = []
     for row in hits:
         data = {**decode_data(row["data"]), **values}
@@ -752,6 +766,8 @@ def delete_groups(ctx: Ctx, p: Params) -> dict[str, Any]:
     existing = _existing_ids(ctx, "groups", ids)
     if not existing:
         raise CallError("NOT_FOUND", "None of the groups exists; nothing was deleted.")
+    if not is_admin(ctx.me):
+        check_records(ctx.me, "group", "delete", _rows_of(ctx, "groups", sorted(existing)))
     with ctx.db.lock:
         conn = ctx.db.conn
         for group_id in existing:
@@ -785,7 +801,7 @@ def _note_type(p: Params) -> int:
     text = p.text("type", limit=100).strip().lower()
     if not text:
         return 1
-    if text.isdigit() and int(text) in (1, 2, 3, 4, 5):
+    if text in ("1", "2", "3", "4", "5"):
         return int(text)
     if text in NOTE_TYPES:
         return NOTE_TYPES[text]
@@ -812,6 +828,7 @@ def create_note_for_group(ctx: Ctx, p: Params) -> dict[str, Any]:
     ntype = _note_type(p)
     _group_row(ctx, group_id)
     user = _user(user_id) if user_id else ctx.me
+    check_acting_as(ctx.me, user.user_id, "note")
     return {"note-id": _insert_note(ctx, "", group_id, user.user_id, ntype, details)}
 
 
@@ -871,6 +888,11 @@ def _activity_changes(
     if group_id:
         _group_row(ctx, group_id)
         ch["group_id"] = group_id
+    # permission, after existence
+    if old is not None:
+        check_activity(ctx.me, old)
+    if user_id:
+        check_acting_as(ctx.me, user_id, "activity")
     # times
     atype = ch.get("type") or (old["type"] if old is not None else "todo")
     timeless = ch.get("timeless", old["timeless"] if old is not None else 0)
@@ -879,14 +901,17 @@ def _activity_changes(
             now = datetime.now().replace(second=0, microsecond=0)
             start = now.replace(minute=0) + timedelta(hours=1)
         if end is None:
-            end = start + {"call": timedelta(minutes=30), "meeting": timedelta(hours=1)}.get(
-                atype, timedelta(0)
+            end = _ends_at(
+                start,
+                {"call": timedelta(minutes=30), "meeting": timedelta(hours=1)}.get(
+                    atype, timedelta(0)
+                ),
             )
     else:
         old_start = datetime.strptime(old["start"], "%Y-%m-%dT%H:%M:%S")
         old_end = datetime.strptime(old["end"], "%Y-%m-%dT%H:%M:%S")
         if start is not None and end is None:
-            end = start + (old_end - old_start)
+            end = _ends_at(start, old_end - old_start)
         start = start or old_start
         end = end or old_end
     if timeless:
@@ -903,6 +928,14 @@ def _activity_changes(
         for col in ("regarding", "details", "result", "contact_id", "group_id"):
             ch.setdefault(col, "")
     return ch
+
+
+def _ends_at(start: datetime, duration: timedelta) -> datetime:
+    """``start + duration``; INVALID_PARAMETER when that is past the last date there is."""
+    try:
+        return start + duration
+    except OverflowError:
+        raise invalid("start-time", "the activity would end after the year 9999") from None
 
 
 def _insert_activity(ctx: Ctx, ch: dict[str, Any]) -> str:
@@ -1183,4 +1216,5 @@ def create_note(ctx: Ctx, p: Params) -> dict[str, Any]:
     ntype = _note_type(p)
     _contact_row(ctx, contact_id)
     user = _user(user_id) if user_id else ctx.me
+    check_acting_as(ctx.me, user.user_id, "note")
     return {"note-id": _insert_note(ctx, contact_id, "", user.user_id, ntype, details)}

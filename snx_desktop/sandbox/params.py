@@ -15,12 +15,16 @@ DEFAULT_PAGE_SIZE = 50
 MAX_VALUE_CHARS = 100_000
 MAX_TEXT_CHARS = 1_000_000
 _MAX_OFFSET = 10**12
+# A whole number with more digits than this is read as "more than any list holds": a huge
+# page-size is clamped like any page-size over the maximum, a huge start-after lies past the
+# end of every list (an empty page). Python's int() refuses numerals over 4300 digits and
+# SQLite integers end at 2**63, so such numerals never reach either.
+_MAX_DIGITS = 15
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _COLOR = re.compile(r"^[0-9a-fA-F]{6}$")
-_INT = re.compile(r"^[+-]?[0-9]+$")
+_INT = re.compile(r"[+-]?[0-9]+")
 
-DATETIME_OUT = "%Y-%m-%dT%H:%M:%S"
 _DATETIME_IN = (
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%dT%H:%M",
@@ -86,9 +90,7 @@ class Params:
                 raise invalid(name, "expected a whole number")
             value = int(value)
         if isinstance(value, str):
-            if not _INT.match(value.strip()):
-                raise invalid(name, "expected a whole number")
-            value = int(value.strip())
+            value = whole_number(value.strip(), name)
         if not isinstance(value, int):
             raise invalid(name, "expected a whole number")
         if value < minimum:
@@ -96,7 +98,9 @@ class Params:
         return value
 
     def paging(self) -> tuple[str, int, int]:
-        """``(filter-value, offset, page-size)`` with the contract's defaults and clamping."""
+        """``(filter-value, offset, page-size)`` with the contract's defaults and clamping: a
+        page-size over the maximum is clamped, a start-after past the end gives an empty page,
+        however many digits either has."""
         flt = self.text("filter-value", limit=1000).strip()
         offset = min(self.integer("start-after", 0), _MAX_OFFSET)
         size = min(self.integer("page-size", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
@@ -136,6 +140,35 @@ class Params:
         if not isinstance(value, dict):
             raise invalid(name, "expected an object")
         return value
+
+
+def whole_number(text: str, name: str) -> int:
+    """A whole number written in ASCII digits; one of more than ``_MAX_DIGITS`` significant
+    digits reads as plus or minus ``10**_MAX_DIGITS`` (every caller clamps far below that)."""
+    if not _INT.fullmatch(text):
+        raise invalid(name, "expected a whole number")
+    sign = -1 if text[0] == "-" else 1
+    digits = text.lstrip("+-").lstrip("0") or "0"
+    if len(digits) > _MAX_DIGITS:
+        return sign * 10**_MAX_DIGITS
+    return sign * int(digits)
+
+
+def field_id(value: object) -> int | None:
+    """A field id given as text or a whole number, or None when it cannot be one (nested
+    values, booleans, fractions, signs, non-ASCII digits, more digits than any id has)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value < 10**9 else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and 0 <= value < 10**9 else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or len(text.lstrip("0")) > 9:
+        return None
+    return int(text)
 
 
 def scalar_text(value: Any, name: str) -> str:
@@ -195,7 +228,9 @@ def parse_datetime(value: str, name: str) -> datetime:
 
 
 def format_datetime(value: datetime) -> str:
-    return value.strftime(DATETIME_OUT)
+    """``YYYY-MM-DDTHH:MM:SS`` with a four-digit year for every year (strftime writes the year
+    1 as ``1``, which no reader of the contract's format would take)."""
+    return value.isoformat(timespec="seconds")
 
 
 def field_map(name: str, raw: dict[str, Any], table: str, *, writing: bool) -> dict[int, str]:
@@ -203,9 +238,9 @@ def field_map(name: str, raw: dict[str, Any], table: str, *, writing: bool) -> d
     out: dict[int, str] = {}
     for key, value in raw.items():
         key_text = str(key).strip()
-        if not _INT.match(key_text):
+        fid = field_id(key_text)
+        if fid is None:
             raise invalid(name, f"{key_text[:40]!r} is not a field id")
-        fid = int(key_text)
         fdef = FIELDS_BY_ID.get(fid)
         if fdef is None or fdef.table != table:
             raise invalid(name, f"{fid} is not a field of the {table} table")

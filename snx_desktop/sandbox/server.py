@@ -4,6 +4,7 @@ or in the foreground for the ``snx-sandbox`` command."""
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import socket
 import threading
@@ -61,6 +62,31 @@ def bind_socket(host: str, port: int) -> socket.socket:
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
+
+
+def is_loopback_socket(sock: socket.socket) -> bool:
+    """True when ``sock`` listens on a loopback address only (127.0.0.0/8, ::1)."""
+    address = str(sock.getsockname()[0]).split("%", 1)[0]
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
+
+
+def warn_if_exposed(sock: socket.socket) -> None:
+    """A warning when the sandbox listens on more than loopback: its demo passwords and
+    permanent tokens are public, so anyone who can reach the port can sign in."""
+    if not is_loopback_socket(sock):
+        host, port = sock.getsockname()[:2]
+        log.warning(
+            "the sandbox listens on %s port %s, not only on this computer: anyone who can reach"
+            " it can sign in with the public demo passwords and read or change its data",
+            host,
+            port,
+        )
 
 
 def url_for(host: str, port: int) -> str:
@@ -168,6 +194,7 @@ def start_in_thread(
     )
     app = create_app(config)
     sock = bind_socket(host, port)
+    warn_if_exposed(sock)
     server = uvicorn.Server(uvicorn_config(app, log_level))
     failure: list[BaseException] = []
 

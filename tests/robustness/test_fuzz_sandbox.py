@@ -4,16 +4,19 @@
   lists, objects, deep nesting, huge strings, odd unicode: lone surrogates, NUL, bidi
   controls, astral characters), inside a batch with valid calls before and after;
 * batches mixing non-object elements and valid calls (hypothesis), each answered in place;
-* deeply nested bodies, parameters and request-ids.
+* deeply nested bodies, parameters and request-ids;
+* numerals of up to thousands of digits wherever a number is read, dates at and past the ends
+  of the calendar, odd ``_toMatch`` lists in imports, and ``NaN`` / ``Infinity`` / ``1e999``
+  anywhere in a raw body.
 
 Never an HTTP 500, never a ``SERVER_ERROR`` element for bad input: always the contract's
-error element (or a success), and the rest of the batch served.
+error element (or a success), and the rest of the batch served. Every answer is JSON as
+RFC 8259 has it (no ``NaN`` or ``Infinity``).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import urllib.parse
 from collections.abc import Iterator
 from typing import Any
@@ -46,8 +49,10 @@ WRONG_VALUES: list[tuple[str, Any]] = [
     ("big-int", 2**80),
     ("negative", -1),
     ("float", -1.5),
-    ("nan", math.nan),
-    ("inf", math.inf),
+    ("big-float", 1e308),
+    ("huge-digits", "9" * 5000),
+    ("huge-int", 10**4000),
+    ("unicode-digits", "²٣"),
     ("empty-list", []),
     ("list", ["x", 1, None]),
     ("empty-object", {}),
@@ -69,6 +74,15 @@ DEEP_JSON_STRINGS = [
 ]
 
 
+def strict_json(text: str) -> Any:
+    """JSON as RFC 8259 has it: a ``NaN`` or ``Infinity`` in an answer fails the test."""
+
+    def refuse(name: str) -> Any:
+        raise AssertionError(f"{name} in an answer: {text[:300]}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
 class Fuzz:
     def __init__(self, handle: Any, client: httpx.Client) -> None:
         self.handle = handle
@@ -77,10 +91,10 @@ class Fuzz:
         self.token = ""
 
     def post(self, calls: list[Any]) -> list[dict[str, Any]]:
-        body = json.dumps(calls, ensure_ascii=True, allow_nan=True)
+        body = json.dumps(calls, ensure_ascii=True, allow_nan=False)
         response = self.client.post(self.url, content=body.encode("ascii"))
         assert response.status_code == 200, response.text[:500]
-        answer = response.json()
+        answer = strict_json(response.text)
         assert isinstance(answer, list)
         assert len(answer) == len(calls)
         return answer
@@ -245,7 +259,7 @@ _junk = st.recursive(
     st.none()
     | st.booleans()
     | st.integers()
-    | st.floats(allow_nan=True)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(st.characters(exclude_categories=()), max_size=30),
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
@@ -304,7 +318,7 @@ def test_deep_nesting_in_body_parameters_and_request_id(fuzz: Fuzz, depth: int) 
     body = "[" * depth + "]" * depth
     response = fuzz.client.post(fuzz.url, content=body.encode())
     assert response.status_code in (200, 400), response.status_code
-    assert isinstance(response.json(), list | dict)
+    assert isinstance(strict_json(response.text), list | dict)
     if depth > 1000:
         return  # deeper than a JSON parser nests: the body is refused as a whole (above)
     nested = '{"a": ' * depth + "1" + "}" * depth
@@ -315,7 +329,7 @@ def test_deep_nesting_in_body_parameters_and_request_id(fuzz: Fuzz, depth: int) 
     )
     response = fuzz.client.post(fuzz.url, content=body.encode())
     assert response.status_code == 200, response.text[:300]
-    answer = response.json()
+    answer = strict_json(response.text)
     _check_element(answer[0], "deep parameter")
     _check_element(answer[1], "deep request-id")
     assert answer[2] == {"result": {"success": "true", "data": "after"}, "request-id": "after"}
@@ -348,7 +362,7 @@ def test_document_downloads_never_500(
     if not response.headers.get("content-type", "").startswith("application/json"):
         assert response.status_code in (200, 404), response.status_code  # 404: no such route
     elif response.status_code != 200:
-        body = response.json()
+        body = strict_json(response.text)
         assert body["error-code"] in ERROR_CODES
         assert body["error"]
 
@@ -367,7 +381,7 @@ def test_admin_endpoint_never_500(fuzz: Fuzz, body: bytes) -> None:
     try:
         response = fuzz.client.post(f"{fuzz.handle.base_url}/_sandbox/faults", content=body)
         assert response.status_code in (200, 400), (response.status_code, response.text)
-        assert isinstance(response.json(), dict)
+        assert isinstance(strict_json(response.text), dict)
     finally:
         fuzz.handle.faults.clear()
         if fuzz.handle.expire_tokens():  # a fuzzed "expire-tokens" must not break the others
@@ -375,3 +389,289 @@ def test_admin_endpoint_never_500(fuzz: Fuzz, body: bytes) -> None:
         fuzz.token = fuzz.call(
             "get-login-token", **{"email-address": "demo@example.com", "password": "demo"}
         )["login-token"]
+
+
+# --- numerals, dates, _toMatch lists and non-finite numbers ------------------------------------
+
+_NUMERIC_PARAMS = {"page-size", "start-after", "type", "timeless", "create-if-not-updated"}
+_NUMERIC_FIELDS = {
+    "contact-field-data": ("153", "150", "48"),
+    "sales-field-data": ("222", "225", "226", "227"),
+    "group-field-data": ("301",),
+}
+
+
+# lengths around the limits that matter: SQLite's 64-bit integers (19-20 digits) and Python's
+# int/str conversion limit (4,300 digits)
+_LENGTHS = st.sampled_from([16, 19, 20, 21, 64, 4299, 4300, 4301, 5000, 6000])
+
+
+@st.composite
+def _huge_numerals(draw: st.DrawFn) -> Any:
+    """Numerals from 16 to 6,000 digits: as text (signs, leading zeros, a fraction, an
+    exponent) or as JSON numbers a reader still takes (up to 4,000 digits, or a big float)."""
+    form = draw(st.integers(0, 5))
+    if form == 0:
+        digits = draw(st.integers(1, 9)) * 10 ** draw(st.sampled_from([15, 18, 19, 63, 3999]))
+        return digits if draw(st.booleans()) else -digits
+    if form == 1:
+        return draw(st.sampled_from([1e300, -1e300, 1.7976931348623157e308, 2.0**63, 2.0**64]))
+    text = str(draw(st.integers(1, 9))) * draw(_LENGTHS)
+    prefix = draw(st.sampled_from(["", "", "", "+", "-", "0" * 40, " "]))
+    suffix = draw(st.sampled_from(["", "", "", ".0", ".5", "e5", " ", "x"]))
+    return prefix + text + suffix
+
+
+@st.composite
+def _extreme_dates(draw: st.DrawFn) -> str:
+    """Date-times at and past the ends of the calendar, in every accepted layout."""
+    kind = draw(st.integers(0, 3))
+    if kind == 0:  # the last minutes there are
+        y, mo, d, h, mi = 9999, 12, 31, 23, draw(st.sampled_from([0, 29, 30, 31, 59]))
+    elif kind == 1:  # real dates in the first and last years
+        y = draw(st.sampled_from([1, 2, 99, 999, 1000, 9998, 9999]))
+        mo, d = draw(st.integers(1, 12)), draw(st.integers(1, 28))
+        h, mi = draw(st.integers(0, 23)), draw(st.integers(0, 59))
+    else:  # anything, out-of-range fields included
+        y = draw(st.sampled_from([0, 1, 9999, 10000, 99999]))
+        mo, d = draw(st.integers(-1, 14)), draw(st.integers(0, 32))
+        h, mi = draw(st.integers(0, 25)), draw(st.integers(0, 61))
+    pm = draw(st.sampled_from(["AM", "PM"]))
+    layouts = [
+        f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:00",
+        f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}",
+        f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}",
+        f"{y:04d}-{mo:02d}-{d:02d}",
+        f"{mo:02d}/{d:02d}/{y:04d} {h % 12 or 12}:{mi:02d} {pm}",
+        f"{y}-{mo}-{d}",
+        "0000-00-00",
+        "0000-00-00 00:00:00",
+    ]
+    return draw(st.sampled_from(layouts[:5]) if kind < 2 else st.sampled_from(layouts))
+
+
+_ODD_MATCH = [
+    "²",
+    "٤٨",
+    "9" * 5000,
+    "9" * 20,
+    "-48",
+    "48.0",
+    "",
+    " ",
+    "300",
+    "9999",
+    10**40,
+    -48,
+    48.5,
+    True,
+    None,
+    [],
+    ["133"],
+    [[133]],
+    {"133": 1},
+]
+_odd_match_entry = (
+    st.sampled_from(_ODD_MATCH)
+    | st.sampled_from(["48", "133", " 133 ", "0133", 133, 48.0])
+    | _huge_numerals()
+    | st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers(-(2**70), 2**70)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(st.characters(exclude_categories=["Cs"]), max_size=10),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+        max_leaves=6,
+    )
+)
+_to_match = st.lists(_odd_match_entry, min_size=1, max_size=3) | _odd_match_entry
+
+
+def _no_server_error(element: dict[str, Any], where: str) -> None:
+    assert element.get("error-code") != "SERVER_ERROR", (where, element)
+    _check_element(element, where)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_huge_numerals_wherever_a_number_is_read(
+    fuzz: Fuzz, valid: dict[str, dict[str, Any]], data: st.DataObject
+) -> None:
+    function = data.draw(
+        st.sampled_from(
+            sorted(
+                f
+                for f, spec in FUNCTIONS.items()
+                if {*spec.required, *spec.optional} & (_NUMERIC_PARAMS | set(_NUMERIC_FIELDS))
+            )
+        )
+    )
+    spec = FUNCTIONS[function]
+    params = dict(valid[function])
+    for name in {*spec.required, *spec.optional} & (_NUMERIC_PARAMS | set(_NUMERIC_FIELDS)):
+        if name in _NUMERIC_FIELDS:
+            fields = dict(params.get(name) or {})
+            key = data.draw(st.sampled_from(_NUMERIC_FIELDS[name]))
+            fields[key] = data.draw(_huge_numerals())
+            if data.draw(st.booleans()):  # a field id of thousands of digits
+                fields[str(data.draw(_huge_numerals())).strip()] = "x"
+            params[name] = fields
+        elif data.draw(st.booleans()):
+            params[name] = data.draw(_huge_numerals())
+    [before, element, after] = fuzz.post(
+        [
+            {"function": "echo", "parameters": {"data": "before"}},
+            {"function": function, "parameters": params},
+            {"function": "echo", "parameters": {"data": "after"}},
+        ]
+    )
+    _no_server_error(element, f"{function} {params}")
+    assert (before["result"]["data"], after["result"]["data"]) == ("before", "after")
+    if function.startswith("get-") and "result" in element:
+        [listing] = [v for k, v in element["result"].items() if k.endswith("-list")]
+        ids = next(v for k, v in listing.items() if k.endswith("-ids"))
+        assert len(ids) <= 1000  # a huge page-size is clamped
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    function=st.sampled_from(
+        ["create-activity", "create-activity-for-group", "update-activity", "complete-activity"]
+    ),
+    start=_extreme_dates(),
+    end=st.none() | st.none() | _extreme_dates(),
+    kind=st.sampled_from(["call", "meeting", "todo"]),
+    timeless=st.booleans(),
+    birthday=_extreme_dates(),
+)
+def test_extreme_dates(
+    fuzz: Fuzz,
+    valid: dict[str, dict[str, Any]],
+    function: str,
+    start: str,
+    end: str | None,
+    kind: str,
+    timeless: bool,
+    birthday: str,
+) -> None:
+    params = {
+        k: v for k, v in valid[function].items() if k not in ("start-time", "end-time", "type")
+    }
+    params.update(type=kind, timeless="true" if timeless else "false")
+    params["start-time"] = start
+    if end is not None:
+        params["end-time"] = end
+    t = {"login-token": fuzz.token}
+    calls = [
+        {"function": function, "parameters": params, "request-id": "activity"},
+        {
+            "function": "create-contact",
+            "parameters": {**t, "contact-field-data": {"48": "Dated", "150": birthday}},
+            "request-id": "contact",
+        },
+        {
+            "function": "create-sales-opp",
+            "parameters": {**t, "sales-field-data": {"231": "dated", "226": birthday}},
+            "request-id": "sale",
+        },
+    ]
+    answer = fuzz.post(calls)
+    for element in answer:
+        _no_server_error(element, f"{element['request-id']} {start} {end} {birthday}")
+    activity = answer[0]
+    if "result" in activity:
+        info = fuzz.call(
+            "get-activity-info",
+            **t,
+            **{"activity-id": activity["result"]["activity-id"]},
+        )["activity-data"]
+        for key in ("start-time", "end-time"):  # always the contract's layout, 4-digit years
+            assert len(info[key]) == 19, info
+            assert info[key][4] == "-", info
+        # and the stored times read back
+        again = fuzz.post(
+            [
+                {
+                    "function": "update-activity",
+                    "parameters": {**t, "activity-id": activity["result"]["activity-id"]},
+                }
+            ]
+        )
+        assert "result" in again[0], again
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries(
+            {"48": st.just("Odd Import"), "133": st.just("odd.import@example.org")},
+            optional={"_toMatch": _to_match},
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    create=st.booleans(),
+    as_string=st.booleans(),
+)
+def test_odd_to_match_lists_fail_only_their_row(
+    fuzz: Fuzz, rows: list[dict[str, Any]], create: bool, as_string: bool
+) -> None:
+    sentinel = {"_toMatch": ["133"], "133": "odd.sentinel@example.org", "48": "Odd Sentinel"}
+    contacts = [*rows, sentinel]
+    [answer] = fuzz.post(
+        [
+            {
+                "function": "import-contacts",
+                "parameters": {
+                    "login-token": fuzz.token,
+                    "contacts": json.dumps(contacts) if as_string else contacts,
+                    "create-if-not-updated": "true" if create else "false",
+                },
+            }
+        ]
+    )
+    _no_server_error(answer, f"import {contacts}")
+    assert "result" in answer, answer  # rows are independent: the call itself stands
+    failed = {int(f["row"]) for f in answer["result"]["failed"]}
+    assert len(rows) not in failed  # the sentinel row always goes through
+    done = int(answer["result"]["updated-count"]) + int(answer["result"]["created-count"])
+    assert done >= (1 if create else 0)
+
+
+_NON_FINITE = st.sampled_from(["NaN", "Infinity", "-Infinity", "1e999", "-1e999", "1E400"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    literal=_NON_FINITE,
+    where=st.sampled_from(
+        [
+            '[{"function": "echo", "parameters": {"data": @}}]',
+            '[{"function": "echo", "parameters": {"data": [1, {"a": @}]}}]',
+            '[{"function": "greet", "request-id": @}]',
+            '[{"function": "greet"}, @]',
+            '[{"function": "get-contacts", "parameters": {"login-token": "T", "page-size": @}}]',
+            '[{"function": "create-contact", "parameters": {"login-token": "T",'
+            ' "contact-field-data": {"48": @}}}]',
+            '[{"function": "echo", "parameters": {"data": "ok"}, "request-id": 1}, @]',
+            "@",
+        ]
+    ),
+)
+def test_non_finite_numbers_in_raw_bodies_are_refused(fuzz: Fuzz, literal: str, where: str) -> None:
+    body = where.replace('"T"', json.dumps(fuzz.token)).replace("@", literal)
+    response = fuzz.client.post(fuzz.url, content=body.encode())
+    assert response.status_code == 400, (body, response.text[:300])
+    refusal = strict_json(response.text)
+    assert refusal["error-code"] == "INVALID_REQUEST"
+    assert refusal["error"]
+    # and the same body with a finite number goes through
+    fine = where.replace('"T"', json.dumps(fuzz.token)).replace("@", "1.5")
+    response = fuzz.client.post(fuzz.url, content=fine.encode())
+    assert response.status_code in (200, 400), response.text[:300]  # "1.5" alone: no array
+    answer = strict_json(response.text)
+    if isinstance(answer, list):
+        for element in answer:
+            if isinstance(element, dict):
+                _no_server_error(element, fine)

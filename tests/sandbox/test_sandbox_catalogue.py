@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sbx_helpers import Api
 
 REFERENCE_IDS = {
@@ -84,3 +86,24 @@ def test_users(api: Api) -> None:
         assert user["user-id"] == uid == uid.lower()
         assert len(uid) == 36
         assert user["name"]
+
+
+def test_field_keys_are_written_in_the_contracts_order(api: Api) -> None:
+    # live clients slice the answer text, so the order of the keys is part of the contract
+    body = [{"function": "get-all-fields", "parameters": {"login-token": api.token}}]
+    text = api.client.post(api.url, json=body).text
+    assert text.startswith('[\n  {\n    "result": {\n')  # pretty-printed like the service
+    answer = json.loads(text, object_pairs_hook=lambda pairs: pairs)
+    [[(_, result)]] = answer
+    [fields] = [value for key, value in result if key == "field-list"]
+    [info] = [value for key, value in fields if key == "field-info"]
+    assert info
+    for fid, field in info:
+        keys = [key for key, _ in field]
+        assert keys[:3] == ["table-name", "label", "unique-id"], (fid, keys)
+        assert set(keys[3:]) >= {"type", "read-only", "role"}
+    first = dict(dict(info)["48"])
+    assert (
+        f'"table-name": "Contact",\n            "label": "{first["label"]}",\n'
+        '            "unique-id": "48",' in text
+    )

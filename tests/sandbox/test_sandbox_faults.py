@@ -89,6 +89,12 @@ def test_admin_endpoint(fresh_sandbox: Any) -> None:
         response = httpx.post(url, json=bad)
         assert response.status_code == 400
         assert response.json()["error-code"] == "INVALID_PARAMETER"
+    for bad_text in ('{"stall_s": "Infinity"}', '{"latency_ms": "nan"}'):
+        response = httpx.post(url, content=bad_text.encode())
+        assert response.status_code == 400
+        assert response.json()["error-code"] == "INVALID_PARAMETER"
+    assert httpx.post(url, content=b'{"stall_s": Infinity}').status_code == 400
+    assert fresh_sandbox.faults.stall_s != float("inf")
     assert httpx.post(url, content=b"[").status_code == 400
     assert httpx.post(url, json=[1]).status_code == 400
     health = httpx.get(fresh_sandbox.base_url + "/_sandbox/health").json()

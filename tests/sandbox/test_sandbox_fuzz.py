@@ -81,7 +81,7 @@ _scalars = (
     st.none()
     | st.booleans()
     | st.integers(-(2**70), 2**70)
-    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.floats(allow_nan=False, allow_infinity=False)  # NaN and Infinity: see below
     | _any_text
     | _guids
     | st.sampled_from(
@@ -186,7 +186,11 @@ def test_fuzzed_bodies_never_500(fuzz_api: Api, raw: bytes) -> None:
 
 
 _json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _any_text,
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | _any_text,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_any_text, inner, max_size=4),
     max_leaves=20,
 )
@@ -201,6 +205,18 @@ def test_pretty_layout_equals_json_dumps_indent_2(value: Any) -> None:
         assert pretty_json(value, ascii_only) == json.dumps(
             value, indent=2, ensure_ascii=ascii_only
         )
+
+
+@settings(max_examples=100, deadline=None)
+@given(value=st.recursive(st.floats() | _any_text, lambda inner: st.lists(inner, max_size=4)))
+def test_answers_are_json_even_for_numbers_json_cannot_write(value: Any) -> None:
+    from snx_desktop.sandbox.app import dump_json
+
+    def refuse(name: str) -> Any:
+        raise AssertionError(f"{name} written")
+
+    text = dump_json(value).decode("utf-8", "surrogatepass")
+    json.loads(text, parse_constant=refuse)
 
 
 @pytest.fixture(scope="module")
