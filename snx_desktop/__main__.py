@@ -1,16 +1,27 @@
-"""Command line of SalesNexus Desktop: ``snx-desktop`` and ``python -m snx_desktop``."""
+"""Command line of SalesNexus Desktop: ``snx-desktop`` and ``python -m snx_desktop``.
+
+``--check-server URL`` runs the server check (:mod:`snx_desktop.services.servercheck`) without
+a window and prints its report: signed in with ``--email`` and a password from the
+``SNX_PASSWORD`` environment variable or a prompt that does not echo, else with a login token
+from ``SNX_TOKEN`` or such a prompt. Passwords and tokens are never taken from the command line
+(other users of the computer can read it), never printed, logged or stored.
+"""
 
 from __future__ import annotations
 
 import argparse
 import gc
+import getpass
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 __all__ = ["build_parser", "main"]
 
 LIVE_SERVER = "https://logon.salesnexus.com"
+PASSWORD_VARIABLE = "SNX_PASSWORD"
+TOKEN_VARIABLE = "SNX_TOKEN"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo-contacts", type=int, default=5000, metavar="N", help=argparse.SUPPRESS
     )
+    parser.add_argument(
+        "--check-server",
+        metavar="URL",
+        help="sign in to URL, make read-only calls, print how the answers differ from what this "
+        "app expects, then quit (exit status 0 no differences, 1 differences, 2 no connection "
+        f"or sign-in); the password comes from {PASSWORD_VARIABLE} or a prompt",
+    )
+    parser.add_argument(
+        "--email",
+        metavar="ADDRESS",
+        help=f"with --check-server: the e-mail address to sign in with (without it, a login "
+        f"token from {TOKEN_VARIABLE} or a prompt)",
+    )
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument(
         "-v",
@@ -65,14 +89,60 @@ def main(argv: Sequence[str] | None = None) -> int:
     # the first rows are painted sooner; once the window is up, the GUI collects from a
     # timer in its own thread (snx_desktop.models.gccontrol)
     gc.disable()
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.email and not args.check_server:
+        parser.error("--email goes with --check-server")
     level = logging.DEBUG if args.verbose else getattr(logging, args.log_level)
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    if args.check_server:
+        gc.enable()  # no window to paint: nothing to gain from holding the collector back
+        return check_server(args.check_server, args.email or "")
     from snx_desktop.app import run
 
     return run(args)
+
+
+def _secret(variable: str, prompt: str) -> str:
+    """A secret from the environment, else from a prompt that does not echo (on a terminal
+    only); "" when there is neither."""
+    value = os.environ.get(variable, "")
+    if value:
+        return value
+    if sys.stdin is not None and sys.stdin.isatty():
+        try:
+            return getpass.getpass(prompt)
+        except (EOFError, KeyboardInterrupt):
+            return ""
+    return ""
+
+
+def check_server(url: str, email: str) -> int:
+    """``--check-server``: the report on stdout; returns its exit status."""
+    import asyncio
+
+    from snx_desktop.services.servercheck import check_server as run_check
+
+    if email:
+        password = _secret(PASSWORD_VARIABLE, f"Password for {email}: ")
+        token = ""
+        missing = f"No password: set {PASSWORD_VARIABLE} or run this in a terminal."
+    else:
+        password = ""
+        token = _secret(TOKEN_VARIABLE, "Login token: ").strip()
+        missing = (
+            f"No login token: set {TOKEN_VARIABLE} or run this in a terminal "
+            "(or give --email to sign in with a password)."
+        )
+    if not password and not token:
+        sys.stderr.write(missing + "\n")
+        return 2
+    report = asyncio.run(run_check(url, email=email, password=password, token=token))
+    sys.stdout.write(report.text())
+    sys.stdout.flush()
+    return report.exit_code
 
 
 if __name__ == "__main__":

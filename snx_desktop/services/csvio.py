@@ -6,9 +6,15 @@ Reading sniffs the encoding (UTF-8 with or without BOM, else Windows-1252) and t
 case-insensitively. `build_import_rows` turns the table into import-contacts rows (field id ->
 value plus ``_toMatch``), `import_rows` sends them in chunks through `WriteQueue.import_contacts`
 and adds up the outcomes. `CsvExporter` writes records with proper quoting and, optionally, a BOM
-so that Excel reads UTF-8; a value starting with ``= + - @`` (or a tab / carriage return) is
-prefixed with an apostrophe so that a spreadsheet never runs it as a formula. Importing undoes
-that prefix again, so an exported file imports back unchanged.
+so that Excel reads UTF-8.
+
+The formula guard: a value that starts with ``= + - @`` (or a tab / carriage return), or that
+has one of ``= + - @`` right after a character another program may split the text on again
+(``, ; | tab CR LF``, spaces allowed in between: ``foo;=HYPERLINK(...)``, ``x\t=1+1``), is
+written quoted and prefixed with an apostrophe, so that no spreadsheet runs any part of it as
+a formula. Importing keeps values as they are in the file: ``'=1+1`` stays ``'=1+1`` unless
+the caller asks to undo this guard (``undo_formula_guard``, the import wizard's option for
+files exported from this app); `neutralise` and `unneutralise` are exact inverses.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ from .types import ID_KEY
 
 __all__ = [
     "DEFAULT_CHUNK",
-    "FORMULA_PREFIXES",
+    "FORMULA_STARTS",
+    "RESPLIT_DELIMITERS",
     "CsvColumn",
     "CsvExporter",
     "CsvTable",
@@ -38,9 +45,12 @@ __all__ = [
     "auto_map",
     "build_import_rows",
     "chunked",
+    "csv_cell",
+    "csv_line",
     "export_columns",
     "export_pages",
     "import_rows",
+    "is_formula_risk",
     "neutralise",
     "parse_csv_text",
     "read_csv",
@@ -50,24 +60,56 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK = 200
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: characters that start a formula in a spreadsheet (a leading tab or CR is guarded too)
+FORMULA_STARTS = "=+-@"
+#: characters after which another program may cut a cell into pieces again
+RESPLIT_DELIMITERS = ",;|\t\r\n"
 _DELIMITERS = ",;\t|"
+_FORMULA_RISK = re.compile(
+    r"^[\t\r]|(?:^|[" + re.escape(RESPLIT_DELIMITERS) + r"]) *[" + re.escape(FORMULA_STARTS) + "]"
+)
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 
 # ---------------------------------------------------------------------------- cells
+def is_formula_risk(text: str) -> bool:
+    """True when a spreadsheet could run ``text``, or a piece of it cut off at a delimiter,
+    as a formula; leading apostrophes are looked through (see `neutralise`)."""
+    return bool(_FORMULA_RISK.search(text.lstrip("'")))
+
+
 def neutralise(value: object) -> str:
-    """A cell a spreadsheet shows as text: formula-like values get a leading apostrophe."""
+    """A cell a spreadsheet shows as text: formula-like values get a leading apostrophe.
+
+    A value that already starts with apostrophes in front of a formula gets one more, so
+    that `unneutralise` gives back exactly the value.
+    """
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    return "'" + text if is_formula_risk(text) else text
 
 
 def unneutralise(value: str) -> str:
     """Undo `neutralise`: ``'=1+2`` -> ``=1+2``; any other value is kept as it is."""
-    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_PREFIXES):
+    if value.startswith("'") and is_formula_risk(value[1:]):
         return value[1:]
     return value
+
+
+def csv_cell(value: object) -> str:
+    """One cell as written by the export: guarded (`neutralise`); quoted when guarded or
+    when it holds a comma, a quote or a line break; quotes doubled."""
+    text = "" if value is None else str(value)
+    guarded = is_formula_risk(text)
+    if guarded:
+        text = "'" + text
+    if guarded or _NEEDS_QUOTES.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_line(values: Sequence[object]) -> str:
+    """A CSV record of ``values`` (see `csv_cell`), ended by CR LF."""
+    return ",".join(csv_cell(v) for v in values) + "\r\n"
 
 
 # ---------------------------------------------------------------------------- reading
@@ -193,12 +235,14 @@ def build_import_rows(
     match_fields: Sequence[str],
     *,
     keep_empty: bool = False,
-    undo_formula_guard: bool = True,
+    undo_formula_guard: bool = False,
 ) -> ImportRows:
     """import-contacts rows: mapped columns as field id -> value, ``_toMatch`` = match fields.
 
     Empty cells are left out (the stored value stays) unless ``keep_empty``; match fields are
-    always sent. A row with no value at all is skipped and reported.
+    always sent. A row with no value at all is skipped and reported. Values are sent as the
+    file has them; only with ``undo_formula_guard`` (the rep says the file was exported by
+    this app) is the export's apostrophe taken off again (`unneutralise`).
     """
     match_ids = [m for m in dict.fromkeys(match_fields) if m in mapping]
     to_match = [int(m) if m.isdigit() else m for m in match_ids]
@@ -422,18 +466,17 @@ class CsvExporter:
         self.rows = 0
         self._tmp = self.path.with_name(self.path.name + ".part")
         self._fh: io.TextIOWrapper | None = None
-        self._writer: Any = None
 
     def __enter__(self) -> CsvExporter:
         self._fh = open(self._tmp, "w", encoding="utf-8-sig" if self.bom else "utf-8", newline="")
-        self._writer = csv.writer(self._fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-        self._writer.writerow([neutralise(c.label) for c in self.columns])
+        self._fh.write(csv_line([c.label for c in self.columns]))
         return self
 
     def write(self, records: Sequence[Mapping[str, Any]]) -> None:
-        assert self._writer is not None, "use CsvExporter as a context manager"
-        for rec in records:
-            self._writer.writerow([neutralise(rec.get(c.key, "")) for c in self.columns])
+        assert self._fh is not None, "use CsvExporter as a context manager"
+        self._fh.write(
+            "".join(csv_line([rec.get(c.key, "") for c in self.columns]) for rec in records)
+        )
         self.rows += len(records)
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

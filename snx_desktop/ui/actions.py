@@ -113,6 +113,7 @@ class WindowActions:
     previous: QAction
     next: QAction
     sections: dict[str, QAction]
+    check_server: QAction
     about: QAction
 
     def all(self) -> list[QAction]:
@@ -128,6 +129,7 @@ class WindowActions:
             self.refresh,
             self.previous,
             self.next,
+            self.check_server,
             self.about,
         ]
         return fixed + list(self.sections.values())
@@ -178,6 +180,12 @@ def build_actions(window: QMainWindow, menubar: QMenuBar) -> WindowActions:
         previous=_action(window, "actionPrevious", "&Previous record", "Alt+Up"),
         next=_action(window, "actionNext", "Ne&xt record", "Alt+Down"),
         sections={},
+        check_server=_action(
+            window,
+            "actionCheckServer",
+            "&Check server…",
+            tip="Compare the server's answers with what this app expects (read-only)",
+        ),
         about=_action(window, "actionAbout", "&About SalesNexus Desktop"),
     )
     acts.work_offline.setCheckable(True)
@@ -217,5 +225,7 @@ def build_actions(window: QMainWindow, menubar: QMenuBar) -> WindowActions:
 
     help_menu = menubar.addMenu("&Help")
     help_menu.setObjectName("menuHelp")
+    help_menu.addAction(acts.check_server)
+    help_menu.addSeparator()
     help_menu.addAction(acts.about)
     return acts

@@ -31,6 +31,8 @@ from snx_desktop.ui.toolbar import (
 if TYPE_CHECKING:
     import asyncio
 
+    from snx_desktop.ui.servercheckview import ServerCheckView
+
 __all__ = ["MainWindow"]
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
             for styled in (self.status, self.detail):
                 styled.setStyleSheet(sheet)
         self.actions_ = build_actions(self, self.menuBar())
+        self.server_check: ServerCheckView | None = None  # made on first use
         self.messages = MessageBridge(self)
         self.messages.error.connect(lambda text, _d: self.show_message("error", text))
         self.messages.warning.connect(lambda text, _d: self.show_message("warning", text))
@@ -128,6 +131,7 @@ class MainWindow(QMainWindow):
         acts.delete.triggered.connect(self._delete)
         acts.switch_account.triggered.connect(self.switchAccountRequested.emit)
         acts.sign_out.triggered.connect(self.signOutRequested.emit)
+        acts.check_server.triggered.connect(self.check_server)
         acts.about.triggered.connect(self._about)
         for key, action in acts.sections.items():
             action.triggered.connect(lambda _c=False, k=key: self.navigation.select(k))
@@ -168,6 +172,19 @@ class MainWindow(QMainWindow):
             messages.info("Deleting records is not available in this version.")
             return
         self.deleteRequested.emit(kind, ids)
+
+    def check_server(self) -> None:
+        """Help ▸ Check server: the report window, checking the open session's server."""
+        services = getattr(getattr(self, "features", None), "services", None)
+        if services is None:
+            messages.info("Sign in first, then check the server.")
+            return
+        if self.server_check is None:
+            from snx_desktop.ui.servercheckview import ServerCheckView
+
+            self.server_check = ServerCheckView(self)
+            self.server_check.againRequested.connect(self.check_server)
+        self.server_check.check(services)
 
     def _about(self) -> None:
         from snx_desktop import __version__

@@ -2,9 +2,11 @@
 an expired session, a dropped connection and a refused write, the password and every login
 token the server handed out (also base64- and URL-encoded) are nowhere on disk outside the
 keyring (profile folder: store, WAL, documents, outbox, settings; the temp folder; the
-QSettings file of the app) and nowhere in the logs. Store files are 0600, folders 0700. TLS
-checks are on and cannot be switched off by a parameter; the sandbox binds loopback by
-default; file names from the server cannot write outside the chosen folder.
+QSettings file of the app) and nowhere in the logs. The server check's reports (in the app
+and on the command line, with debug logging) hold no password and no token either. Store files
+are 0600, folders 0700. TLS checks are on and cannot be switched off by a parameter; the
+sandbox binds loopback by default; file names from the server cannot write outside the chosen
+folder.
 """
 
 from __future__ import annotations
@@ -195,6 +197,72 @@ async def test_no_secret_on_disk_or_in_logs_after_a_full_session(
     finally:
         settings_file.unlink(missing_ok=True)
         QStandardPaths.setTestModeEnabled(False)
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(120)
+async def test_server_check_reports_hold_no_secret(
+    audit_server: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from snx_desktop.services.servercheck import check_server, check_session
+
+    caplog.set_level(logging.DEBUG)
+    url = audit_server.base_url
+    wrong = await check_server(url, email=AUDIT_EMAIL, password=WRONG_PASSWORD)
+    assert wrong.exit_code == 2
+    signed_in = await check_server(url, email=AUDIT_EMAIL, password=PASSWORD)
+    assert signed_in.exit_code == 0
+    by_token = await check_server(url, token=audit_server.issued_tokens[-1])
+    assert by_token.exit_code == 0
+    async with SalesNexusClient(url) as client:
+        await client.login(AUDIT_EMAIL, PASSWORD)
+        session = await check_session(client)
+    assert session.exit_code == 0
+    texts = [r.text() for r in (wrong, signed_in, by_token, session)]
+
+    # the command line, with debug logging, secrets from the environment; it keeps no file
+    home = tmp_path / "home"
+    home.mkdir()
+    base_env = {k: v for k, v in os.environ.items() if k not in ("SNX_PASSWORD", "SNX_TOKEN")}
+    base_env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), TMPDIR=str(home))
+    command = [sys.executable, "-m", "snx_desktop", "-v", "--check-server", url]
+    runs = [
+        (["--email", AUDIT_EMAIL], {"SNX_PASSWORD": PASSWORD}, 0),
+        (["--email", AUDIT_EMAIL], {"SNX_PASSWORD": WRONG_PASSWORD}, 2),
+        ([], {"SNX_TOKEN": audit_server.issued_tokens[-1]}, 0),
+    ]
+    for extra, env, status in runs:
+
+        def run_cli(
+            extra: list[str] = extra, env: dict[str, str] = env
+        ) -> subprocess.CompletedProcess[str]:
+            # a closure: the worker thread's debug log shows no argument (the env has secrets)
+            return subprocess.run(
+                command + extra,
+                env={**base_env, **env},
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=90,
+            )
+
+        done = await asyncio.to_thread(run_cli)
+        assert done.returncode == status, done.stderr[-2000:]
+        assert "Server check: " in done.stdout
+        assert "DEBUG" in done.stderr  # the client's own logging was on
+        texts += [done.stdout, done.stderr]
+    assert [p for p in home.rglob("*") if p.is_file()] == []
+
+    tokens = list(audit_server.issued_tokens)
+    assert len(tokens) == 3  # one for each sign-in with the right password above
+    secrets = {"password": PASSWORD, "wrong password": WRONG_PASSWORD}
+    secrets.update({f"token {i}": t for i, t in enumerate(tokens)})
+    everything = "\n".join([*texts, caplog.text])
+    planted = f"x{tokens[-1]}x"
+    assert any(f.decode("latin-1") in planted for f in encodings(tokens[-1]))  # the search works
+    for name, value in secrets.items():
+        for form in encodings(value):
+            assert form.decode("latin-1") not in everything, f"{name} in a report or the logs"
 
 
 @pytest.mark.asyncio

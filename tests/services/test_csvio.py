@@ -29,6 +29,61 @@ def test_formula_guard_round_trips() -> None:
     assert csvio.neutralise(None) == ""
 
 
+# values a spreadsheet could run once another program cuts them at a delimiter, and the
+# exact cell the export writes for each
+RESPLIT_CELLS = [
+    ('foo;=HYPERLINK("http://x.example","y")', '"\'foo;=HYPERLINK(""http://x.example"",""y"")"'),
+    ("x\t=1+1", '"\'x\t=1+1"'),
+    ("a,=1+1", '"\'a,=1+1"'),
+    ("a, @SUM(A1)", '"\'a, @SUM(A1)"'),
+    ("first\n-2+3", '"\'first\n-2+3"'),
+    ("first\r+2", '"\'first\r+2"'),
+    ("a|=1", '"\'a|=1"'),
+    (" =1+1", '"\' =1+1"'),
+    ("=1+1", '"\'=1+1"'),
+    ("'=1+1", "\"''=1+1\""),  # already starts with an apostrophe: one more, so it comes back
+    ("Jones-Smith", "Jones-Smith"),  # no delimiter before the sign: left alone
+    ("a; b", "a; b"),
+    ("a, b", '"a, b"'),
+]
+
+
+def test_export_guards_formulas_after_a_delimiter_exact_text(tmp_path: Path) -> None:
+    cols = [csvio.CsvColumn("v", "Value"), csvio.CsvColumn("n", "=Label")]
+    out = tmp_path / "resplit.csv"
+    with csvio.CsvExporter(out, cols, bom=False) as ex:
+        ex.write([{"v": value, "n": str(i)} for i, (value, _cell) in enumerate(RESPLIT_CELLS)])
+    expected = 'Value,"\'=Label"\r\n' + "".join(
+        f"{cell},{i}\r\n" for i, (_value, cell) in enumerate(RESPLIT_CELLS)
+    )
+    assert out.read_bytes().decode("utf-8") == expected
+
+
+def test_resplit_cells_round_trip_through_export_and_import(tmp_path: Path) -> None:
+    cols = [csvio.CsvColumn("48", "Full Name"), csvio.CsvColumn("133", "E-mail")]
+    records = [
+        {"48": value, "133": f"r{i}@example.org"} for i, (value, _) in enumerate(RESPLIT_CELLS)
+    ]
+    out = tmp_path / "round.csv"
+    with csvio.CsvExporter(out, cols) as ex:
+        ex.write(records)
+    table = csvio.read_csv(out)
+    mapping = csvio.auto_map(table.headers, fields(("48", "Full Name"), ("133", "E-mail")))
+    # by default the values come in exactly as the file has them: the guard stays
+    kept = csvio.build_import_rows(table, mapping, ["133"])
+    assert [r["48"] for r in kept.rows] == [csvio.neutralise(value) for value, _ in RESPLIT_CELLS]
+    assert kept.rows[8]["48"] == "'=1+1"
+    # the rep says the file is our own export: the guard comes off, the values are back
+    undone = csvio.build_import_rows(table, mapping, ["133"], undo_formula_guard=True)
+    assert [r["48"] for r in undone.rows] == [value for value, _ in RESPLIT_CELLS]
+
+
+def test_import_keeps_an_apostrophe_it_did_not_put_there() -> None:
+    table = csvio.parse_csv_text("Full Name,Title\nAna,'=1+1\nBo,'+1 555\n")
+    rows = csvio.build_import_rows(table, ["48", "94"], [])
+    assert [r["94"] for r in rows.rows] == ["'=1+1", "'+1 555"]
+
+
 def test_reads_bom_semicolons_and_windows_encoding(tmp_path: Path) -> None:
     p = tmp_path / "a.csv"
     p.write_bytes("\ufeffName;E-mail\r\nJosé;jose@example.org\r\n;\r\n".encode())
@@ -55,7 +110,9 @@ def test_auto_map_matches_labels_case_insensitively() -> None:
 
 def test_build_rows_previews_what_is_sent() -> None:
     table = csvio.parse_csv_text("Name,E-mail,Phone,Skip\nAna,ana@x.org,'+1 555,zzz\n,,,\nBo,,,\n")
-    rows = csvio.build_import_rows(table, ["48", "133", "35", None], ["133"])
+    rows = csvio.build_import_rows(
+        table, ["48", "133", "35", None], ["133"], undo_formula_guard=True
+    )
     assert rows.rows == [
         {"48": "Ana", "133": "ana@x.org", "35": "+1 555", "_toMatch": [133]},
         {"48": "Bo", "133": "", "_toMatch": [133]},  # match field kept even when empty
@@ -182,3 +239,39 @@ def test_rows_without_values_are_reported() -> None:
     rows = csvio.build_import_rows(table, ["48", None], [])
     assert rows.rows == [{"48": "Ana"}]
     assert rows.skipped == [(3, "The row is empty.")]
+
+
+@pytest.mark.asyncio
+async def test_formula_cells_round_trip_through_the_server(
+    sandbox: Any, open_services: OpenServices, tmp_path: Path
+) -> None:
+    svc = await open_services(sandbox)
+    email = "resplit.guard@example.org"
+    title = 'foo;=HYPERLINK("http://x.example","y")'
+    created = await svc.client.create_contact(
+        contact_field_data={"48": "Tab\t=1+1 Person", "94": title, "133": email}
+    )
+    cols = csvio.export_columns(svc.schema.current, "contact")
+
+    async def fetch(start: int, size: int) -> Any:
+        return await svc.browse.fetch_page("contact", email, start, size)
+
+    out = tmp_path / "guarded.csv"
+    assert await csvio.export_pages(fetch, out, cols) == 1
+    text = out.read_bytes().decode("utf-8-sig")
+    assert '"\'foo;=HYPERLINK(""http://x.example"",""y"")"' in text
+    assert '"\'Tab\t=1+1 Person"' in text
+    table = csvio.read_csv(out)
+    mapping = csvio.auto_map(table.headers, svc.schema.current.table_fields("Contact"))
+    mapping = [m if m in ("48", "94", "133") else None for m in mapping]
+
+    async def import_and_read(undo: bool) -> dict[str, str]:
+        rows = csvio.build_import_rows(table, mapping, ["133"], undo_formula_guard=undo)
+        report = await csvio.import_rows(svc.writes, rows, create_if_not_updated=False)
+        assert (report.created, report.updated, report.failed) == (0, 1, [])
+        return (await svc.client.get_contact_info(created.id)).field_data
+
+    back = await import_and_read(True)  # our own export, guard taken off: unchanged
+    assert (back["48"], back["94"]) == ("Tab\t=1+1 Person", title)
+    kept = await import_and_read(False)  # by default the file's text is sent as it is
+    assert (kept["48"], kept["94"]) == ("'Tab\t=1+1 Person", "'" + title)

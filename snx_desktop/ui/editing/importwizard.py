@@ -4,7 +4,9 @@
 2. Map each column to a contact field; columns are matched to fields by label,
    case-insensitively, and can be changed or skipped. Read-only fields are not offered.
 3. Choose the match fields (``_toMatch``), "create contacts that match nothing"
-   (``create-if-not-updated``) and "empty values match" (``match-nulls``).
+   (``create-if-not-updated``), "empty values match" (``match-nulls``) and whether to take
+   off the apostrophe the app's own export puts before formula-like values (off: every value
+   is sent exactly as the file has it).
 4. Preview the first rows exactly as they will be sent.
 5. Import through ``WriteQueue.import_contacts`` in chunks (`csvio.import_rows`), with a
    progress bar and Cancel; then a report of created, updated and failed rows (by file line).
@@ -194,6 +196,19 @@ class ImportWizard(QDialog):
         self.nulls_box.setAccessibleName("Empty values match")
         self.nulls_box.setChecked(True)
         lay.addWidget(self.nulls_box)
+        self.unguard_box = QCheckBox(
+            "&Remove the apostrophe our export puts before values like =1+1 or +1 555",
+            page,
+        )
+        self.unguard_box.setObjectName("importUndoFormulaGuard")
+        self.unguard_box.setAccessibleName("Remove the export's apostrophe before formulas")
+        self.unguard_box.setToolTip(
+            "Exported lists protect values a spreadsheet could run as a formula with a leading "
+            "apostrophe. Tick this to take it off again; otherwise every value is imported "
+            "exactly as the file has it."
+        )
+        self.unguard_box.setChecked(False)
+        lay.addWidget(self.unguard_box)
         self.pages.addWidget(page)
 
     def _build_preview_page(self) -> None:
@@ -382,7 +397,12 @@ class ImportWizard(QDialog):
     # -- step 4: preview -----------------------------------------------------------------------
     def _fill_preview(self) -> None:
         assert self.table is not None
-        rows = csvio.build_import_rows(self.table, self.mapping(), self.match_fields())
+        rows = csvio.build_import_rows(
+            self.table,
+            self.mapping(),
+            self.match_fields(),
+            undo_formula_guard=self.unguard_box.isChecked(),
+        )
         self.rows = rows
         columns = [m for m in dict.fromkeys(self.mapping()) if m]
         labels = [self.schema.label(c) for c in columns] + ["Match on"]
