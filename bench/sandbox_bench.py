@@ -2,7 +2,7 @@
 a filter, against a ``greet`` round trip measured in the same run.
 
     .venv/bin/python bench/sandbox_bench.py            # 20,000 contacts, about a minute
-    .venv/bin/python bench/sandbox_bench.py --full     # 100,000 contacts (the goal)
+    .venv/bin/python bench/sandbox_bench.py --full     # 100,000 contacts (the goal's size)
 
 The server runs in its own process (``python -m snx_desktop.sandbox``) so that the client's
 work does not compete with it for the GIL; ``--in-process`` measures the embedded server of

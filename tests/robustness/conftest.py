@@ -1,4 +1,4 @@
-"""Fixtures for the robustness tests (issue 9).
+"""Fixtures for the robustness tests.
 
 * ``user_messages`` records every message that reaches :mod:`snx_desktop.messages`.
 * ``audit_server``: a sandbox with one more account, ``AUDIT_EMAIL`` / ``PASSWORD`` (a

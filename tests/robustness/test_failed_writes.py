@@ -74,7 +74,7 @@ async def test_writes_held_behind_a_failed_write_show_why(
         await within(lambda: svc.writes.status.failed == 3, 3)
         left = svc.writes.pending()
         assert len(left) == 3
-        # the issue: "the queue is empty or holds only writes shown as failed with their
+        # the rule: "the queue is empty or holds only writes shown as failed with their
         # reason": a write that cannot go on must not look like one about to be sent
         assert [p.state != "waiting" for p in left] == [True] * 3, [
             (p.state, p.error) for p in left
