@@ -1,7 +1,7 @@
-"""Wire-level helpers of the client: value forms, call classes, redaction, URL rules.
+"""Wire-level helpers of the client: value forms, redaction, URL rules.
 
-Kept apart from the client so that the rules (what is a read, how values travel, what is
-secret) are small, plain functions with their own tests.
+Kept apart from the client so that the rules (how values travel, what is secret) are
+small, plain functions with their own tests.
 """
 
 from __future__ import annotations
@@ -22,20 +22,9 @@ from .results import format_datetime
 
 #: parameter names whose values are never logged nor put in error texts
 SECRET_KEYS = frozenset({"login-token", "password", "base64-data"})
-#: functions that need no login token
-NO_TOKEN_FUNCTIONS = frozenset({"greet", "echo", "get-login-token"})
 REDACTED = "[redacted]"
 
 _LONG_OPAQUE = re.compile(r"[A-Za-z0-9+/=_\-]{40,}")
-
-
-def is_read(function: str) -> bool:
-    """Reads change nothing on the server, so sending one twice is harmless."""
-    return function.startswith("get-") or function in ("greet", "echo")
-
-
-def needs_token(function: str) -> bool:
-    return function not in NO_TOKEN_FUNCTIONS
 
 
 def wire_value(value: Any) -> Any:

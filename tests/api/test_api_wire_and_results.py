@@ -44,15 +44,6 @@ def test_wire_values() -> None:
     assert _wire.wire_value(("a", "b")) == ["a", "b"]
 
 
-def test_read_and_token_rules() -> None:
-    assert _wire.is_read("get-contacts")
-    assert _wire.is_read("greet")
-    assert not _wire.is_read("create-note")
-    assert not _wire.is_read("complete-activity")
-    assert not _wire.needs_token("get-login-token")
-    assert _wire.needs_token("get-users")
-
-
 def test_redaction() -> None:
     body = [
         {"function": "x", "parameters": {"login-token": "T", "password": "P", "data": "ok"}},
