@@ -1,7 +1,10 @@
-"""Liberal scalars of call-v1 answers: text, booleans, numbers and date-times.
+"""Wire values, read and written in one place: text, booleans, numbers and date-times.
 
-Separate from :mod:`snx_desktop.api.results` (which re-exports them) so that the services can
-use them without loading every result type.
+The client's results, the services, the item models and the editing dialogs all read a
+server's booleans, numbers and date-times through these functions, so every part of the app
+accepts the same forms. This module imports nothing heavy (no Qt, no httpx): the first paint
+uses it. Separate from :mod:`snx_desktop.api.results` (which re-exports some of them) so that
+the services can use them without loading every result type.
 """
 
 from __future__ import annotations
@@ -10,7 +13,14 @@ import json
 from datetime import datetime
 from typing import Any
 
-__all__ = ["as_bool", "as_int", "as_text", "format_datetime", "parse_datetime"]
+__all__ = [
+    "as_bool",
+    "as_int",
+    "as_text",
+    "format_datetime",
+    "parse_datetime",
+    "parse_number",
+]
 
 
 # --- liberal scalars -------------------------------------------------------------------------
@@ -32,14 +42,18 @@ def as_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+_TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t", "on"})
+
+
 def as_bool(value: Any) -> bool:
-    """``"true"``, ``true``, ``"1"``, ``1``, ``"yes"`` are true; anything else is false."""
+    """``"true"``, ``true``, ``"1"``, ``1``, ``"yes"``, ``"y"``, ``"t"``, ``"on"`` (any case,
+    spaces around) and non-zero numbers are true; anything else is false."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
         return value != 0
     if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes", "y", "t")
+        return value.strip().lower() in _TRUE_WORDS
     return False
 
 
@@ -64,6 +78,25 @@ def as_int(value: Any, default: int = 0) -> int:
     return default
 
 
+def parse_number(value: Any) -> float | None:
+    """A number from a number or from text as people and servers write it: spaces, thousands
+    commas, a currency sign ($ € £) or a percent sign around the digits are ignored; ``None``
+    when it is empty or not a number."""
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    text = as_text(value).strip().replace(",", "").replace(" ", "")
+    for sign in ("$", "€", "£", "%"):
+        text = text.replace(sign, "")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
 _DT_FORMATS = (
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%dT%H:%M",
@@ -76,9 +109,12 @@ _DT_FORMATS = (
 )
 
 
-def parse_datetime(value: Any) -> datetime | None:
-    """A naive (account-local) date-time from any of the contract's forms; ``None`` when the
-    value is empty or not a date."""
+def parse_datetime(value: Any, *, leading_date: bool = False) -> datetime | None:
+    """A naive (account-local) date-time from any of the contract's forms
+    (``YYYY-MM-DDTHH:MM[:SS]``, ``YYYY-MM-DD HH:MM[:SS]``, ``MM/DD/YYYY h:mm[:ss] AM/PM``, a
+    date alone, or ISO 8601 with a zone, which is dropped); ``None`` when the value is empty
+    or not a date. With ``leading_date``, a value that only starts with ``YYYY-MM-DD`` gives
+    that day (how the lists read odd server values)."""
     text = as_text(value).strip()
     if not text:
         return None
@@ -90,7 +126,12 @@ def parse_datetime(value: Any) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        return None
+        if not leading_date:
+            return None
+        try:
+            return datetime.strptime(text[:10], "%Y-%m-%d")
+        except ValueError:
+            return None
     return parsed.replace(tzinfo=None)
 
 

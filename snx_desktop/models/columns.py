@@ -12,6 +12,8 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from snx_desktop.api.values import as_bool
+from snx_desktop.api.values import format_datetime as wire_datetime
 from snx_desktop.models.schema import (
     DATE,
     Column,
@@ -55,10 +57,6 @@ def _one_line(text: str, limit: int = 160) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _truthy(value: Any) -> bool:
-    return str(value).strip().lower() in ("true", "1", "yes")
-
-
 def note_columns(lookups: Lookups) -> list[Column]:
     return [
         Column("created-date", "Date", DATE),
@@ -73,7 +71,7 @@ def note_columns(lookups: Lookups) -> list[Column]:
 
 
 def activity_state(record: Record, now: datetime | None = None) -> str:
-    if _truthy(record.get("completed", "")):
+    if as_bool(record.get("completed", "")):
         return "Done"
     end = parse_datetime(_text(record, "end-time")) or parse_datetime(_text(record, "start-time"))
     if end is not None and end < (now or datetime.now()):
@@ -179,7 +177,7 @@ def pending_columns() -> list[Column]:
     def when(r: Record) -> str:
         value = r.get("created_at")
         if isinstance(value, int | float) and value:
-            return format_datetime(datetime.fromtimestamp(value).strftime("%Y-%m-%dT%H:%M:%S"))
+            return format_datetime(wire_datetime(datetime.fromtimestamp(value)))
         return ""
 
     def changes(r: Record) -> str:

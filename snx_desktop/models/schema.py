@@ -16,6 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
 
+from snx_desktop.api import values as wire_values
+
 __all__ = [
     "Column",
     "FieldDef",
@@ -58,12 +60,6 @@ def _get(obj: Any, *names: str, default: Any = "") -> Any:
     return default
 
 
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes")
-    return bool(value)
-
-
 @dataclass(frozen=True)
 class FieldDef:
     id: str
@@ -94,7 +90,7 @@ def field_from(obj: Any) -> FieldDef:
         table=str(_get(obj, "table-name", "table", "table_name")),
         label=str(_get(obj, "label", "name")),
         type=kind,
-        read_only=_truthy(_get(obj, "read-only", "read_only", default=False)),
+        read_only=wire_values.as_bool(_get(obj, "read-only", "read_only", default=False)),
         role=str(_get(obj, "role", default="") or ""),
     )
 
@@ -107,25 +103,15 @@ def layout_from(obj: Any) -> LayoutDef:
         id=str(_get(obj, "layout-id", "id", "layout_id")),
         name=str(_get(obj, "name")),
         table=str(_get(obj, "table-name", "table", "table_name")),
-        is_default=_truthy(_get(obj, "is-default", "is_default", default=False)),
+        is_default=wire_values.as_bool(_get(obj, "is-default", "is_default", default=False)),
         field_ids=tuple(str(i) for i in ids),
     )
 
 
-_DT_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%m/%d/%Y %I:%M %p")
-
-
 def parse_datetime(value: str) -> datetime | None:
-    text = value.strip()
-    for fmt in _DT_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    try:
-        return datetime.strptime(text[:10], "%Y-%m-%d")
-    except ValueError:
-        return None
+    """A wire date-time as the lists read it: any form the contract allows, or a value that
+    starts with a date."""
+    return wire_values.parse_datetime(value, leading_date=True)
 
 
 def _qdt(dt: datetime) -> QDateTime:
@@ -206,14 +192,12 @@ def format_value(value: Any, kind: int = TEXT, lookups: Lookups | None = None) -
     if is_guid(text):
         return lookups.name_for(text) if lookups is not None else ""
     if kind == CURRENCY:
-        try:
-            return _locale().toCurrencyString(float(text))
-        except ValueError:
-            return text
+        amount = wire_values.parse_number(text)
+        return text if amount is None else _locale().toCurrencyString(amount)
     if kind == DATE:
         return format_datetime(text)
     if kind == CHECKBOX:
-        return "Yes" if _truthy(text) else ""
+        return "Yes" if wire_values.as_bool(text) else ""
     if kind == PERCENT:
         return text if text.endswith("%") else f"{text}%"
     if kind == TEXT and len(text) >= 10 and text[4:5] == "-" and text[7:8] == "-":
@@ -227,10 +211,7 @@ def sort_key(value: Any, kind: int = TEXT) -> Any:
     """A value that sorts naturally: numbers as numbers, dates as ISO text, text folded."""
     text = "" if value is None else str(value)
     if kind in (CURRENCY, NUMBER, PERCENT):
-        try:
-            return float(text.rstrip("%") or 0)
-        except ValueError:
-            return 0.0
+        return wire_values.parse_number(text) or 0.0
     if kind == DATE:
         dt = parse_datetime(text)
         return dt.isoformat() if dt else ""

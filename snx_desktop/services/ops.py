@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from snx_desktop.api.errors import NotFoundError
-from snx_desktop.api.values import as_bool, parse_datetime
+from snx_desktop.api.values import as_bool, format_datetime, parse_datetime
 from snx_desktop.store.outbox import Op
 
 from . import _wire
@@ -88,7 +88,7 @@ class Sent:
 
 
 def now_local() -> str:
-    return datetime.now().strftime("%Y-%m-%dT%H:%M:%S")
+    return format_datetime(datetime.now())
 
 
 def describe_fields(schema: Schema | None, table: str, fields: Mapping[str, str]) -> str:

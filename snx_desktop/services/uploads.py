@@ -48,6 +48,7 @@ from snx_desktop.api.errors import (
     SalesNexusError,
     SessionExpiredError,
 )
+from snx_desktop.api.values import format_datetime
 
 from .connectivity import ConnState
 from .documents import (
@@ -631,7 +632,7 @@ class UploadManager:
                 "contact-id": job.contact_id,
                 "file-name": Path(job.file_name).name,
                 "size": str(job.size),
-                "created-date": datetime.now().strftime("%Y-%m-%dT%H:%M:%S"),
+                "created-date": format_datetime(datetime.now()),
                 "url": "",
             }
             try:

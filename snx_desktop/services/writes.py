@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from snx_desktop.api.values import as_text
+from snx_desktop.api.values import as_bool, as_text
 from snx_desktop.store.outbox import Op, OpState
 
 from .conflicts import Choice, norm
@@ -777,7 +777,7 @@ class WriteQueue:
             if key not in allowed:
                 raise WriteRefused(f"An activity has no field {k!r}.")
             if key == "timeless":
-                values[key] = "true" if v in (True, "true", "1", 1) else "false"
+                values[key] = "true" if as_bool(v) else "false"
             else:
                 values[key] = as_text(v)
         if "type" in values and values["type"].strip().lower() not in ACTIVITY_TYPES:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from snx_desktop.api.values import as_bool
 from snx_desktop.models.columns import (
     activity_columns,
     activity_state,
@@ -430,7 +431,7 @@ class DetailPane(QWidget):
             ),
             "Starts": format_datetime(text("start-time")),
             "Ends": format_datetime(text("end-time")),
-            "All day": "Yes" if text("timeless").lower() == "true" else "No",
+            "All day": "Yes" if as_bool(text("timeless")) else "No",
             "With": lk.name_for(text("schedule-with"), resolve=True),
             "Scheduled for": lk.name_for(text("schedule-for")),
             "Status": activity_state(rec),

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from snx_desktop.api.values import as_bool, parse_datetime
+
 __all__ = [
     "LATE_WINDOW",
     "AgendaDay",
@@ -29,21 +31,11 @@ LATE_WINDOW = timedelta(hours=1)
 
 
 def parse_wire(text: object) -> datetime | None:
-    value = str(text or "").strip().replace(" ", "T")
-    for fmt in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-    return None
-
-
-def _true(value: object) -> bool:
-    return str(value or "").strip().lower() in ("true", "1", "yes")
+    return parse_datetime(text)
 
 
 def is_completed(activity: Mapping[str, Any]) -> bool:
-    return _true(activity.get("completed"))
+    return as_bool(activity.get("completed"))
 
 
 def is_overdue(activity: Mapping[str, Any], now: datetime) -> bool:
@@ -54,7 +46,7 @@ def is_overdue(activity: Mapping[str, Any], now: datetime) -> bool:
     end = parse_wire(activity.get("end-time")) or start
     if end is None:
         return False
-    if _true(activity.get("timeless")):
+    if as_bool(activity.get("timeless")):
         return end.date() < now.date()
     return end < now
 
@@ -104,7 +96,7 @@ def agenda_days(
             continue
         if done and not include_completed:
             continue
-        item = AgendaItem(dict(act), start, overdue, done, _true(act.get("timeless")))
+        item = AgendaItem(dict(act), start, overdue, done, as_bool(act.get("timeless")))
         days.setdefault(day, AgendaDay(day)).items.append(item)
     out = [days[d] for d in sorted(days)]
     for d in out:
@@ -132,7 +124,7 @@ def due_reminders(
         start = parse_wire(act.get("start-time"))
         if start is None:
             continue
-        if _true(act.get("timeless")):
+        if as_bool(act.get("timeless")):
             due = start.date() == now.date()
         else:
             due = start - lead <= now <= start + LATE_WINDOW
@@ -149,7 +141,7 @@ def reminder_text(activity: Mapping[str, Any], now: datetime) -> str:
     kind = {"call": "Call", "meeting": "Meeting", "todo": "To-do"}.get(
         str(activity.get("type", "")), "Activity"
     )
-    if start is None or _true(activity.get("timeless")):
+    if start is None or as_bool(activity.get("timeless")):
         return f"{kind} today: {subject}"
     minutes = int((start - now).total_seconds() // 60)
     if minutes > 0:

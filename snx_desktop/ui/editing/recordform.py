@@ -16,6 +16,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
+from snx_desktop.api.values import as_bool
 from snx_desktop.models.schema import format_value
 from snx_desktop.ui.editing._dialogs import ErrorLabel, field_with_error
 from snx_desktop.ui.editing.validation import (
@@ -35,7 +36,7 @@ __all__ = ["RecordForm", "is_email_field", "truthy"]
 
 
 def truthy(value: object) -> bool:
-    return str(value or "").strip().lower() in ("true", "1", "yes", "on")
+    return as_bool(value)
 
 
 def is_email_field(info: Any) -> bool:

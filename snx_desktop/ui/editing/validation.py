@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from snx_desktop.api.values import format_datetime, parse_datetime, parse_number
+
 __all__ = [
     "FIELD_CURRENCY",
     "FIELD_DATE",
@@ -38,14 +40,6 @@ FIELD_CHECKBOX, FIELD_PERCENT, FIELD_IMAGE = 6, 7, 8
 _EMAIL = re.compile(r"^[^@\s,;<>()\[\]\"]+@[^@\s,;<>()\[\]\"]+\.[^@\s,;<>()\[\]\".]{2,}$")
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()./\-]*(?:\s*(?:x|ext\.?)\s*[0-9]+)?$", re.IGNORECASE)
 _HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%m/%d/%Y",
-    "%m/%d/%Y %I:%M %p",
-)
 
 
 def check_required(value: str, label: str) -> str:
@@ -89,13 +83,7 @@ def check_colour(value: str) -> str:
 
 
 def _parse_number(value: str) -> float | None:
-    text = value.strip().replace(",", "").replace(" ", "")
-    for sign in ("$", "€", "£", "%"):
-        text = text.replace(sign, "")
-    try:
-        return float(text)
-    except ValueError:
-        return None
+    return parse_number(value)
 
 
 def normalise_number(value: str) -> str:
@@ -112,18 +100,12 @@ def check_number(value: str, label: str = "This field") -> str:
 
 
 def _parse_date(value: str) -> datetime | None:
-    text = value.strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
+    return parse_datetime(value)
 
 
 def normalise_date(value: str) -> str:
     parsed = _parse_date(value)
-    return parsed.strftime("%Y-%m-%dT%H:%M:%S") if parsed else value.strip()
+    return format_datetime(parsed) if parsed else value.strip()
 
 
 def check_date(value: str, label: str = "This field") -> str:
