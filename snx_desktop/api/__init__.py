@@ -1,6 +1,7 @@
 """The SalesNexus wire client: typed async calls over httpx, batching, errors, re-login.
 
-Import from here; see ``client.py`` for the behaviour and ``results.py`` for the records.
+Import from here; see ``client.py`` for the behaviour and its parts, ``functions.py`` for the
+table of functions, ``values.py`` for wire values and ``results.py`` for the records.
 The errors and scalar helpers load at once; the result types load on first use of one of
 them, and the client (and httpx with it) on first use of ``SalesNexusClient``, ``Batch``,
 ``CredentialsProvider``, ``BinarySource`` or ``redact``, so that importing the package (e.g.
