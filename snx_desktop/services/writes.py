@@ -25,6 +25,7 @@ from snx_desktop.store.outbox import Op, OpState
 from .conflicts import Choice
 from .conflicts import resolve as resolve_fields
 from .connectivity import Connectivity
+from .documents import check_file
 from .events import Event
 from .ops import Catalogue, Entry, OpKind
 from .ops.activities import (
@@ -430,14 +431,11 @@ class WriteQueue:
         origin: object = None,
     ) -> Change:
         src = Path(path)
-        if src.is_dir():
-            raise WriteRefused(f"“{src.name}” is a folder, not a file.")
-        try:
-            size = src.stat().st_size
-        except OSError as exc:
-            raise WriteRefused(f"Cannot read “{src.name}”: {exc.strerror or exc}.") from None
-        if size == 0:
-            raise WriteRefused(f"“{src.name}” is empty.")
+        # the same checks, in the same words, as the upload list's (no size limit here)
+        checked = check_file(src, max_bytes=0)
+        if not checked.ok:
+            raise WriteRefused(checked.message)
+        size = checked.size
         cid = self._store.cache.resolve_id(contact_id)
         staged = await asyncio.to_thread(self._store.outbox.stage_upload, src)
         try:
