@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from snx_desktop.api.activityfields import (
     ACTIVITY_KEYS,
@@ -21,6 +21,9 @@ from .. import _wire
 from ..conflicts import already_applied, find_conflicts, norm, same
 from ..types import ID_KEY, Change, WriteRefused, is_temp_id, new_temp_id
 from .base import ConflictFound, Entry, OpKind, Progress, Sent, known_children
+
+if TYPE_CHECKING:
+    from snx_desktop.api.results import Activity
 
 log = logging.getLogger(__name__)
 
@@ -169,9 +172,15 @@ class CreateActivity(OpKind):
         res = await self.ctx.client.create_activity(**activity_args(op.params["fields"]))
         return self.created_child(op, "activity", "activity-id", res.id)
 
-    def _matches(self, a: Any, fields: Mapping[str, str]) -> bool:
-        for k in ("regarding", "details", "type", "schedule-with"):
-            if k in fields and not same(getattr(a, k.replace("-", "_")), fields[k]):
+    def _matches(self, a: Activity, fields: Mapping[str, str]) -> bool:
+        theirs = {
+            "regarding": a.regarding,
+            "details": a.details,
+            "type": a.type,
+            "schedule-with": a.schedule_with,
+        }
+        for k, value in theirs.items():
+            if k in fields and not same(value, fields[k]):
                 return False
         want_for = norm(fields.get("schedule-for")).lower()
         if want_for and norm(a.schedule_for).lower() not in ("", want_for):
