@@ -1,10 +1,10 @@
 """Look-ups for the creates whose answer may be lost, and the records they must never adopt.
 
 When the answer to a create is lost, the write queue looks on the server for the record the
-create would have made before it sends the create again (`ops.Operations.reconcile`). A record
-that already matched that look-up *before the create was first sent* cannot be ours: it was made
-by someone else (a colleague typing the same contact, the same group, the same deal). Such
-records are remembered in the op's params and skipped by the look-up:
+create would have made before it sends the create again (the op's ``reconcile``, in ``ops/``).
+A record that already matched that look-up *before the create was first sent* cannot be ours:
+it was made by someone else (a colleague typing the same contact, the same group, the same
+deal). Such records are remembered in the op's params and skipped by the look-up:
 
 * ``known``: the matching records the cache held when the write was journaled (the cache never
   knows every server record, so this alone is not enough);

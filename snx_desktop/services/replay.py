@@ -5,8 +5,10 @@ loaded); an op is removed from the outbox only after the server answered. Tempor
 remapped by the store when the real id is known. Failures are sorted by meaning (see
 `_wire.classify`): offline and transient ones wait and retry with backoff; an expired session
 pauses the replay until `resume()`; a refusal stays as a failed op with its error; an unknown
-outcome is reconciled by a look-up before any resend. Updates are checked against the server's
-current values first (by `ops.Operations.send`) and held as conflicts when the server moved.
+outcome is reconciled by a look-up before any resend. Every step of an op is found through the
+op table (`ops.OP_TABLE`, wrapped by `ops.Catalogue`): wire function → the class of that kind.
+Updates are checked against the server's current values first (by the op's ``send``) and held
+as conflicts when the server moved.
 
 Before a create is first sent (while it is still queued, so that stopping there never makes its
 outcome unknown), the replay runs that create's look-up read and commits the ids it found into
@@ -34,7 +36,7 @@ from . import _wire
 from .connectivity import Connectivity
 from .events import Event
 from .lookalikes import remember_existing
-from .ops import ConflictFound, Operations, OpRefused, Sent
+from .ops import Catalogue, ConflictFound, OpRefused, Sent
 from .schema import SchemaService
 from .types import Change, OpOutcome
 
@@ -59,7 +61,7 @@ class Replay:
     def __init__(
         self,
         store: Any,
-        ops: Operations,
+        ops: Catalogue,
         schema: SchemaService,
         connectivity: Connectivity,
         hub: Event[Change],

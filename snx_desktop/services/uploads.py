@@ -19,7 +19,8 @@ Two uploads run at a time by default (``concurrency``): a small file is not stuc
 big one, while more parallel requests would only split the same uplink between more files
 (none finishing sooner) and hold more files and sockets open.
 
-The checks, safe file names and downloads live in `documents`; they are re-exported here.
+The checks, safe file names and downloads live in `documents`, the job itself (state,
+progress, speed) in `uploadjobs`; they are re-exported here.
 
 Pure asyncio: no Qt import. Events are the services' `Event` type, emitted on the loop thread.
 """
@@ -28,13 +29,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import time
-from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +45,6 @@ from snx_desktop.api.errors import (
     SalesNexusError,
     SessionExpiredError,
 )
-from snx_desktop.api.values import format_datetime
 
 from .connectivity import ConnState
 from .documents import (
@@ -58,11 +54,11 @@ from .documents import (
     FileCheck,
     check_file,
     human_size,
-    human_speed,
     safe_file_name,
 )
 from .events import Event
-from .types import ID_KEY, Change, OpOutcome, WriteRefused, is_temp_id
+from .types import Change, OpOutcome, WriteRefused, is_temp_id
+from .uploadjobs import JobState, UploadJob, reason_from_text
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -80,83 +76,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_CONCURRENCY = 2
-SPEED_WINDOW = 2.0  # seconds of samples the speed is measured over
-
-
-# ====================================================================== jobs
-class JobState(enum.StrEnum):
-    WAITING = "waiting"  # waiting for a free upload slot
-    SENDING = "sending"
-    QUEUED = "queued"  # handed to the write queue: uploads when the connection returns
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-FINAL_STATES = (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
-
-
-@dataclass(eq=False)
-class UploadJob:
-    """One file being attached to one contact. Read by the GUI; changed by the manager."""
-
-    job_id: int
-    contact_id: str
-    contact_name: str
-    path: Path
-    file_name: str
-    size: int = 0
-    state: JobState = JobState.WAITING
-    sent: int = 0
-    speed: float = 0.0  # bytes per second over the last seconds
-    reason: FailReason | None = None
-    error: str = ""  # a sentence for the user when failed (or a note when queued)
-    document_id: str | None = None
-    op_id: int | None = None  # the write-queue op while queued
-    origin: object | None = None
-    started_at: float = 0.0
-    finished_at: float = 0.0
-    _samples: deque[tuple[float, int]] = field(default_factory=deque, repr=False)
-    _task: asyncio.Task[None] | None = field(default=None, repr=False)
-    _cancel_requested: bool = field(default=False, repr=False)
-    _last_emit: float = field(default=0.0, repr=False)
-    _unknown: bool = field(default=False, repr=False)
-    # documents of the same name and size on the contact before the file was first sent: a
-    # look-up after a lost answer never takes one of them (someone else's) for ours
-    _existing: set[str] | None = field(default=None, repr=False)
-
-    @property
-    def finished(self) -> bool:
-        return self.state in FINAL_STATES
-
-    @property
-    def fraction(self) -> float:
-        return min(1.0, self.sent / self.size) if self.size else 0.0
-
-    @property
-    def can_retry(self) -> bool:
-        return self.state in (JobState.FAILED, JobState.CANCELLED)
-
-    @property
-    def can_cancel(self) -> bool:
-        return self.state in (JobState.WAITING, JobState.SENDING, JobState.QUEUED)
-
-    @property
-    def status_text(self) -> str:
-        """A short line for the upload list."""
-        if self.state is JobState.WAITING:
-            return "Waiting…"
-        if self.state is JobState.SENDING:
-            speed = human_speed(self.speed)
-            done = f"{human_size(self.sent)} of {human_size(self.size)}"
-            return f"{done} · {speed}" if speed else done
-        if self.state is JobState.QUEUED:
-            return self.error or "Will upload when the connection returns."
-        if self.state is JobState.DONE:
-            return f"Attached ({human_size(self.size)})."
-        if self.state is JobState.CANCELLED:
-            return "Cancelled."
-        return self.error or "Failed."
 
 
 class UploadManager:
@@ -497,17 +416,7 @@ class UploadManager:
         self._finish(job, JobState.DONE)
 
     def _progress(self, job: UploadJob, sent: int, total: int) -> None:
-        now = time.monotonic()
-        job.sent = sent
-        if total:
-            job.size = total
-        samples = job._samples
-        samples.append((now, sent))
-        while len(samples) > 2 and now - samples[0][0] > SPEED_WINDOW:
-            samples.popleft()
-        t0, s0 = samples[0]
-        if now - t0 > 0.05:
-            job.speed = (sent - s0) / (now - t0)
+        job.measure(sent, total, time.monotonic())
         self._emit(job, force=sent >= total)
 
     async def _same_documents(self, job: UploadJob) -> set[str]:
@@ -604,7 +513,7 @@ class UploadManager:
         elif outcome.error == "discarded" or job._cancel_requested:
             self._finish(job, JobState.CANCELLED, FailReason.CANCELLED, "Cancelled.")
         else:
-            self._fail(job, _reason_from_text(outcome.error or ""), outcome.error or "Failed.")
+            self._fail(job, reason_from_text(outcome.error or ""), outcome.error or "Failed.")
 
     def _conn_changed(self, state: ConnState) -> None:
         if state is ConnState.ONLINE:
@@ -626,18 +535,9 @@ class UploadManager:
         if not doc_id:
             return
         if self.store is not None:
-            record = {
-                "document-id": doc_id,
-                ID_KEY: doc_id,
-                "contact-id": job.contact_id,
-                "file-name": Path(job.file_name).name,
-                "size": str(job.size),
-                "created-date": format_datetime(datetime.now()),
-                "url": "",
-            }
             try:
                 self.store.cache.add_child(
-                    "contact", job.contact_id, "document", doc_id, record, first=False
+                    "contact", job.contact_id, "document", doc_id, job.record(), first=False
                 )
             except Exception:
                 log.warning("could not add the uploaded document to the cache", exc_info=True)
@@ -693,16 +593,3 @@ class UploadManager:
         for fut in self._waiters.pop(job.job_id, []):
             if not fut.done():
                 fut.set_result(job)
-
-
-def _reason_from_text(text: str) -> FailReason:
-    low = text.lower()
-    if "large" in low:
-        return FailReason.TOO_LARGE
-    if "session" in low or "sign in" in low:
-        return FailReason.SESSION_EXPIRED
-    if "not found" in low or "no longer" in low:
-        return FailReason.NOT_FOUND
-    if "cancel" in low:
-        return FailReason.CANCELLED
-    return FailReason.REFUSED

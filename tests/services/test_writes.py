@@ -11,6 +11,7 @@ from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services import Change, OpOutcome, UploadProgress, WriteRefused
+from snx_desktop.services.documents import check_file
 
 from .conftest import DEMO_EMAIL, DEMO_PASSWORD, OpenServices
 
@@ -354,3 +355,19 @@ async def test_upload_progress_cancel_and_retry(
     cached = svc.store.documents.get(real)
     assert cached is not None
     assert cached.read_bytes() == big.read_bytes()
+
+
+async def test_a_file_the_queue_cannot_take_is_refused_in_the_upload_lists_words(
+    sandbox: object, open_services: OpenServices, tmp_path: Path
+) -> None:
+    svc = await open_services(sandbox)
+    cid = (await svc.browse.fetch_page("contact", "", 0, 1)).ids[0]
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    for path in (folder, empty, tmp_path / "gone.txt"):
+        with pytest.raises(WriteRefused) as refused:
+            await svc.writes.upload_document(cid, path)
+        assert str(refused.value) == check_file(path).message
+    assert svc.writes.status.pending == 0

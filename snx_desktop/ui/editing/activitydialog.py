@@ -12,7 +12,7 @@ user by default). New activities go to ``create_activity`` (a contact) or
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QDateTime, QTime
 from PySide6.QtWidgets import (
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from snx_desktop.api.activityfields import ActivityFields
 from snx_desktop.ui.editing._dialogs import SubmitDialog, field_with_error
 from snx_desktop.ui.editing.colourpicker import ColourPicker
 from snx_desktop.ui.editing.recordform import truthy
@@ -74,7 +75,7 @@ def _next_full_hour() -> QDateTime:
     return start.addSecs(3600)
 
 
-def next_activity_prefill(activity: Mapping[str, Any]) -> dict[str, str]:
+def next_activity_prefill(activity: Mapping[str, Any]) -> ActivityFields:
     """A follow-up of ``activity``: same type, subject, people and colour, a day later."""
     start = from_wire(str(activity.get("start-time", ""))) or _next_full_hour()
     end = from_wire(str(activity.get("end-time", ""))) or start
@@ -222,7 +223,7 @@ class ActivityDialog(SubmitDialog):
     def activity_type(self) -> str:
         return str(self.type_combo.currentData() or "call")
 
-    def values(self) -> dict[str, str]:
+    def values(self) -> ActivityFields:
         timeless = self.timeless.isChecked()
         return {
             "type": self.activity_type(),
@@ -256,9 +257,9 @@ class ActivityDialog(SubmitDialog):
             ok = False
         return ok
 
-    def changes(self) -> dict[str, str]:
+    def changes(self) -> ActivityFields:
         now = self.values()
-        return {k: v for k, v in now.items() if self._original.get(k) != v}
+        return cast(ActivityFields, {k: v for k, v in now.items() if self._original.get(k) != v})
 
     async def submit(self) -> Any:
         writes = self.services.writes
@@ -324,7 +325,7 @@ class CompleteActivityDialog(SubmitDialog):
         self.schedule_next = False
         super().reject()
 
-    def next_prefill(self) -> dict[str, str]:
+    def next_prefill(self) -> ActivityFields:
         return next_activity_prefill(self.activity)
 
     async def submit(self) -> Any:
