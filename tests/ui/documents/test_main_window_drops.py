@@ -49,6 +49,9 @@ async def test_drops_on_the_real_contact_list_and_detail_pane(
         model = window.list_pane.models["contact"]
         await until(lambda: model.loaded_count > 0 and not model.busy, what="the first page")
         view = window.list_pane.views["contact"]
+        # the window's own drop targets come with the session's features; this test's targets
+        # are installed after them, so they see the drops first
+        await until(lambda: window.features.attacher is not None, what="the window's features")
         attacher = Attacher(manager, window)
 
         def name_of(record: Any) -> str:
