@@ -13,8 +13,6 @@ from snx_desktop.api import SalesNexusClient
 
 BASE = "http://127.0.0.1:9"
 TOKEN = "tok-0123456789abcdef0123456789abcdef"
-DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo"
 
 Handler = Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]
 

@@ -12,7 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from api_testkit import DEMO_EMAIL, DEMO_PASSWORD, CountingTransport, base_url_of
+from api_testkit import CountingTransport, base_url_of
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 
 from snx_desktop.api import (
     ConnectionFailedError,

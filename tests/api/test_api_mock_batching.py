@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from api_testkit import TOKEN, Scripted, default_result, fail, mock_client, ok
+from support.accounts import DEMO_EMAIL
 
 from snx_desktop.api import (
     ConnectionFailedError,
@@ -454,7 +455,7 @@ async def test_expiry_relogs_once_and_replays_all_failed_calls() -> None:
     async def credentials() -> tuple[str, str]:
         asked["n"] += 1
         await asyncio.sleep(0)
-        return ("demo@example.com", "right")
+        return (DEMO_EMAIL, "right")
 
     async with mock_client(
         server, credentials=credentials, on_token_change=tokens.append
@@ -484,7 +485,7 @@ async def test_concurrent_requests_expire_together_single_login() -> None:
     async def credentials() -> tuple[str, str]:
         asked["n"] += 1
         await asyncio.sleep(0.01)
-        return ("demo@example.com", "right")
+        return (DEMO_EMAIL, "right")
 
     async with mock_client(server, credentials=credentials, max_calls_per_request=1) as client:
         out = await asyncio.gather(*(client.get_contact_info(CID) for _ in range(6)))
@@ -506,7 +507,7 @@ async def test_relogin_with_wrong_saved_password() -> None:
     server = ExpiringServer()
 
     async def credentials() -> tuple[str, str]:
-        return ("demo@example.com", "wrong")
+        return (DEMO_EMAIL, "wrong")
 
     async with mock_client(server, credentials=credentials) as client:
         with pytest.raises(SessionExpiredError) as info:
@@ -544,7 +545,7 @@ async def test_token_refused_after_relogin_is_not_a_loop() -> None:
     server._answer = answer
 
     async def credentials() -> tuple[str, str]:
-        return ("demo@example.com", "right")
+        return (DEMO_EMAIL, "right")
 
     async with mock_client(server, credentials=credentials) as client:
         with pytest.raises(SessionExpiredError):
@@ -557,7 +558,7 @@ async def test_no_token_asks_credentials_first() -> None:
     server = ExpiringServer()
 
     async def credentials() -> tuple[str, str]:
-        return ("demo@example.com", "right")
+        return (DEMO_EMAIL, "right")
 
     async with mock_client(server, token=None, credentials=credentials) as client:
         page = await client.get_contacts()

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from api_testkit import TOKEN, fail, ok
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 
 from snx_desktop.api import (
     ConnectionFailedError,
@@ -241,7 +242,7 @@ async def test_upload_relogin_resends_file(tmp_path: Path) -> None:
             return await server.handle_async_request(request)
 
     async def credentials() -> tuple[str, str]:
-        return ("demo@example.com", "demo")
+        return (DEMO_EMAIL, DEMO_PASSWORD)
 
     async with make_client(Router(), credentials=credentials) as client:
         doc = await client.add_doc_to_contact(CID, "f", path)

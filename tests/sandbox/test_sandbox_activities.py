@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sbx_helpers import Api
+from support.accounts import ALEX_EMAIL
 
 MISSING_ID = "12345678-1234-4234-8234-123456789abc"
 
@@ -24,7 +25,7 @@ def test_demo_activities_cover_types_past_future_and_completion(api: Api) -> Non
         assert len(a["color"]) == 6
         assert int(a["color"], 16) >= 0
         assert a["timeless"] in ("true", "false")
-    other = api.user_id("alex@example.com")
+    other = api.user_id(ALEX_EMAIL)
     theirs = api.call("get-activities", **{"user-id": other, "page-size": "5"})["activity-list"]
     assert all(a["schedule-for"] == other for a in theirs["activity-info"].values())
 
@@ -46,7 +47,7 @@ def test_activity_paging_and_filter(api: Api) -> None:
 def test_create_update_complete_activity(fresh_api: Api) -> None:
     api = fresh_api
     cid = api.first_contact()
-    alex = api.user_id("alex@example.com")
+    alex = api.user_id(ALEX_EMAIL)
     aid = api.call(
         "create-activity",
         **{
@@ -156,7 +157,7 @@ def test_complete_group_activity_writes_group_note(fresh_api: Api) -> None:
 def test_notes(fresh_api: Api) -> None:
     api = fresh_api
     cid = api.first_contact()
-    alex = api.user_id("alex@example.com")
+    alex = api.user_id(ALEX_EMAIL)
     n1 = api.call("create-note", **{"contact-id": cid, "details": "hello"})["note-id"]
     n2 = api.call(
         "create-note", **{"contact-id": cid, "details": "by alex", "user-id": alex, "type": "5"}

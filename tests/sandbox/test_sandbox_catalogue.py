@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from sbx_helpers import Api
+from support.accounts import ALEX_EMAIL, DEMO_EMAIL
 
 REFERENCE_IDS = {
     "47": "company",
@@ -68,7 +69,7 @@ def test_layouts_one_default_per_table(api: Api) -> None:
         if layout["is-default"] == "true":
             defaults[layout["table-name"]] = defaults.get(layout["table-name"], 0) + 1
     assert defaults == {"Contact": 1, "Group": 1, "Sales": 1, "Activity": 1, "Note": 1}
-    other = api.user_id("alex@example.com")
+    other = api.user_id(ALEX_EMAIL)
     theirs = api.call("get-user-layouts", **{"user-id": other.upper()})["layout-list"]
     assert all(layout["user-id"] == other for layout in theirs["layout-info"].values())
     assert set(theirs["layout-ids"]).isdisjoint(layouts["layout-ids"])
@@ -79,8 +80,8 @@ def test_users(api: Api) -> None:
     info = users["user-info"]
     assert int(users["total-record-count"]) >= 3
     emails = {u["email-address"]: u for u in info.values()}
-    assert "demo@example.com" in emails
-    assert emails["alex@example.com"]["security-level"] == "user"
+    assert DEMO_EMAIL in emails
+    assert emails[ALEX_EMAIL]["security-level"] == "user"
     assert any(u["security-level"] == "admin" for u in info.values())
     for uid, user in info.items():
         assert user["user-id"] == uid == uid.lower()

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from sbx_helpers import Api
+from support.accounts import ALEX_EMAIL, ALEX_PASSWORD, DEMO_EMAIL, SAM_EMAIL
 
 OWNER = "120"
 GROUP_OWNER = "302"
@@ -24,7 +25,7 @@ def two(fresh_sandbox: Any) -> Iterator[tuple[Api, Api]]:
         admin = Api(fresh_sandbox, client)
         admin.login()
         user = Api(fresh_sandbox, client)
-        user.login("alex@example.com", "alex")
+        user.login(ALEX_EMAIL, ALEX_PASSWORD)
         yield admin, user
 
 
@@ -46,8 +47,8 @@ def test_a_user_deletes_only_contacts_they_manage(two: tuple[Api, Api]) -> None:
     admin, user = two
     users = admin.call("get-users")["user-list"]["user-info"]
     levels = {u["email-address"]: u["security-level"] for u in users.values()}
-    assert (levels["demo@example.com"], levels["alex@example.com"]) == ("admin", "user")
-    demo_id, alex_id = admin.user_id(), admin.user_id("alex@example.com")
+    assert (levels[DEMO_EMAIL], levels[ALEX_EMAIL]) == ("admin", "user")
+    demo_id, alex_id = admin.user_id(), admin.user_id(ALEX_EMAIL)
     theirs = _contacts_managed_by(admin, demo_id)[0]
     mine = user.call("create-contact", **{"contact-field-data": {"48": "Alex Own"}})["contact-id"]
     assert user.contact(mine)[OWNER] == alex_id
@@ -82,7 +83,7 @@ def test_a_user_changes_only_contacts_they_manage(two: tuple[Api, Api]) -> None:
     assert "You can change only contacts you manage" in message
     assert admin.contact(theirs) == before
     # the admin may, and may hand it over; then it is Alex's to change
-    alex_id = admin.user_id("alex@example.com")
+    alex_id = admin.user_id(ALEX_EMAIL)
     admin.call(
         "update-contact",
         **{"match-by-field-data": {"1": theirs}, "contact-field-data": {OWNER: alex_id}},
@@ -148,7 +149,7 @@ def test_a_user_changes_and_deletes_only_groups_they_manage(two: tuple[Api, Api]
 
 def test_a_user_writes_notes_only_in_their_own_name(two: tuple[Api, Api]) -> None:
     admin, user = two
-    sam, alex = admin.user_id("sam@example.com"), admin.user_id("alex@example.com")
+    sam, alex = admin.user_id(SAM_EMAIL), admin.user_id(ALEX_EMAIL)
     cid, gid = user.first_contact(), user.first_group()
     message = _refused(user, "create-note", **{"contact-id": cid, "details": "x", "user-id": sam})
     assert message == "You can write notes only in your own name, not as Sam Okafor."
@@ -166,7 +167,7 @@ def test_a_user_writes_notes_only_in_their_own_name(two: tuple[Api, Api]) -> Non
 
 def test_a_user_schedules_and_changes_only_their_own_activities(two: tuple[Api, Api]) -> None:
     admin, user = two
-    sam = admin.user_id("sam@example.com")
+    sam = admin.user_id(SAM_EMAIL)
     cid, gid = user.first_contact(), user.first_group()
     message = _refused(user, "create-activity", **{"schedule-with": cid, "schedule-for": sam})
     assert message == "You can schedule activities only for yourself, not for Sam Okafor."

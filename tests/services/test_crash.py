@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.replay import kill_mid_request, outbox_counts
 
 from snx_desktop.api import SalesNexusClient
 
-from .conftest import DEMO_EMAIL, DEMO_PASSWORD, OpenServices
+from .conftest import OpenServices
 
 CHILD = Path(__file__).with_name("replay_child.py")
 NEW = 50  # contacts created offline, each with a note and an update; plus 50 notes elsewhere

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.accounts import ALEX_EMAIL, ALEX_PASSWORD
 from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
@@ -27,8 +28,6 @@ from .conftest import OpenServices
 
 pytestmark = pytest.mark.asyncio
 
-ALEX_EMAIL = "alex@example.com"
-ALEX_PASSWORD = "alex"
 JANE_EMAIL = "jane.lookalike@example.org"
 # Alex typed a middle initial into the full name: the look-alike lists before ours, so a look-up
 # that took the first match would take theirs.

@@ -8,13 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
+from support.accounts import ALEX_EMAIL, ALEX_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
 from support.waiting import until
 
 from .conftest import OpenServices
 
 pytestmark = pytest.mark.asyncio
 
-USER_EMAIL, USER_PASSWORD = "alex@example.com", "alex"  # a "user" of the demo data
+USER_EMAIL, USER_PASSWORD = ALEX_EMAIL, ALEX_PASSWORD  # a "user" of the demo data
 OWNER_FIELD = "120"
 
 
@@ -28,10 +29,10 @@ def _call(server: Any, function: str, **params: Any) -> dict[str, Any]:
 
 def _demo_session(server: Any) -> tuple[str, str]:
     token = _call(
-        server, "get-login-token", **{"email-address": "demo@example.com", "password": "demo"}
+        server, "get-login-token", **{"email-address": DEMO_EMAIL, "password": DEMO_PASSWORD}
     )["login-token"]
     users = _call(server, "get-users", **{"login-token": token})["user-list"]["user-info"]
-    demo = next(u["user-id"] for u in users.values() if u["email-address"] == "demo@example.com")
+    demo = next(u["user-id"] for u in users.values() if u["email-address"] == DEMO_EMAIL)
     return token, demo
 
 

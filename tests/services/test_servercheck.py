@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.variants import (
     VariantServer,
     numbers_and_no_error_codes,
@@ -20,9 +21,6 @@ from support.variants import (
 from snx_desktop.api.client import SalesNexusClient
 from snx_desktop.services import contractshapes as shapes
 from snx_desktop.services.servercheck import BAD_CALL, check_server, check_session
-
-DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo"
 
 ALL_CALLS = [
     "greet",

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.variants import VariantServer, numbers_and_no_error_codes, variant_sandbox
 
-DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo"
 COMMAND = [sys.executable, "-m", "snx_desktop", "--check-server"]
 
 

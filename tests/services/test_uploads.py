@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.accounts import ALEX_EMAIL, ALEX_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
 from support.network import Network
 from support.sandboxes import running_sandbox
 from support.waiting import until
@@ -155,7 +156,7 @@ def test_check_file_unreadable(tmp_path: Path) -> None:
 # ====================================================================== helpers
 async def _signed_in(server: Any, **kw: Any) -> SalesNexusClient:
     client = SalesNexusClient(server.base_url, **kw)
-    await client.login("demo@example.com", "demo")
+    await client.login(DEMO_EMAIL, DEMO_PASSWORD)
     return client
 
 
@@ -295,7 +296,7 @@ async def test_session_expired_is_said_and_retry_works_after_sign_in(
         assert job.state is JobState.FAILED
         assert job.reason is FailReason.SESSION_EXPIRED
         assert "Sign in again" in job.error
-        await client.login("demo@example.com", "demo")
+        await client.login(DEMO_EMAIL, DEMO_PASSWORD)
         manager.retry(job.job_id)
         again = await manager.wait(job.job_id, timeout=20)
         assert again.state is JobState.DONE
@@ -493,7 +494,7 @@ async def test_a_lost_answer_never_takes_a_colleagues_identical_file_for_ours(
         cid = await _new_contact(client, "Shared Contact")
         path = _write(tmp_path / "offer.pdf", 5000, seed=1)
         async with SalesNexusClient(fresh_sandbox.base_url) as alex:
-            await alex.login("alex@example.com", "alex")
+            await alex.login(ALEX_EMAIL, ALEX_PASSWORD)
             (tmp_path / "theirs").mkdir()
             theirs = _write(tmp_path / "theirs" / "offer.pdf", 5000, seed=2)
             their_id = (await alex.add_doc_to_contact(cid, "offer.pdf", theirs)).id

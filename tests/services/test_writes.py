@@ -7,13 +7,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services import Change, OpOutcome, UploadProgress, WriteRefused
 from snx_desktop.services.documents import check_file
 
-from .conftest import DEMO_EMAIL, DEMO_PASSWORD, OpenServices
+from .conftest import OpenServices
 
 pytestmark = pytest.mark.asyncio
 
