@@ -11,6 +11,7 @@ import pytest
 from api_testkit import Scripted, default_result, mock_client, ok
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.fields import C_NAME
 
 from snx_desktop.api import SalesNexusError
 
@@ -66,7 +67,7 @@ def _paged(total: int) -> Scripted:
             p = c.get("parameters", {})
             start, size = int(p.get("start-after", "0")), int(p.get("page-size", "50"))
             ids = [f"c{i}" for i in range(start, min(total, start + size))]
-            info = {i: {"48": i} for i in ids}
+            info = {i: {C_NAME: i} for i in ids}
             out.append(
                 ok(
                     c,
@@ -246,7 +247,7 @@ def test_fuzzed_results_reach_every_parser(results: list[dict[str, Any]]) -> Non
                 client.get_docs_for_contact(CID),
                 client.get_activity_info(CID),
                 client.update_contact(match_by_field_data={1: CID}, contact_field_data={2: "x"}),
-                client.import_contacts([{"48": "x"}]),
+                client.import_contacts([{C_NAME: "x"}]),
                 client.delete_contacts([CID]),
                 client.complete_activity(CID, result="ok"),
                 client.echo("e"),

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from api_testkit import TOKEN, Scripted, default_result, fail, mock_client, ok
 from support.accounts import DEMO_EMAIL
+from support.fields import C_EMAIL, C_EMAIL2, C_FIRST, C_LAST, C_NAME, C_PHONE
 
 from snx_desktop.api import (
     ConnectionFailedError,
@@ -79,16 +80,16 @@ async def test_request_ids_are_unique_and_params_exact(scripted: Scripted) -> No
     assert "parameters" not in greet  # no token for greet
     assert update["parameters"] == {
         "login-token": TOKEN,
-        "match-by-field-data": {"48": "A"},
+        "match-by-field-data": {C_NAME: "A"},
         "create-if-not-updated": "false",
-        "contact-field-data": {"133": "a@b.c", "35": "12"},
+        "contact-field-data": {C_EMAIL: "a@b.c", C_PHONE: "12"},
     }
 
 
 async def test_import_contacts_sends_escaped_string(scripted: Scripted) -> None:
     rows: list[dict[Any, Any]] = [
-        {"_toMatch": [200], "200": "b@x.net", "78": "Barn"},
-        {"78": "Gordon", 79: "Freeman"},
+        {"_toMatch": [200], C_EMAIL2: "b@x.net", C_FIRST: "Barn"},
+        {C_FIRST: "Gordon", 79: "Freeman"},
     ]
     server = Scripted(
         lambda calls, n: [
@@ -101,8 +102,8 @@ async def test_import_contacts_sends_escaped_string(scripted: Scripted) -> None:
     params = server.calls[0]["parameters"]
     assert isinstance(params["contacts"], str)
     assert json.loads(params["contacts"]) == [
-        {"_toMatch": [200], "200": "b@x.net", "78": "Barn"},
-        {"78": "Gordon", "79": "Freeman"},
+        {"_toMatch": [200], C_EMAIL2: "b@x.net", C_FIRST: "Barn"},
+        {C_FIRST: "Gordon", C_LAST: "Freeman"},
     ]
     assert params["create-if-not-updated"] == "true"
     assert params["match-nulls"] == "false"

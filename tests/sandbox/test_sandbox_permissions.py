@@ -13,9 +13,20 @@ import httpx
 import pytest
 from sbx_helpers import Api
 from support.accounts import ALEX_EMAIL, ALEX_PASSWORD, DEMO_EMAIL, SAM_EMAIL
+from support.fields import (
+    C_EMAIL,
+    C_NAME,
+    C_OWNER,
+    C_RECORD_ID,
+    C_TITLE,
+    G_DESCRIPTION,
+    G_NAME,
+    G_OWNER,
+    G_RECORD_ID,
+)
 
-OWNER = "120"
-GROUP_OWNER = "302"
+OWNER = C_OWNER
+GROUP_OWNER = G_OWNER
 
 
 @pytest.fixture
@@ -50,7 +61,7 @@ def test_a_user_deletes_only_contacts_they_manage(two: tuple[Api, Api]) -> None:
     assert (levels[DEMO_EMAIL], levels[ALEX_EMAIL]) == ("admin", "user")
     demo_id, alex_id = admin.user_id(), admin.user_id(ALEX_EMAIL)
     theirs = _contacts_managed_by(admin, demo_id)[0]
-    mine = user.call("create-contact", **{"contact-field-data": {"48": "Alex Own"}})["contact-id"]
+    mine = user.call("create-contact", **{"contact-field-data": {C_NAME: "Alex Own"}})["contact-id"]
     assert user.contact(mine)[OWNER] == alex_id
     message = _refused(user, "delete-contacts", **{"contact-ids-to-delete": [mine, theirs]})
     assert "Dana Demo" in message
@@ -59,13 +70,13 @@ def test_a_user_deletes_only_contacts_they_manage(two: tuple[Api, Api]) -> None:
     assert user.contact(theirs)[OWNER] == demo_id
     assert user.call("delete-contacts", **{"contact-ids-to-delete": [mine]})["deleted-count"] == "1"
     # an admin deletes what another user manages
-    alexs = user.call("create-contact", **{"contact-field-data": {"48": "Alex Doomed"}})
+    alexs = user.call("create-contact", **{"contact-field-data": {C_NAME: "Alex Doomed"}})
     deleted = admin.call("delete-contacts", **{"contact-ids-to-delete": [alexs["contact-id"]]})
     assert deleted["deleted-count"] == "1"
     # a contact without a record manager belongs to nobody: anyone may delete it
     admin.call(
         "update-contact",
-        **{"match-by-field-data": {"1": theirs}, "contact-field-data": {OWNER: ""}},
+        **{"match-by-field-data": {C_RECORD_ID: theirs}, "contact-field-data": {OWNER: ""}},
     )
     assert user.call("delete-contacts", **{"contact-ids-to-delete": [theirs]})["deleted-count"]
 
@@ -78,7 +89,10 @@ def test_a_user_changes_only_contacts_they_manage(two: tuple[Api, Api]) -> None:
     message = _refused(
         user,
         "update-contact",
-        **{"match-by-field-data": {"1": theirs}, "contact-field-data": {"94": "Hijacked"}},
+        **{
+            "match-by-field-data": {C_RECORD_ID: theirs},
+            "contact-field-data": {C_TITLE: "Hijacked"},
+        },
     )
     assert "You can change only contacts you manage" in message
     assert admin.contact(theirs) == before
@@ -86,13 +100,16 @@ def test_a_user_changes_only_contacts_they_manage(two: tuple[Api, Api]) -> None:
     alex_id = admin.user_id(ALEX_EMAIL)
     admin.call(
         "update-contact",
-        **{"match-by-field-data": {"1": theirs}, "contact-field-data": {OWNER: alex_id}},
+        **{"match-by-field-data": {C_RECORD_ID: theirs}, "contact-field-data": {OWNER: alex_id}},
     )
     user.call(
         "update-contact",
-        **{"match-by-field-data": {"1": theirs}, "contact-field-data": {"94": "Now Mine"}},
+        **{
+            "match-by-field-data": {C_RECORD_ID: theirs},
+            "contact-field-data": {C_TITLE: "Now Mine"},
+        },
     )
-    assert admin.contact(theirs)["94"] == "Now Mine"
+    assert admin.contact(theirs)[C_TITLE] == "Now Mine"
 
 
 def test_an_import_row_that_would_change_another_users_contact_fails_alone(
@@ -101,18 +118,19 @@ def test_an_import_row_that_would_change_another_users_contact_fails_alone(
     admin, user = two
     theirs = _contacts_managed_by(admin, admin.user_id())[0]
     mine = user.call(
-        "create-contact", **{"contact-field-data": {"48": "Alex Import", "133": "ai@example.org"}}
+        "create-contact",
+        **{"contact-field-data": {C_NAME: "Alex Import", C_EMAIL: "ai@example.org"}},
     )["contact-id"]
     rows = [
-        {"_toMatch": ["1"], "1": theirs, "94": "Imported Over"},
-        {"_toMatch": ["133"], "133": "ai@example.org", "94": "Imported Mine"},
+        {"_toMatch": [C_RECORD_ID], C_RECORD_ID: theirs, C_TITLE: "Imported Over"},
+        {"_toMatch": [C_EMAIL], C_EMAIL: "ai@example.org", C_TITLE: "Imported Mine"},
     ]
     result = user.call("import-contacts", contacts=json.dumps(rows))
     assert [f["row"] for f in result["failed"]] == ["0"]
     assert "manage" in result["failed"][0]["error"]
     assert result["updated-count"] == "1"
-    assert admin.contact(mine)["94"] == "Imported Mine"
-    assert admin.contact(theirs)["94"] != "Imported Over"
+    assert admin.contact(mine)[C_TITLE] == "Imported Mine"
+    assert admin.contact(theirs)[C_TITLE] != "Imported Over"
 
 
 def test_a_user_changes_and_deletes_only_groups_they_manage(two: tuple[Api, Api]) -> None:
@@ -123,23 +141,32 @@ def test_a_user_changes_and_deletes_only_groups_they_manage(two: tuple[Api, Api]
     message = _refused(
         user,
         "update-group",
-        **{"match-by-field-data": {"2": theirs}, "group-field-data": {"301": "hijacked"}},
+        **{
+            "match-by-field-data": {G_RECORD_ID: theirs},
+            "group-field-data": {G_DESCRIPTION: "hijacked"},
+        },
     )
     assert "groups you manage" in message
     message = _refused(user, "delete-groups", **{"group-ids-to-delete": [theirs]})
     assert "Dana Demo" in message
-    assert admin.call("get-group-info", **{"group-id": theirs})["field-data"]["301"] != "hijacked"
+    assert (
+        admin.call("get-group-info", **{"group-id": theirs})["field-data"][G_DESCRIPTION]
+        != "hijacked"
+    )
     made = user.call(
         "update-group",
         **{
-            "match-by-field-data": {"300": "Alex's Accounts"},
-            "group-field-data": {"301": "mine"},
+            "match-by-field-data": {G_NAME: "Alex's Accounts"},
+            "group-field-data": {G_DESCRIPTION: "mine"},
             "create-if-not-updated": "true",
         },
     )["group-ids"][0]
     user.call(
         "update-group",
-        **{"match-by-field-data": {"2": made}, "group-field-data": {"301": "still mine"}},
+        **{
+            "match-by-field-data": {G_RECORD_ID: made},
+            "group-field-data": {G_DESCRIPTION: "still mine"},
+        },
     )
     # adding members to another user's group is adding, not changing: allowed
     cid = user.first_contact()

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from support.accounts import ALEX_EMAIL, ALEX_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import C_NAME, C_OWNER
 from support.waiting import until
 
 from .conftest import OpenServices
@@ -16,7 +17,7 @@ from .conftest import OpenServices
 pytestmark = pytest.mark.asyncio
 
 USER_EMAIL, USER_PASSWORD = ALEX_EMAIL, ALEX_PASSWORD  # a "user" of the demo data
-OWNER_FIELD = "120"
+OWNER_FIELD = C_OWNER
 
 
 def _call(server: Any, function: str, **params: Any) -> dict[str, Any]:
@@ -50,7 +51,7 @@ async def test_a_delete_refused_for_permission_fails_alone_with_the_servers_word
     w = svc.writes
     first = await w.create_note(noted, "queued before the refused delete")
     refused = await w.delete_contacts([theirs])
-    made = await w.create_contact({"48": "Made After The Refusal"})
+    made = await w.create_contact({C_NAME: "Made After The Refusal"})
     last = await w.create_note(also_noted, "queued after the refused delete")
 
     outcome = await w.wait(refused.op_id or 0, timeout=30)

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.accounts import ALEX_EMAIL, ALEX_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import C_NAME
 from support.network import Network
 from support.sandboxes import running_sandbox
 from support.waiting import until
@@ -161,7 +162,7 @@ async def _signed_in(server: Any, **kw: Any) -> SalesNexusClient:
 
 
 async def _new_contact(client: SalesNexusClient, name: str) -> str:
-    created = await client.create_contact(contact_field_data={"48": name})
+    created = await client.create_contact(contact_field_data={C_NAME: name})
     return created.id
 
 
@@ -368,7 +369,7 @@ async def test_contact_created_offline_gets_its_document(
     manager = UploadManager.for_services(svc)
     try:
         svc.connectivity.set_work_offline(True)
-        change = await svc.writes.create_contact({"48": "Made Offline"})
+        change = await svc.writes.create_contact({C_NAME: "Made Offline"})
         tmp_id = change.ids[0]
         path = _write(tmp_path / "card.vcf", 900)
         (job,) = manager.add(tmp_id, [path], contact_name="Made Offline")
