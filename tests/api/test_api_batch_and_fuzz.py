@@ -23,7 +23,7 @@ async def test_explicit_batch_groups_calls_across_awaits(scripted: Scripted) -> 
     async with mock_client(scripted) as client:
         async with client.batch() as b:
             info = b.add(client.get_contact_info(CID))
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.01)  # time passes inside the block: still nothing sent
             notes = b.add(client.get_notes_for_contact(CID))
             await asyncio.sleep(0)
             sales = b.add(client.get_sales_for_contact(CID))

@@ -383,7 +383,7 @@ async def test_cancel_upload_mid_way(sandbox_factory: Callable[..., Any], tmp_pa
         with pytest.raises(asyncio.CancelledError):
             await task
         stopped_at = max(sent)
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.1)  # time for reads that must not come: no event to await
         assert max(sent) == stopped_at < src.stat().st_size
         after = (await client.get_docs_for_contact(cid)).ids
     assert after == before

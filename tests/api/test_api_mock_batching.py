@@ -485,7 +485,7 @@ async def test_concurrent_requests_expire_together_single_login() -> None:
 
     async def credentials() -> tuple[str, str]:
         asked["n"] += 1
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.01)  # a slow sign-in, so that the calls pile up behind it
         return (DEMO_EMAIL, "right")
 
     async with mock_client(server, credentials=credentials, max_calls_per_request=1) as client:
@@ -608,14 +608,16 @@ async def test_secrets_never_in_logs_or_errors(caplog: pytest.LogCaptureFixture)
 
 async def test_closing_fails_waiting_calls() -> None:
     gate = asyncio.Event()
+    in_flight = asyncio.Event()
 
     async def slow(request: httpx.Request) -> httpx.Response:
+        in_flight.set()
         await gate.wait()
         return httpx.Response(200, json=[])
 
     client = mock_client(slow)
     task = asyncio.ensure_future(client.get_contacts())
-    await asyncio.sleep(0.01)
+    await asyncio.wait_for(in_flight.wait(), 10)
     await client.aclose()
     with pytest.raises(ConnectionFailedError):
         await task

@@ -183,7 +183,7 @@ async def test_cancel_stops_the_upload_promptly(tmp_path: Path) -> None:
         with pytest.raises(asyncio.CancelledError):
             await task
         at_cancel = max(sent)
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.05)  # time for reads that must not come: no event to await
         assert max(sent) == at_cancel  # nothing more was read after the cancel
     assert at_cancel < size
     assert server.bodies == []  # the server never got a whole request

@@ -86,9 +86,9 @@ def test_idle_expiry(sandbox_factory: Any) -> None:
         api = Api(handle, client)
         api.login()
         for _ in range(3):  # use keeps the token alive
-            time.sleep(0.1)
+            time.sleep(0.1)  # time passes, under the idle limit
             assert api.call("get-users")
-        time.sleep(0.6)
+        time.sleep(0.6)  # time passes, over the idle limit: the expiry under test
         assert api.error("get-users") == "INVALID_TOKEN"
 
 
@@ -99,7 +99,7 @@ def test_permanent_tokens_survive_expiry(sandbox_factory: Any) -> None:
         api.token = "perm-1"
         assert api.call("get-users")
         handle.expire_tokens()
-        time.sleep(0.4)
+        time.sleep(0.4)  # past the idle limit: permanent tokens must outlive it
         assert api.call("get-contacts")
         api.token = "perm-2"
         assert api.call("get-all-fields")

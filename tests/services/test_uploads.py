@@ -243,7 +243,7 @@ async def test_client_limit_refuses_before_sending(sandbox: Any, tmp_path: Path)
         jobs = manager.add(cid, [big, folder])
         assert [j.reason for j in jobs] == [FailReason.TOO_LARGE, FailReason.FOLDER]
         assert all(j.finished for j in jobs)
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.05)  # time for requests that must not come: no event to await
         assert client.requests_sent == before
         assert await _server_files(client, cid) == {}
     finally:
@@ -271,7 +271,7 @@ async def test_cancel_in_the_middle_stores_nothing_and_retry_sends_it(
         disconnect()
         assert job.state is JobState.CANCELLED
         assert 0 < job.sent < job.size
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # time for a stray upload to land: nothing must
         assert await _server_files(client, cid) == {}
         manager.retry(job.job_id)
         again = await manager.wait(job.job_id, timeout=60)
@@ -401,7 +401,7 @@ async def test_cancel_a_queued_upload_discards_it(
         assert job.state is JobState.CANCELLED
         await until(lambda: svc.writes.pending() == [])
         svc.connectivity.set_work_offline(False)
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.2)  # online again: time for a stray upload to land, none must
         assert await _server_files(svc.client, cid) == {}
     finally:
         await manager.aclose()
