@@ -117,7 +117,7 @@ def _read_until(fd: int, wanted: bytes, into: bytearray, timeout: float = 60) ->
 def test_the_password_prompt_does_not_echo(sandbox: Any, tmp_path: Path) -> None:
     import pty
 
-    typed = "demo"
+    typed = DEMO_PASSWORD
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         [*COMMAND, sandbox.base_url, "--email", DEMO_EMAIL],
