@@ -8,13 +8,12 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import httpx
+from support.fields import C_NAME
 
 from snx_desktop.api import SalesNexusClient
 
 BASE = "http://127.0.0.1:9"
 TOKEN = "tok-0123456789abcdef0123456789abcdef"
-DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo"
 
 Handler = Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]
 
@@ -47,7 +46,7 @@ def default_result(call: dict[str, Any]) -> dict[str, Any]:
     if fn == "get-login-token":
         return ok(call, **{"login-token": TOKEN})
     if fn == "get-contact-info":
-        return ok(call, **{"contact-id": p.get("contact-id", ""), "field-data": {"48": "A B"}})
+        return ok(call, **{"contact-id": p.get("contact-id", ""), "field-data": {C_NAME: "A B"}})
     if fn.startswith("create-"):
         return ok(
             call, **{"contact-id": "c1", "note-id": "n1", "activity-id": "a1", "sales-id": "s1"}

@@ -11,6 +11,7 @@ import pytest
 from api_testkit import Scripted, default_result, mock_client, ok
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.fields import C_NAME
 
 from snx_desktop.api import SalesNexusError
 
@@ -22,7 +23,7 @@ async def test_explicit_batch_groups_calls_across_awaits(scripted: Scripted) -> 
     async with mock_client(scripted) as client:
         async with client.batch() as b:
             info = b.add(client.get_contact_info(CID))
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.01)  # time passes inside the block: still nothing sent
             notes = b.add(client.get_notes_for_contact(CID))
             await asyncio.sleep(0)
             sales = b.add(client.get_sales_for_contact(CID))
@@ -66,7 +67,7 @@ def _paged(total: int) -> Scripted:
             p = c.get("parameters", {})
             start, size = int(p.get("start-after", "0")), int(p.get("page-size", "50"))
             ids = [f"c{i}" for i in range(start, min(total, start + size))]
-            info = {i: {"48": i} for i in ids}
+            info = {i: {C_NAME: i} for i in ids}
             out.append(
                 ok(
                     c,
@@ -246,7 +247,7 @@ def test_fuzzed_results_reach_every_parser(results: list[dict[str, Any]]) -> Non
                 client.get_docs_for_contact(CID),
                 client.get_activity_info(CID),
                 client.update_contact(match_by_field_data={1: CID}, contact_field_data={2: "x"}),
-                client.import_contacts([{"48": "x"}]),
+                client.import_contacts([{C_NAME: "x"}]),
                 client.delete_contacts([CID]),
                 client.complete_activity(CID, result="ok"),
                 client.echo("e"),

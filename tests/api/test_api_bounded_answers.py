@@ -25,6 +25,7 @@ from hostile import (
     send_slowly,
     whole,
 )
+from support.fields import C_NAME
 from support.waiting import until
 
 from snx_desktop.api import (
@@ -60,7 +61,7 @@ def client_for(url: str, **kw: Any) -> SalesNexusClient:
 
 
 async def create(client: SalesNexusClient) -> Any:
-    return await client.create_contact(contact_field_data={"48": "Once Only"})
+    return await client.create_contact(contact_field_data={C_NAME: "Once Only"})
 
 
 # --- answers that cannot be read -----------------------------------------------------------------

@@ -12,7 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
-from api_testkit import DEMO_EMAIL, DEMO_PASSWORD, CountingTransport, base_url_of
+from api_testkit import CountingTransport, base_url_of
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import C_COMPANY, C_EMAIL, C_NAME, C_PHONE, S_CONTACT, S_DETAILS
 
 from snx_desktop.api import (
     ConnectionFailedError,
@@ -62,8 +64,8 @@ async def test_catalogue_calls(live: SalesNexusClient) -> None:
     tables = {f.table_name for f in fields}
     assert {"Contact", "Group", "Sales", "Activity", "Note"} <= tables
     by_id = fields.by_id()
-    assert by_id["48"].role == "name"
-    assert by_id["133"].role == "email"
+    assert by_id[C_NAME].role == "name"
+    assert by_id[C_EMAIL].role == "email"
     assert any(f.role == "record-id" and f.read_only for f in fields)
     assert layouts.items
     assert all(set(layout.field_ids) <= set(by_id) for layout in layouts)
@@ -84,7 +86,7 @@ async def test_contacts_paging_filter_and_detail(live: SalesNexusClient) -> None
     assert walked[:100] == both.ids
 
     someone = first.items[3]
-    name = someone.field_data["48"]
+    name = someone.field_data[C_NAME]
     found = await live.get_contacts(filter_value=name.split()[-1].upper(), page_size=500)
     assert someone.contact_id in found.ids
 
@@ -96,9 +98,9 @@ async def test_contacts_paging_filter_and_detail(live: SalesNexusClient) -> None
         live.get_docs_for_contact(cid),
     )
     assert info.contact_id == cid
-    assert info.field_data["48"] == name
+    assert info.field_data[C_NAME] == name
     assert all(n.contact_id == cid for n in notes)
-    assert all(s.field_data.get("220") == cid for s in sales)
+    assert all(s.field_data.get(S_CONTACT) == cid for s in sales)
     assert all(d.contact_id == cid for d in docs)
     with pytest.raises(NotFoundError) as missing:
         await live.get_contact_info(MISSING)
@@ -141,7 +143,7 @@ async def test_contact_writes(fresh_live: SalesNexusClient) -> None:
     assert updated.ids == [cid]
     assert not updated.created
     info = await live.get_contact_info(cid)
-    assert info.field_data["47"] == "Acme Two"
+    assert info.field_data[C_COMPANY] == "Acme Two"
     made = await live.update_contact(
         match_by_field_data={133: f"nobody{stamp}@example.com"},
         contact_field_data={48: f"New Person{stamp}"},
@@ -155,8 +157,8 @@ async def test_contact_writes(fresh_live: SalesNexusClient) -> None:
 
     imported = await live.import_contacts(
         [
-            {"_toMatch": [133], "133": f"zed{stamp}@example.com", "35": "281-555-5554"},
-            {"_toMatch": [133], "133": f"imp{stamp}@example.com", "48": f"Imp {stamp}"},
+            {"_toMatch": [133], C_EMAIL: f"zed{stamp}@example.com", C_PHONE: "281-555-5554"},
+            {"_toMatch": [133], C_EMAIL: f"imp{stamp}@example.com", C_NAME: f"Imp {stamp}"},
         ],
         create_if_not_updated=True,
         match_nulls=False,
@@ -164,7 +166,7 @@ async def test_contact_writes(fresh_live: SalesNexusClient) -> None:
     assert imported.updated_count == 1
     assert imported.created_count == 1
     assert cid in imported.contact_ids
-    assert (await live.get_contact_info(cid)).field_data["35"] == "281-555-5554"
+    assert (await live.get_contact_info(cid)).field_data[C_PHONE] == "281-555-5554"
 
     note = await live.create_note(details=f"called {stamp}", contact_id=cid, type=2)
     sale = await live.create_sales_opp(
@@ -176,7 +178,7 @@ async def test_contact_writes(fresh_live: SalesNexusClient) -> None:
     assert note.id in notes.ids
     assert notes.by_id()[note.id].type == "2"
     assert sale.id in sales.ids
-    assert sales.by_id()[sale.id].field_data["231"] == f"deal {stamp}"
+    assert sales.by_id()[sale.id].field_data[S_DETAILS] == f"deal {stamp}"
 
     gone = await live.delete_contacts([made.ids[0], MISSING])
     assert gone.deleted_count == 1
@@ -381,7 +383,7 @@ async def test_cancel_upload_mid_way(sandbox_factory: Callable[..., Any], tmp_pa
         with pytest.raises(asyncio.CancelledError):
             await task
         stopped_at = max(sent)
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.1)  # time for reads that must not come: no event to await
         assert max(sent) == stopped_at < src.stat().st_size
         after = (await client.get_docs_for_contact(cid)).ids
     assert after == before

@@ -13,12 +13,13 @@ import io
 from typing import Any
 
 import pytest
-from api_testkit import DEMO_EMAIL, DEMO_PASSWORD, base_url_of
+from api_testkit import base_url_of
+from support.accounts import ALEX_EMAIL, ALEX_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
 
 from snx_desktop.api import InsecureURLError, SalesNexusClient, SessionExpiredError, _wire
 
-OTHER_EMAIL = "alex@example.com"  # another user of the sandbox's demo data
-OTHER_PASSWORD = "alex"
+OTHER_EMAIL = ALEX_EMAIL  # another user of the sandbox's demo data
+OTHER_PASSWORD = ALEX_PASSWORD
 
 
 # --- plain http -------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import pytest
 from api_testkit import TOKEN, Scripted, default_result, fail, mock_client, ok
+from support.accounts import DEMO_EMAIL
+from support.fields import C_EMAIL, C_EMAIL2, C_FIRST, C_LAST, C_NAME, C_PHONE
 
 from snx_desktop.api import (
     ConnectionFailedError,
@@ -78,16 +80,16 @@ async def test_request_ids_are_unique_and_params_exact(scripted: Scripted) -> No
     assert "parameters" not in greet  # no token for greet
     assert update["parameters"] == {
         "login-token": TOKEN,
-        "match-by-field-data": {"48": "A"},
+        "match-by-field-data": {C_NAME: "A"},
         "create-if-not-updated": "false",
-        "contact-field-data": {"133": "a@b.c", "35": "12"},
+        "contact-field-data": {C_EMAIL: "a@b.c", C_PHONE: "12"},
     }
 
 
 async def test_import_contacts_sends_escaped_string(scripted: Scripted) -> None:
     rows: list[dict[Any, Any]] = [
-        {"_toMatch": [200], "200": "b@x.net", "78": "Barn"},
-        {"78": "Gordon", 79: "Freeman"},
+        {"_toMatch": [200], C_EMAIL2: "b@x.net", C_FIRST: "Barn"},
+        {C_FIRST: "Gordon", 79: "Freeman"},
     ]
     server = Scripted(
         lambda calls, n: [
@@ -100,8 +102,8 @@ async def test_import_contacts_sends_escaped_string(scripted: Scripted) -> None:
     params = server.calls[0]["parameters"]
     assert isinstance(params["contacts"], str)
     assert json.loads(params["contacts"]) == [
-        {"_toMatch": [200], "200": "b@x.net", "78": "Barn"},
-        {"78": "Gordon", "79": "Freeman"},
+        {"_toMatch": [200], C_EMAIL2: "b@x.net", C_FIRST: "Barn"},
+        {C_FIRST: "Gordon", C_LAST: "Freeman"},
     ]
     assert params["create-if-not-updated"] == "true"
     assert params["match-nulls"] == "false"
@@ -454,7 +456,7 @@ async def test_expiry_relogs_once_and_replays_all_failed_calls() -> None:
     async def credentials() -> tuple[str, str]:
         asked["n"] += 1
         await asyncio.sleep(0)
-        return ("demo@example.com", "right")
+        return (DEMO_EMAIL, "right")
 
     async with mock_client(
         server, credentials=credentials, on_token_change=tokens.append
@@ -483,8 +485,8 @@ async def test_concurrent_requests_expire_together_single_login() -> None:
 
     async def credentials() -> tuple[str, str]:
         asked["n"] += 1
-        await asyncio.sleep(0.01)
-        return ("demo@example.com", "right")
+        await asyncio.sleep(0.01)  # a slow sign-in, so that the calls pile up behind it
+        return (DEMO_EMAIL, "right")
 
     async with mock_client(server, credentials=credentials, max_calls_per_request=1) as client:
         out = await asyncio.gather(*(client.get_contact_info(CID) for _ in range(6)))
@@ -506,7 +508,7 @@ async def test_relogin_with_wrong_saved_password() -> None:
     server = ExpiringServer()
 
     async def credentials() -> tuple[str, str]:
-        return ("demo@example.com", "wrong")
+        return (DEMO_EMAIL, "wrong")
 
     async with mock_client(server, credentials=credentials) as client:
         with pytest.raises(SessionExpiredError) as info:
@@ -544,7 +546,7 @@ async def test_token_refused_after_relogin_is_not_a_loop() -> None:
     server._answer = answer
 
     async def credentials() -> tuple[str, str]:
-        return ("demo@example.com", "right")
+        return (DEMO_EMAIL, "right")
 
     async with mock_client(server, credentials=credentials) as client:
         with pytest.raises(SessionExpiredError):
@@ -557,7 +559,7 @@ async def test_no_token_asks_credentials_first() -> None:
     server = ExpiringServer()
 
     async def credentials() -> tuple[str, str]:
-        return ("demo@example.com", "right")
+        return (DEMO_EMAIL, "right")
 
     async with mock_client(server, token=None, credentials=credentials) as client:
         page = await client.get_contacts()
@@ -606,14 +608,16 @@ async def test_secrets_never_in_logs_or_errors(caplog: pytest.LogCaptureFixture)
 
 async def test_closing_fails_waiting_calls() -> None:
     gate = asyncio.Event()
+    in_flight = asyncio.Event()
 
     async def slow(request: httpx.Request) -> httpx.Response:
+        in_flight.set()
         await gate.wait()
         return httpx.Response(200, json=[])
 
     client = mock_client(slow)
     task = asyncio.ensure_future(client.get_contacts())
-    await asyncio.sleep(0.01)
+    await asyncio.wait_for(in_flight.wait(), 10)
     await client.aclose()
     with pytest.raises(ConnectionFailedError):
         await task

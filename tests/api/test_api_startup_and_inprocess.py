@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 
 from snx_desktop.api import (
     ConnectionFailedError,
@@ -84,7 +85,7 @@ async def test_in_process_drops_behave_like_lost_connections() -> None:
             backoff=0.0,
         )
         async with client:
-            await client.login("demo@example.com", "demo")
+            await client.login(DEMO_EMAIL, DEMO_PASSWORD)
             cid = (await client.get_contacts(page_size=1)).ids[0]
             state.faults.update({"drop_rate": 1.0})
             with pytest.raises(ConnectionFailedError) as dropped:

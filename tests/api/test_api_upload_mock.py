@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from api_testkit import TOKEN, fail, ok
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 
 from snx_desktop.api import (
     ConnectionFailedError,
@@ -182,7 +183,7 @@ async def test_cancel_stops_the_upload_promptly(tmp_path: Path) -> None:
         with pytest.raises(asyncio.CancelledError):
             await task
         at_cancel = max(sent)
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.05)  # time for reads that must not come: no event to await
         assert max(sent) == at_cancel  # nothing more was read after the cancel
     assert at_cancel < size
     assert server.bodies == []  # the server never got a whole request
@@ -241,7 +242,7 @@ async def test_upload_relogin_resends_file(tmp_path: Path) -> None:
             return await server.handle_async_request(request)
 
     async def credentials() -> tuple[str, str]:
-        return ("demo@example.com", "demo")
+        return (DEMO_EMAIL, DEMO_PASSWORD)
 
     async with make_client(Router(), credentials=credentials) as client:
         doc = await client.add_doc_to_contact(CID, "f", path)

@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 
 import pytest
+from support.fields import C_NAME, C_PHONE, S_STATUS
 
 from snx_desktop.api import (
     Activity,
@@ -151,9 +152,11 @@ def test_datetimes(text: str, expected: datetime | None) -> None:
 
 def test_contact_info_field_data_as_object_or_string() -> None:
     cid = "AAAAAAAA-0000-0000-0000-000000000000"
-    a = Contact.parse_info({"contact-id": cid, "field-data": {"48": "Ann", "35": 5}})
-    b = Contact.parse_info({"contact-id": cid, "field-data": json.dumps({"48": "Ann", "35": 5})})
-    assert a.field_data == b.field_data == {"48": "Ann", "35": "5"}
+    a = Contact.parse_info({"contact-id": cid, "field-data": {C_NAME: "Ann", C_PHONE: 5}})
+    b = Contact.parse_info(
+        {"contact-id": cid, "field-data": json.dumps({C_NAME: "Ann", C_PHONE: 5})}
+    )
+    assert a.field_data == b.field_data == {C_NAME: "Ann", C_PHONE: "5"}
     assert a.contact_id == cid.lower()
     with pytest.raises(ResultShapeError):
         Contact.parse_info({"field-data": {}})
@@ -166,14 +169,14 @@ def test_record_list_contract_shape_and_alternatives() -> None:
             "total-record-count": 7,
             "contact-ids": ["B", "a"],
             "contact-info": {
-                "a": {"48": "Ann", "contact-id": "a"},
-                "b": {"48": "Bob", "extra": {"x": 1}},
+                "a": {C_NAME: "Ann", "contact-id": "a"},
+                "b": {C_NAME: "Bob", "extra": {"x": 1}},
             },
         },
     }
     page = parse_record_list(raw, "contact", Contact.parse, 5)
     assert page.ids == ["b", "a"]
-    assert [c.field_data.get("48") for c in page] == ["Bob", "Ann"]
+    assert [c.field_data.get(C_NAME) for c in page] == ["Bob", "Ann"]
     assert "contact-id" not in page.items[1].field_data
     assert page.total == 7
     assert page.end == 7
@@ -181,12 +184,12 @@ def test_record_list_contract_shape_and_alternatives() -> None:
     # info as a list, ids missing, listing as a JSON string
     raw2 = {
         "sales-list": json.dumps(
-            {"sales-info": [{"sales-id": "s1", "222": 1}, {"sales-id": "s2", "222": "2"}]}
+            {"sales-info": [{"sales-id": "s1", S_STATUS: 1}, {"sales-id": "s2", S_STATUS: "2"}]}
         )
     }
     sales = parse_record_list(raw2, "sales", SalesOpp.parse)
     assert sales.ids == ["s1", "s2"]
-    assert sales.items[0].field_data == {"222": "1"}
+    assert sales.items[0].field_data == {S_STATUS: "1"}
     assert sales.total == 2
     with pytest.raises(ResultShapeError):
         parse_record_list({"success": "true"}, "contact", Contact.parse)

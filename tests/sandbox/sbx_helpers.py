@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-
-DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo"
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 
 
 class Api:

@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 from sbx_helpers import Api
+from support.accounts import ALEX_EMAIL
+from support.fields import (
+    C_NAME,
+    S_AMOUNT,
+    S_CLOSE_DATE,
+    S_CONTACT,
+    S_DETAILS,
+    S_GROUP,
+    S_STATE,
+    S_STATUS,
+)
 
 MISSING_ID = "12345678-1234-4234-8234-123456789abc"
 
@@ -24,7 +35,7 @@ def test_demo_activities_cover_types_past_future_and_completion(api: Api) -> Non
         assert len(a["color"]) == 6
         assert int(a["color"], 16) >= 0
         assert a["timeless"] in ("true", "false")
-    other = api.user_id("alex@example.com")
+    other = api.user_id(ALEX_EMAIL)
     theirs = api.call("get-activities", **{"user-id": other, "page-size": "5"})["activity-list"]
     assert all(a["schedule-for"] == other for a in theirs["activity-info"].values())
 
@@ -46,7 +57,7 @@ def test_activity_paging_and_filter(api: Api) -> None:
 def test_create_update_complete_activity(fresh_api: Api) -> None:
     api = fresh_api
     cid = api.first_contact()
-    alex = api.user_id("alex@example.com")
+    alex = api.user_id(ALEX_EMAIL)
     aid = api.call(
         "create-activity",
         **{
@@ -156,7 +167,7 @@ def test_complete_group_activity_writes_group_note(fresh_api: Api) -> None:
 def test_notes(fresh_api: Api) -> None:
     api = fresh_api
     cid = api.first_contact()
-    alex = api.user_id("alex@example.com")
+    alex = api.user_id(ALEX_EMAIL)
     n1 = api.call("create-note", **{"contact-id": cid, "details": "hello"})["note-id"]
     n2 = api.call(
         "create-note", **{"contact-id": cid, "details": "by alex", "user-id": alex, "type": "5"}
@@ -201,7 +212,7 @@ def test_campaigns(fresh_api: Api) -> None:
 def test_sales(fresh_api: Api) -> None:
     api = fresh_api
     sales = api.call("get-sales", **{"page-size": "1000"})["sales-list"]
-    assert {s["222"] for s in sales["sales-info"].values()} == {"0", "1", "2"}
+    assert {s[S_STATUS] for s in sales["sales-info"].values()} == {"0", "1", "2"}
     a = api.call("get-sales", **{"page-size": "5"})["sales-list"]["sales-ids"]
     b = api.call("get-sales", **{"page-size": "5", "start-after": "5"})["sales-list"]["sales-ids"]
     assert a + b == sales["sales-ids"][:10]
@@ -210,30 +221,36 @@ def test_sales(fresh_api: Api) -> None:
         "create-sales-opp",
         **{
             "sales-field-data": {
-                "220": cid,
-                "231": "Big deal",
-                "222": 1,
-                "234": "Closed Won",
-                "225": "1,250.50",
-                "226": "12/31/2031 5:00 PM",
+                S_CONTACT: cid,
+                S_DETAILS: "Big deal",
+                S_STATUS: 1,
+                S_STATE: "Closed Won",
+                S_AMOUNT: "1,250.50",
+                S_CLOSE_DATE: "12/31/2031 5:00 PM",
             }
         },
     )["sales-id"]
     rec = api.call("get-sales-for-contact", **{"contact-id": cid})["sales-list"]["sales-info"][sid]
-    assert rec["220"] == cid
-    assert rec["222"] == "1"
-    assert rec["231"] == "Big deal"
-    assert rec["225"] == "1250.50"
-    assert rec["226"] == "2031-12-31T17:00:00"
+    assert rec[S_CONTACT] == cid
+    assert rec[S_STATUS] == "1"
+    assert rec[S_DETAILS] == "Big deal"
+    assert rec[S_AMOUNT] == "1250.50"
+    assert rec[S_CLOSE_DATE] == "2031-12-31T17:00:00"
     found = api.call("get-sales", **{"filter-value": "big DEAL"})["sales-list"]
     assert sid in found["sales-ids"]
-    for bad in ({"222": "3"}, {"220": "bad"}, {"225": "lots"}, {"48": "x"}, {"226": "soon"}):
+    for bad in (
+        {S_STATUS: "3"},
+        {S_CONTACT: "bad"},
+        {S_AMOUNT: "lots"},
+        {C_NAME: "x"},
+        {S_CLOSE_DATE: "soon"},
+    ):
         assert api.error("create-sales-opp", **{"sales-field-data": bad}) == "INVALID_PARAMETER"
-    assert api.error("create-sales-opp", **{"sales-field-data": {"220": MISSING_ID}}) == (
+    assert api.error("create-sales-opp", **{"sales-field-data": {S_CONTACT: MISSING_ID}}) == (
         "NOT_FOUND"
     )
     gid = api.first_group()
-    gsid = api.call("create-sales-opp", **{"sales-field-data": {"221": gid}})["sales-id"]
+    gsid = api.call("create-sales-opp", **{"sales-field-data": {S_GROUP: gid}})["sales-id"]
     gsales = api.call("get-sales-for-group", **{"group-id": gid})["sales-list"]
     assert gsid in gsales["sales-ids"]
-    assert gsales["sales-info"][gsid]["222"] == "0"
+    assert gsales["sales-info"][gsid][S_STATUS] == "0"

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from sbx_helpers import Api
+from support.fields import C_BIRTHDAY, C_EMAIL, C_NAME
 
 HUGE = "9" * 5000
 PAGED = ("get-contacts", "get-groups", "get-activities", "get-sales", "get-campaigns")
@@ -103,13 +104,17 @@ def test_non_finite_numbers_in_a_body_are_refused_and_never_echoed(api: Api, raw
 
 def test_import_rows_with_to_match_entries_that_are_not_fields_fail_alone(fresh_api: Api) -> None:
     api = fresh_api
-    odd: list[Any] = [HUGE, "99999", "²", [133], {"133": 1}, None, True, 1.5, "-48", "300"]
+    odd: list[Any] = [HUGE, "99999", "²", [133], {C_EMAIL: 1}, None, True, 1.5, "-48", "300"]
     rows: list[dict[str, Any]] = [
-        {"_toMatch": [entry], "48": f"Odd Match {i}", "133": f"odd{i}@example.org"}
+        {"_toMatch": [entry], C_NAME: f"Odd Match {i}", C_EMAIL: f"odd{i}@example.org"}
         for i, entry in enumerate(odd)
     ]
-    rows.append({"_toMatch": ["133"], "48": "Plain Import", "133": "plain.import@example.org"})
-    rows.append({"_toMatch": [133, "48"], "48": "Two Fields", "133": "two.fields@example.org"})
+    rows.append(
+        {"_toMatch": [C_EMAIL], C_NAME: "Plain Import", C_EMAIL: "plain.import@example.org"}
+    )
+    rows.append(
+        {"_toMatch": [133, C_NAME], C_NAME: "Two Fields", C_EMAIL: "two.fields@example.org"}
+    )
     result = api.call(
         "import-contacts", contacts=json.dumps(rows), **{"create-if-not-updated": "true"}
     )
@@ -119,7 +124,7 @@ def test_import_rows_with_to_match_entries_that_are_not_fields_fail_alone(fresh_
         assert "_toMatch" in error
         assert "not a contact field id" in error
     assert result["created-count"] == "2"
-    created = {api.contact(cid)["48"] for cid in result["contact-ids"]}
+    created = {api.contact(cid)[C_NAME] for cid in result["contact-ids"]}
     assert created == {"Plain Import", "Two Fields"}
 
 
@@ -162,13 +167,13 @@ def test_dates_at_the_start_of_the_calendar_are_written_with_four_digit_years(
     api.call("update-activity", **{"activity-id": aid, "regarding": "older"})
     api.call("complete-activity", **{"activity-id": aid, "result": "done"})
     cid = api.call(
-        "create-contact", **{"contact-field-data": {"48": "Old Timer", "150": "1/2/0099"}}
+        "create-contact", **{"contact-field-data": {C_NAME: "Old Timer", C_BIRTHDAY: "1/2/0099"}}
     )["contact-id"]
-    assert api.contact(cid)["150"] == "0099-01-02T00:00:00"
+    assert api.contact(cid)[C_BIRTHDAY] == "0099-01-02T00:00:00"
     for bad in ("0000-00-00", "2024-13-01", "2024-02-30", "10000-01-01", "0-01-01", "²⁰²⁴-01-01"):
         assert api.error("create-activity", **{"start-time": bad}) == "INVALID_PARAMETER", bad
         assert (
-            api.error("create-contact", **{"contact-field-data": {"48": "x", "150": bad}})
+            api.error("create-contact", **{"contact-field-data": {C_NAME: "x", C_BIRTHDAY: bad}})
             == "INVALID_PARAMETER"
         ), bad
 
@@ -198,7 +203,7 @@ def test_field_ids_and_codes_that_no_integer_reading_takes(api: Api) -> None:
         assert (
             api.error(
                 "update-contact",
-                **{"match-by-field-data": {key: "x"}, "contact-field-data": {"48": "x"}},
+                **{"match-by-field-data": {key: "x"}, "contact-field-data": {C_NAME: "x"}},
             )
             == "INVALID_PARAMETER"
         ), key

@@ -5,14 +5,30 @@ from __future__ import annotations
 import json
 
 from sbx_helpers import Api
+from support.accounts import ALEX_EMAIL, DEMO_EMAIL
+from support.fields import (
+    C_COMPANY,
+    C_EMAIL,
+    C_EMAIL2,
+    C_FIRST,
+    C_LAST,
+    C_NAME,
+    C_PHONE,
+    C_TITLE,
+    S_CONTACT,
+    S_DETAILS,
+    S_GROUP,
+    S_STATE,
+    S_STATUS,
+)
 
 REFERENCE_IDS = {
-    "47": "company",
-    "48": "name",
-    "133": "email",
-    "35": "phone",
-    "78": "first-name",
-    "79": "last-name",
+    C_COMPANY: "company",
+    C_NAME: "name",
+    C_EMAIL: "email",
+    C_PHONE: "phone",
+    C_FIRST: "first-name",
+    C_LAST: "last-name",
 }
 
 
@@ -30,7 +46,7 @@ def test_fields(api: Api) -> None:
     for fid, role in REFERENCE_IDS.items():
         assert info[fid]["table-name"] == "Contact"
         assert info[fid]["role"] == role
-    for fid in ("94", "200"):
+    for fid in (C_TITLE, C_EMAIL2):
         assert info[fid]["table-name"] == "Contact"
     for table in ("Contact", "Group"):
         record_ids = [
@@ -41,9 +57,9 @@ def test_fields(api: Api) -> None:
     group_names = [f for f in info.values() if f["table-name"] == "Group" and f["role"] == "name"]
     assert len(group_names) == 1
     sales = {fid: f for fid, f in info.items() if f["table-name"] == "Sales"}
-    assert sales["220"]["role"] == "contact-id"
-    assert sales["221"]["role"] == "group-id"
-    for fid in ("222", "231", "234"):
+    assert sales[S_CONTACT]["role"] == "contact-id"
+    assert sales[S_GROUP]["role"] == "group-id"
+    for fid in (S_STATUS, S_DETAILS, S_STATE):
         assert fid in sales
     assert any(f["type"] == "1" for f in sales.values())  # amount
     assert any(f["type"] == "2" for f in sales.values())  # close date
@@ -68,7 +84,7 @@ def test_layouts_one_default_per_table(api: Api) -> None:
         if layout["is-default"] == "true":
             defaults[layout["table-name"]] = defaults.get(layout["table-name"], 0) + 1
     assert defaults == {"Contact": 1, "Group": 1, "Sales": 1, "Activity": 1, "Note": 1}
-    other = api.user_id("alex@example.com")
+    other = api.user_id(ALEX_EMAIL)
     theirs = api.call("get-user-layouts", **{"user-id": other.upper()})["layout-list"]
     assert all(layout["user-id"] == other for layout in theirs["layout-info"].values())
     assert set(theirs["layout-ids"]).isdisjoint(layouts["layout-ids"])
@@ -79,8 +95,8 @@ def test_users(api: Api) -> None:
     info = users["user-info"]
     assert int(users["total-record-count"]) >= 3
     emails = {u["email-address"]: u for u in info.values()}
-    assert "demo@example.com" in emails
-    assert emails["alex@example.com"]["security-level"] == "user"
+    assert DEMO_EMAIL in emails
+    assert emails[ALEX_EMAIL]["security-level"] == "user"
     assert any(u["security-level"] == "admin" for u in info.values())
     for uid, user in info.items():
         assert user["user-id"] == uid == uid.lower()
@@ -102,7 +118,7 @@ def test_field_keys_are_written_in_the_contracts_order(api: Api) -> None:
         keys = [key for key, _ in field]
         assert keys[:3] == ["table-name", "label", "unique-id"], (fid, keys)
         assert set(keys[3:]) >= {"type", "read-only", "role"}
-    first = dict(dict(info)["48"])
+    first = dict(dict(info)[C_NAME])
     assert (
         f'"table-name": "Contact",\n            "label": "{first["label"]}",\n'
         '            "unique-id": "48",' in text

@@ -10,6 +10,7 @@ import sys
 import time
 
 import httpx
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 
 from snx_desktop.sandbox.__main__ import build_parser
 
@@ -69,7 +70,7 @@ def test_command_serves_the_reference_examples() -> None:
                 url = match.group(1)
         assert url, lines
         line = proc.stderr.readline()
-        assert "demo@example.com / demo" in line
+        assert f"{DEMO_EMAIL} / {DEMO_PASSWORD}" in line
         body = '[{\n "function":"greet",\n "request-id":"simple hello world request"\n}]'
         answer = httpx.post(url + "/api/call-v1", content=body, timeout=10).json()
         assert answer[0]["request-id"] == "simple hello world request"

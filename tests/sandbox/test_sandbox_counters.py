@@ -10,12 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 
 from snx_desktop.sandbox import DroppedConnection, SandboxConfig, create_app
 
 LOGIN = {
     "function": "get-login-token",
-    "parameters": {"email-address": "demo@example.com", "password": "demo"},
+    "parameters": {"email-address": DEMO_EMAIL, "password": DEMO_PASSWORD},
 }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from sbx_helpers import Api
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 
 
 def test_success_element_and_request_id_echo(api: Api) -> None:
@@ -166,7 +167,7 @@ async def test_asgi_app_in_process() -> None:
                 json=[
                     {
                         "function": "get-login-token",
-                        "parameters": {"email-address": "demo@example.com", "password": "demo"},
+                        "parameters": {"email-address": DEMO_EMAIL, "password": DEMO_PASSWORD},
                     }
                 ],
             )

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 from sbx_helpers import Api
+from support.fields import C_CREATED, C_MODIFIED, C_NAME
 
 
 def test_drop_closes_without_answer(fresh_sandbox: Any, fresh_api: Api) -> None:
@@ -23,7 +24,7 @@ def test_drop_is_not_executed_but_drop_after_is(fresh_sandbox: Any, fresh_api: A
             "function": "create-contact",
             "parameters": {
                 "login-token": fresh_api.token,
-                "contact-field-data": {"48": "Ghost Writer"},
+                "contact-field-data": {C_NAME: "Ghost Writer"},
             },
         }
     ]
@@ -132,7 +133,7 @@ def test_file_database_keeps_data(tmp_path: Any, sandbox_factory: Any) -> None:
     with httpx.Client() as client:
         api = Api(first, client)
         api.login()
-        cid = api.call("create-contact", **{"contact-field-data": {"48": "Persisted"}})[
+        cid = api.call("create-contact", **{"contact-field-data": {C_NAME: "Persisted"}})[
             "contact-id"
         ]
     first.stop()
@@ -140,7 +141,7 @@ def test_file_database_keeps_data(tmp_path: Any, sandbox_factory: Any) -> None:
     with httpx.Client() as client:
         api = Api(second, client)
         api.login()
-        assert api.contact(cid)["48"] == "Persisted"
+        assert api.contact(cid)[C_NAME] == "Persisted"
         assert api.contacts()["total-record-count"] == "21"
 
 
@@ -152,7 +153,7 @@ def test_demo_data_is_deterministic(sandbox_factory: Any) -> None:
             contacts = api.contacts(**{"page-size": "1000"})
             groups = api.call("get-groups")["group-list"]
             for record in contacts["contact-info"].values():
-                record.pop("140"), record.pop("141")
+                record.pop(C_CREATED), record.pop(C_MODIFIED)
             return contacts["contact-ids"], contacts["contact-info"], groups["group-ids"]
 
     a = snapshot(sandbox_factory(contacts=40, seed=5))

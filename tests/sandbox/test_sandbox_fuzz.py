@@ -13,6 +13,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sbx_helpers import Api
 from support.contract import ERROR_CODES, VENDOR_FUNCTIONS
+from support.fields import (
+    C_COMPANY,
+    C_CREATED,
+    C_EMAIL,
+    C_EMAIL2,
+    C_FIRST,
+    C_LAST,
+    C_NAME,
+    C_PHONE,
+    C_RECORD_ID,
+    C_TITLE,
+    G_DESCRIPTION,
+    G_NAME,
+    G_RECORD_ID,
+    S_AMOUNT,
+    S_CLOSE_DATE,
+    S_CONTACT,
+    S_STATUS,
+)
 from support.sandboxes import running_sandbox
 
 PARAM_NAMES = [
@@ -55,23 +74,23 @@ _any_text = st.text(st.characters(exclude_categories=()), max_size=40)
 _guids = st.uuids().map(str) | st.uuids().map(lambda u: str(u).upper())
 _field_ids = st.sampled_from(
     [
-        "1",
-        "2",
-        "35",
-        "47",
-        "48",
-        "78",
-        "79",
-        "94",
-        "133",
-        "140",
-        "200",
-        "220",
-        "222",
-        "225",
-        "226",
-        "300",
-        "301",
+        C_RECORD_ID,
+        G_RECORD_ID,
+        C_PHONE,
+        C_COMPANY,
+        C_NAME,
+        C_FIRST,
+        C_LAST,
+        C_TITLE,
+        C_EMAIL,
+        C_CREATED,
+        C_EMAIL2,
+        S_CONTACT,
+        S_STATUS,
+        S_AMOUNT,
+        S_CLOSE_DATE,
+        G_NAME,
+        G_DESCRIPTION,
         "9999",
         "-1",
         "x",
@@ -248,7 +267,7 @@ def test_fuzzed_parameters_of_each_function(
         | st.dictionaries(_field_ids, ids | _scalars, max_size=3).map(json.dumps)
         | st.lists(
             st.dictionaries(
-                st.sampled_from(["_toMatch", "1", "48", "133", "35"]),
+                st.sampled_from(["_toMatch", C_RECORD_ID, C_NAME, C_EMAIL, C_PHONE]),
                 _scalars | st.lists(_field_ids, max_size=2),
                 max_size=4,
             ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sbx_helpers import Api
+from support.fields import C_NAME, G_DESCRIPTION, G_NAME, G_RECORD_ID, S_CONTACT, S_GROUP
 
 MISSING_ID = "12345678-1234-4234-8234-123456789abc"
 
@@ -11,14 +12,14 @@ def test_groups_list_filter_and_pages(api: Api) -> None:
     groups = api.call("get-groups", **{"page-size": "1000"})["group-list"]
     total = int(groups["total-record-count"])
     assert total == len(groups["group-ids"]) >= 5
-    names = [groups["group-info"][g]["300"].casefold() for g in groups["group-ids"]]
+    names = [groups["group-info"][g][G_NAME].casefold() for g in groups["group-ids"]]
     assert names == sorted(names)
     a = api.call("get-groups", **{"page-size": "2"})["group-list"]["group-ids"]
     b = api.call("get-groups", **{"page-size": "2", "start-after": "2"})["group-list"]["group-ids"]
     assert a + b == groups["group-ids"][:4]
     word = names[0].split()[0]
     hits = api.call("get-groups", **{"filter-value": word.upper()})["group-list"]
-    assert all(word in g["300"].casefold() for g in hits["group-info"].values())
+    assert all(word in g[G_NAME].casefold() for g in hits["group-info"].values())
     assert int(hits["total-record-count"]) >= 1
 
 
@@ -26,8 +27,8 @@ def test_group_info(api: Api) -> None:
     gid = api.first_group()
     info = api.call("get-group-info", **{"group-id": gid.upper()})
     assert info["group-id"] == gid
-    assert info["field-data"]["2"] == gid
-    assert info["field-data"]["300"]
+    assert info["field-data"][G_RECORD_ID] == gid
+    assert info["field-data"][G_NAME]
     assert api.error("get-group-info", **{"group-id": MISSING_ID}) == "NOT_FOUND"
 
 
@@ -36,8 +37,8 @@ def test_update_group_and_create(fresh_api: Api) -> None:
     result = api.call(
         "update-group",
         **{
-            "match-by-field-data": {"300": "Brand New Group"},
-            "group-field-data": {"301": "made here"},
+            "match-by-field-data": {G_NAME: "Brand New Group"},
+            "group-field-data": {G_DESCRIPTION: "made here"},
             "create-if-not-updated": True,
         },
     )
@@ -45,13 +46,13 @@ def test_update_group_and_create(fresh_api: Api) -> None:
     assert result["updated-count"] == "0"
     gid = result["group-ids"][0]
     data = api.call("get-group-info", **{"group-id": gid})["field-data"]
-    assert data["300"] == "Brand New Group"
-    assert data["301"] == "made here"
+    assert data[G_NAME] == "Brand New Group"
+    assert data[G_DESCRIPTION] == "made here"
     again = api.call(
         "update-group",
         **{
-            "match-by-field-data": {"300": " brand new GROUP"},
-            "group-field-data": {"301": "changed"},
+            "match-by-field-data": {G_NAME: " brand new GROUP"},
+            "group-field-data": {G_DESCRIPTION: "changed"},
             "create-if-not-updated": False,
         },
     )
@@ -63,32 +64,39 @@ def test_update_group_and_create(fresh_api: Api) -> None:
     }
     by_id = api.call(
         "update-group",
-        **{"match-by-field-data": {"2": gid}, "group-field-data": {"300": "Renamed"}},
+        **{"match-by-field-data": {G_RECORD_ID: gid}, "group-field-data": {G_NAME: "Renamed"}},
     )
     assert by_id["group-ids"] == [gid]
     nothing = api.call(
         "update-group",
-        **{"match-by-field-data": {"300": "nope nope"}, "group-field-data": {"301": "x"}},
+        **{"match-by-field-data": {G_NAME: "nope nope"}, "group-field-data": {G_DESCRIPTION: "x"}},
     )
     assert nothing["updated-count"] == "0"
     assert nothing["group-ids"] == []
     assert (
-        api.error("update-group", **{"match-by-field-data": {}, "group-field-data": {"301": "x"}})
-        == "INVALID_PARAMETER"
-    )
-    assert (
         api.error(
-            "update-group", **{"match-by-field-data": {"2": gid}, "group-field-data": {"2": "x"}}
+            "update-group", **{"match-by-field-data": {}, "group-field-data": {G_DESCRIPTION: "x"}}
         )
         == "INVALID_PARAMETER"
     )
     assert (
         api.error(
-            "update-group", **{"match-by-field-data": {"2": gid}, "group-field-data": {"48": "x"}}
+            "update-group",
+            **{"match-by-field-data": {G_RECORD_ID: gid}, "group-field-data": {G_RECORD_ID: "x"}},
         )
         == "INVALID_PARAMETER"
     )
-    assert api.error("update-group", **{"match-by-field-data": {"2": gid}}) == "MISSING_PARAMETER"
+    assert (
+        api.error(
+            "update-group",
+            **{"match-by-field-data": {G_RECORD_ID: gid}, "group-field-data": {C_NAME: "x"}},
+        )
+        == "INVALID_PARAMETER"
+    )
+    assert (
+        api.error("update-group", **{"match-by-field-data": {G_RECORD_ID: gid}})
+        == "MISSING_PARAMETER"
+    )
 
 
 def test_group_members(fresh_api: Api) -> None:
@@ -96,7 +104,7 @@ def test_group_members(fresh_api: Api) -> None:
     gid = api.call(
         "update-group",
         **{
-            "match-by-field-data": {"300": "Members Test"},
+            "match-by-field-data": {G_NAME: "Members Test"},
             "group-field-data": {},
             "create-if-not-updated": "true",
         },
@@ -174,7 +182,7 @@ def test_delete_groups_keeps_what_belongs_to_a_contact(fresh_api: Api) -> None:
     gid = api.call(
         "update-group",
         **{
-            "match-by-field-data": {"300": "Short Lived"},
+            "match-by-field-data": {G_NAME: "Short Lived"},
             "group-field-data": {},
             "create-if-not-updated": "true",
         },
@@ -185,10 +193,10 @@ def test_delete_groups_keeps_what_belongs_to_a_contact(fresh_api: Api) -> None:
     shared_act = api.call("create-activity-for-group", **{"group-id": gid, "schedule-with": cid})[
         "activity-id"
     ]
-    own_sale = api.call("create-sales-opp", **{"sales-field-data": {"221": gid}})["sales-id"]
-    shared_sale = api.call("create-sales-opp", **{"sales-field-data": {"221": gid, "220": cid}})[
-        "sales-id"
-    ]
+    own_sale = api.call("create-sales-opp", **{"sales-field-data": {S_GROUP: gid}})["sales-id"]
+    shared_sale = api.call(
+        "create-sales-opp", **{"sales-field-data": {S_GROUP: gid, S_CONTACT: cid}}
+    )["sales-id"]
     result = api.call("delete-groups", **{"group-ids-to-delete": [gid, MISSING_ID]})
     assert result == {"success": "true", "deleted-count": "1", "not-found": [MISSING_ID]}
     assert api.error("get-group-info", **{"group-id": gid}) == "NOT_FOUND"
@@ -198,7 +206,7 @@ def test_delete_groups_keeps_what_belongs_to_a_contact(fresh_api: Api) -> None:
     assert kept["group-id"] == ""
     sales = api.call("get-sales-for-contact", **{"contact-id": cid})["sales-list"]
     assert shared_sale in sales["sales-ids"]
-    assert sales["sales-info"][shared_sale]["221"] == ""
+    assert sales["sales-info"][shared_sale][S_GROUP] == ""
     all_sales = api.call("get-sales", **{"page-size": "1000"})["sales-list"]["sales-ids"]
     assert own_sale not in all_sales
     notes = api.call("get-notes-for-contact", **{"contact-id": cid})["note-list"]["note-ids"]

@@ -12,9 +12,21 @@ from typing import Any
 import httpx
 import pytest
 from sbx_helpers import Api
+from support.accounts import ALEX_EMAIL, ALEX_PASSWORD, DEMO_EMAIL, SAM_EMAIL
+from support.fields import (
+    C_EMAIL,
+    C_NAME,
+    C_OWNER,
+    C_RECORD_ID,
+    C_TITLE,
+    G_DESCRIPTION,
+    G_NAME,
+    G_OWNER,
+    G_RECORD_ID,
+)
 
-OWNER = "120"
-GROUP_OWNER = "302"
+OWNER = C_OWNER
+GROUP_OWNER = G_OWNER
 
 
 @pytest.fixture
@@ -24,7 +36,7 @@ def two(fresh_sandbox: Any) -> Iterator[tuple[Api, Api]]:
         admin = Api(fresh_sandbox, client)
         admin.login()
         user = Api(fresh_sandbox, client)
-        user.login("alex@example.com", "alex")
+        user.login(ALEX_EMAIL, ALEX_PASSWORD)
         yield admin, user
 
 
@@ -46,10 +58,10 @@ def test_a_user_deletes_only_contacts_they_manage(two: tuple[Api, Api]) -> None:
     admin, user = two
     users = admin.call("get-users")["user-list"]["user-info"]
     levels = {u["email-address"]: u["security-level"] for u in users.values()}
-    assert (levels["demo@example.com"], levels["alex@example.com"]) == ("admin", "user")
-    demo_id, alex_id = admin.user_id(), admin.user_id("alex@example.com")
+    assert (levels[DEMO_EMAIL], levels[ALEX_EMAIL]) == ("admin", "user")
+    demo_id, alex_id = admin.user_id(), admin.user_id(ALEX_EMAIL)
     theirs = _contacts_managed_by(admin, demo_id)[0]
-    mine = user.call("create-contact", **{"contact-field-data": {"48": "Alex Own"}})["contact-id"]
+    mine = user.call("create-contact", **{"contact-field-data": {C_NAME: "Alex Own"}})["contact-id"]
     assert user.contact(mine)[OWNER] == alex_id
     message = _refused(user, "delete-contacts", **{"contact-ids-to-delete": [mine, theirs]})
     assert "Dana Demo" in message
@@ -58,13 +70,13 @@ def test_a_user_deletes_only_contacts_they_manage(two: tuple[Api, Api]) -> None:
     assert user.contact(theirs)[OWNER] == demo_id
     assert user.call("delete-contacts", **{"contact-ids-to-delete": [mine]})["deleted-count"] == "1"
     # an admin deletes what another user manages
-    alexs = user.call("create-contact", **{"contact-field-data": {"48": "Alex Doomed"}})
+    alexs = user.call("create-contact", **{"contact-field-data": {C_NAME: "Alex Doomed"}})
     deleted = admin.call("delete-contacts", **{"contact-ids-to-delete": [alexs["contact-id"]]})
     assert deleted["deleted-count"] == "1"
     # a contact without a record manager belongs to nobody: anyone may delete it
     admin.call(
         "update-contact",
-        **{"match-by-field-data": {"1": theirs}, "contact-field-data": {OWNER: ""}},
+        **{"match-by-field-data": {C_RECORD_ID: theirs}, "contact-field-data": {OWNER: ""}},
     )
     assert user.call("delete-contacts", **{"contact-ids-to-delete": [theirs]})["deleted-count"]
 
@@ -77,21 +89,27 @@ def test_a_user_changes_only_contacts_they_manage(two: tuple[Api, Api]) -> None:
     message = _refused(
         user,
         "update-contact",
-        **{"match-by-field-data": {"1": theirs}, "contact-field-data": {"94": "Hijacked"}},
+        **{
+            "match-by-field-data": {C_RECORD_ID: theirs},
+            "contact-field-data": {C_TITLE: "Hijacked"},
+        },
     )
     assert "You can change only contacts you manage" in message
     assert admin.contact(theirs) == before
     # the admin may, and may hand it over; then it is Alex's to change
-    alex_id = admin.user_id("alex@example.com")
+    alex_id = admin.user_id(ALEX_EMAIL)
     admin.call(
         "update-contact",
-        **{"match-by-field-data": {"1": theirs}, "contact-field-data": {OWNER: alex_id}},
+        **{"match-by-field-data": {C_RECORD_ID: theirs}, "contact-field-data": {OWNER: alex_id}},
     )
     user.call(
         "update-contact",
-        **{"match-by-field-data": {"1": theirs}, "contact-field-data": {"94": "Now Mine"}},
+        **{
+            "match-by-field-data": {C_RECORD_ID: theirs},
+            "contact-field-data": {C_TITLE: "Now Mine"},
+        },
     )
-    assert admin.contact(theirs)["94"] == "Now Mine"
+    assert admin.contact(theirs)[C_TITLE] == "Now Mine"
 
 
 def test_an_import_row_that_would_change_another_users_contact_fails_alone(
@@ -100,18 +118,19 @@ def test_an_import_row_that_would_change_another_users_contact_fails_alone(
     admin, user = two
     theirs = _contacts_managed_by(admin, admin.user_id())[0]
     mine = user.call(
-        "create-contact", **{"contact-field-data": {"48": "Alex Import", "133": "ai@example.org"}}
+        "create-contact",
+        **{"contact-field-data": {C_NAME: "Alex Import", C_EMAIL: "ai@example.org"}},
     )["contact-id"]
     rows = [
-        {"_toMatch": ["1"], "1": theirs, "94": "Imported Over"},
-        {"_toMatch": ["133"], "133": "ai@example.org", "94": "Imported Mine"},
+        {"_toMatch": [C_RECORD_ID], C_RECORD_ID: theirs, C_TITLE: "Imported Over"},
+        {"_toMatch": [C_EMAIL], C_EMAIL: "ai@example.org", C_TITLE: "Imported Mine"},
     ]
     result = user.call("import-contacts", contacts=json.dumps(rows))
     assert [f["row"] for f in result["failed"]] == ["0"]
     assert "manage" in result["failed"][0]["error"]
     assert result["updated-count"] == "1"
-    assert admin.contact(mine)["94"] == "Imported Mine"
-    assert admin.contact(theirs)["94"] != "Imported Over"
+    assert admin.contact(mine)[C_TITLE] == "Imported Mine"
+    assert admin.contact(theirs)[C_TITLE] != "Imported Over"
 
 
 def test_a_user_changes_and_deletes_only_groups_they_manage(two: tuple[Api, Api]) -> None:
@@ -122,23 +141,32 @@ def test_a_user_changes_and_deletes_only_groups_they_manage(two: tuple[Api, Api]
     message = _refused(
         user,
         "update-group",
-        **{"match-by-field-data": {"2": theirs}, "group-field-data": {"301": "hijacked"}},
+        **{
+            "match-by-field-data": {G_RECORD_ID: theirs},
+            "group-field-data": {G_DESCRIPTION: "hijacked"},
+        },
     )
     assert "groups you manage" in message
     message = _refused(user, "delete-groups", **{"group-ids-to-delete": [theirs]})
     assert "Dana Demo" in message
-    assert admin.call("get-group-info", **{"group-id": theirs})["field-data"]["301"] != "hijacked"
+    assert (
+        admin.call("get-group-info", **{"group-id": theirs})["field-data"][G_DESCRIPTION]
+        != "hijacked"
+    )
     made = user.call(
         "update-group",
         **{
-            "match-by-field-data": {"300": "Alex's Accounts"},
-            "group-field-data": {"301": "mine"},
+            "match-by-field-data": {G_NAME: "Alex's Accounts"},
+            "group-field-data": {G_DESCRIPTION: "mine"},
             "create-if-not-updated": "true",
         },
     )["group-ids"][0]
     user.call(
         "update-group",
-        **{"match-by-field-data": {"2": made}, "group-field-data": {"301": "still mine"}},
+        **{
+            "match-by-field-data": {G_RECORD_ID: made},
+            "group-field-data": {G_DESCRIPTION: "still mine"},
+        },
     )
     # adding members to another user's group is adding, not changing: allowed
     cid = user.first_contact()
@@ -148,7 +176,7 @@ def test_a_user_changes_and_deletes_only_groups_they_manage(two: tuple[Api, Api]
 
 def test_a_user_writes_notes_only_in_their_own_name(two: tuple[Api, Api]) -> None:
     admin, user = two
-    sam, alex = admin.user_id("sam@example.com"), admin.user_id("alex@example.com")
+    sam, alex = admin.user_id(SAM_EMAIL), admin.user_id(ALEX_EMAIL)
     cid, gid = user.first_contact(), user.first_group()
     message = _refused(user, "create-note", **{"contact-id": cid, "details": "x", "user-id": sam})
     assert message == "You can write notes only in your own name, not as Sam Okafor."
@@ -166,7 +194,7 @@ def test_a_user_writes_notes_only_in_their_own_name(two: tuple[Api, Api]) -> Non
 
 def test_a_user_schedules_and_changes_only_their_own_activities(two: tuple[Api, Api]) -> None:
     admin, user = two
-    sam = admin.user_id("sam@example.com")
+    sam = admin.user_id(SAM_EMAIL)
     cid, gid = user.first_contact(), user.first_group()
     message = _refused(user, "create-activity", **{"schedule-with": cid, "schedule-for": sam})
     assert message == "You can schedule activities only for yourself, not for Sam Okafor."

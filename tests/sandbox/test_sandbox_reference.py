@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 from sbx_helpers import Api
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.contract import VENDOR_FUNCTIONS
 
 EXAMPLES = json.loads((Path(__file__).parent / "reference_examples.json").read_text("utf-8"))[
@@ -55,8 +56,8 @@ def _real_ids(api: Api) -> dict[str, str]:
 def _fill(function: str, body: str, ids: dict[str, str]) -> str:
     q = '"{}"'.format
     body = _sub(body, "login-token", '"token"', q(ids["TOKEN"]))
-    body = _sub(body, "email-address", '"user@example.com"', q("demo@example.com"))
-    body = _sub(body, "password", '"p4ssw0rd"', q("demo"))
+    body = _sub(body, "email-address", '"user@example.com"', q(DEMO_EMAIL))
+    body = _sub(body, "password", '"p4ssw0rd"', q(DEMO_PASSWORD))
     for key in ("contact-id", "schedule-with", "220"):
         body = _sub(body, key, '""', q(ids["CONTACT"]))
         body = _sub(body, key, '"contact-id"', q(ids["CONTACT"]))

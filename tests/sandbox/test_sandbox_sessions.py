@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 from sbx_helpers import Api
+from support.accounts import ALEX_EMAIL, ALEX_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
 
 
 def test_login_gives_a_token_and_wrong_password_is_invalid_login(api: Api) -> None:
@@ -14,23 +15,23 @@ def test_login_gives_a_token_and_wrong_password_is_invalid_login(api: Api) -> No
     assert isinstance(token, str)
     assert len(token) >= 16
     assert (
-        api.error(
-            "get-login-token", False, **{"email-address": "demo@example.com", "password": "wrong"}
-        )
+        api.error("get-login-token", False, **{"email-address": DEMO_EMAIL, "password": "wrong"})
         == "INVALID_LOGIN"
     )
     assert (
         api.error(
-            "get-login-token", False, **{"email-address": "nobody@example.com", "password": "demo"}
+            "get-login-token",
+            False,
+            **{"email-address": "nobody@example.com", "password": DEMO_PASSWORD},
         )
         == "INVALID_LOGIN"
     )
-    assert api.error("get-login-token", False, **{"email-address": "demo@example.com"}) == (
+    assert api.error("get-login-token", False, **{"email-address": DEMO_EMAIL}) == (
         "MISSING_PARAMETER"
     )
     # e-mail is case-insensitive, other users exist
-    assert api.login("DEMO@Example.com", "demo")
-    assert api.login("alex@example.com", "alex")
+    assert api.login("DEMO@Example.com", DEMO_PASSWORD)
+    assert api.login(ALEX_EMAIL, ALEX_PASSWORD)
 
 
 def test_new_sign_in_keeps_older_tokens(api: Api) -> None:
@@ -85,9 +86,9 @@ def test_idle_expiry(sandbox_factory: Any) -> None:
         api = Api(handle, client)
         api.login()
         for _ in range(3):  # use keeps the token alive
-            time.sleep(0.1)
+            time.sleep(0.1)  # time passes, under the idle limit
             assert api.call("get-users")
-        time.sleep(0.6)
+        time.sleep(0.6)  # time passes, over the idle limit: the expiry under test
         assert api.error("get-users") == "INVALID_TOKEN"
 
 
@@ -98,7 +99,7 @@ def test_permanent_tokens_survive_expiry(sandbox_factory: Any) -> None:
         api.token = "perm-1"
         assert api.call("get-users")
         handle.expire_tokens()
-        time.sleep(0.4)
+        time.sleep(0.4)  # past the idle limit: permanent tokens must outlive it
         assert api.call("get-contacts")
         api.token = "perm-2"
         assert api.call("get-all-fields")

@@ -8,13 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest_asyncio
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.network import Network
 
 from snx_desktop.services import AppServices
-
-DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo"
-
 
 OpenServices = Callable[..., Awaitable[AppServices]]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from support.fields import C_LAST, C_RECORD_ID, C_TITLE, S_DETAILS
 
 from snx_desktop.services import Change, ConnState, OfflineError
 
@@ -32,14 +33,14 @@ async def test_cache_first_then_revalidate(sandbox: object, open_services: OpenS
     seen: list[Change] = []
     svc.changes.connect(seen.append)
     await svc.client.update_contact(
-        match_by_field_data={"1": target}, contact_field_data={"94": "Chief Revalidator"}
+        match_by_field_data={C_RECORD_ID: target}, contact_field_data={C_TITLE: "Chief Revalidator"}
     )
     again = await svc.browse.fetch_page("contact", "", 0, 50)
-    assert again.records[3]["94"] == "Chief Revalidator"
+    assert again.records[3][C_TITLE] == "Chief Revalidator"
     assert any(c.kind == "contact" and target in c.ids for c in seen)
     cached_again = svc.browse.cached_page("contact", "", 0, 50)
     assert cached_again is not None
-    assert cached_again.records[3]["94"] == "Chief Revalidator"
+    assert cached_again.records[3][C_TITLE] == "Chief Revalidator"
 
 
 async def test_offline_paging_and_search_from_cache(
@@ -62,7 +63,7 @@ async def test_offline_paging_and_search_from_cache(
 
     # search as you type: local full-text index over what is cached
     someone = first.records[7]
-    last_name = someone["79"]
+    last_name = someone[C_LAST]
     hits = svc.browse.search_local("contact", last_name[:3].lower())
     assert someone["id"] in hits.ids
     # a filtered list never fetched online is answered by the local index too
@@ -161,7 +162,7 @@ async def test_campaigns_and_sales_lists(sandbox: object, open_services: OpenSer
     assert sales.records[0]["id"]
     svc.connectivity.set_work_offline(True)
     assert (await svc.browse.fetch_page("campaign", "", 0, 10)).from_cache
-    found = svc.browse.search_local("sale", sales.records[0].get("231", "")[:5])
+    found = svc.browse.search_local("sale", sales.records[0].get(S_DETAILS, "")[:5])
     assert found.total >= 1
 
 

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import pytest
+from support.fields import C_CITY, C_EMAIL, C_LAST, C_NAME, C_RECORD_ID, C_TITLE
 from support.waiting import until
 
 from snx_desktop.services import Change
@@ -20,7 +21,7 @@ from .conftest import OpenServices
 
 pytestmark = pytest.mark.asyncio
 
-CITY = "99"  # a contact field that holds no search role in the sandbox's schema
+CITY = C_CITY  # a contact field that holds no search role in the sandbox's schema
 
 
 @contextmanager
@@ -55,30 +56,30 @@ async def test_scrolled_pages_land_in_the_cache(
         assert listed.complete
         assert listed.ids == page.ids
         for record in page.records:
-            assert listed.records[record["id"]].value["48"] == record["48"]
+            assert listed.records[record["id"]].value[C_NAME] == record[C_NAME]
         cached = svc.browse.cached_page("contact", "", page.start, 20)
         assert cached is not None
         assert cached.records == page.records
 
     # the local search index holds the scrolled pages' records
     someone = pages[2].records[5]
-    hits = svc.browse.search_local("contact", someone["133"])
+    hits = svc.browse.search_local("contact", someone[C_EMAIL])
     assert someone["id"] in hits.ids
-    assert someone["id"] in svc.browse.search_local("contact", someone["79"], limit=60).ids
+    assert someone["id"] in svc.browse.search_local("contact", someone[C_LAST], limit=60).ids
 
     # a scrolled page fetched again reports what the server changed
     target = pages[1].records[3]["id"]
     seen: list[Change] = []
     svc.changes.connect(seen.append)
     await svc.client.update_contact(
-        match_by_field_data={"1": target}, contact_field_data={"94": "Chief Scroller"}
+        match_by_field_data={C_RECORD_ID: target}, contact_field_data={C_TITLE: "Chief Scroller"}
     )
     again = await svc.browse.fetch_page("contact", "", 20, 20)
-    assert again.records[3]["94"] == "Chief Scroller"
+    assert again.records[3][C_TITLE] == "Chief Scroller"
     assert any(c.kind == "contact" and target in c.ids for c in seen)
     cached_again = cache.get_record("contact", target)
     assert cached_again is not None
-    assert cached_again.value["94"] == "Chief Scroller"
+    assert cached_again.value[C_TITLE] == "Chief Scroller"
 
 
 @asynccontextmanager

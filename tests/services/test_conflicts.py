@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from support.fields import C_COMPANY, C_RECORD_ID, C_TITLE
 from support.waiting import until
 
 from .conftest import OpenServices
 
 pytestmark = pytest.mark.asyncio
 
-TITLE, COMPANY = "94", "47"
+TITLE, COMPANY = C_TITLE, C_COMPANY
 
 
 async def test_conflict_detected_and_resolved_both_ways(
@@ -30,7 +31,7 @@ async def test_conflict_detected_and_resolved_both_ways(
     # behind our back, someone changes the titles on the server
     for rid, value in ((a, "Theirs A"), (b, "Theirs B"), (c, "Theirs C")):
         await svc.client.update_contact(
-            match_by_field_data={"1": rid}, contact_field_data={TITLE: value}
+            match_by_field_data={C_RECORD_ID: rid}, contact_field_data={TITLE: value}
         )
 
     svc.connectivity.set_work_offline(False)

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import C_COMPANY, C_EMAIL, C_NAME
 from support.replay import kill_mid_request, outbox_counts
 
 from snx_desktop.api import SalesNexusClient
 
-from .conftest import DEMO_EMAIL, DEMO_PASSWORD, OpenServices
+from .conftest import OpenServices
 
 CHILD = Path(__file__).with_name("replay_child.py")
 NEW = 50  # contacts created offline, each with a note and an update; plus 50 notes elsewhere
@@ -39,10 +41,10 @@ async def test_sigkill_mid_replay_then_restart_lands_each_write_once(
     svc.connectivity.set_work_offline(True)
     for i in range(NEW):
         ch = await svc.writes.create_contact(
-            {"48": f"Crash Person {i:03d}", "133": f"crash{i:03d}@kill.example"}
+            {C_NAME: f"Crash Person {i:03d}", C_EMAIL: f"crash{i:03d}@kill.example"}
         )
         await svc.writes.create_note(ch.ids[0], f"crash note {i:03d}")
-        await svc.writes.update_contact(ch.ids[0], {"47": f"Crash Co {i:03d}"})
+        await svc.writes.update_contact(ch.ids[0], {C_COMPANY: f"Crash Co {i:03d}"})
         await svc.writes.create_note(existing[i], f"existing note {i:03d}")
     assert svc.writes.status.pending == 200
     db = svc.store.path
@@ -64,11 +66,11 @@ async def test_sigkill_mid_replay_then_restart_lands_each_write_once(
     async with SalesNexusClient(server.base_url) as c:
         await c.login(DEMO_EMAIL, DEMO_PASSWORD)
         created = await c.get_contacts(filter_value="@kill.example", page_size=1000)
-        emails = sorted(x.field_data["133"] for x in created.items)
+        emails = sorted(x.field_data[C_EMAIL] for x in created.items)
         assert emails == [f"crash{i:03d}@kill.example" for i in range(NEW)]
         for x in created.items:
-            i = int(x.field_data["133"][5:8])
-            assert x.field_data["47"] == f"Crash Co {i:03d}"
+            i = int(x.field_data[C_EMAIL][5:8])
+            assert x.field_data[C_COMPANY] == f"Crash Co {i:03d}"
             notes = await c.get_notes_for_contact(x.contact_id)
             assert [n.details for n in notes.items] == [f"crash note {i:03d}"]
         for i, cid in enumerate(existing[:NEW]):

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.fields import C_COMPANY, C_EMAIL, C_NAME, C_OWNER, C_PHONE, C_TITLE
+from support.waiting import until
 
 from snx_desktop.services import csvio
 from snx_desktop.services.schema import FieldInfo
@@ -60,28 +62,28 @@ def test_export_guards_formulas_after_a_delimiter_exact_text(tmp_path: Path) -> 
 
 
 def test_resplit_cells_round_trip_through_export_and_import(tmp_path: Path) -> None:
-    cols = [csvio.CsvColumn("48", "Full Name"), csvio.CsvColumn("133", "E-mail")]
+    cols = [csvio.CsvColumn(C_NAME, "Full Name"), csvio.CsvColumn(C_EMAIL, "E-mail")]
     records = [
-        {"48": value, "133": f"r{i}@example.org"} for i, (value, _) in enumerate(RESPLIT_CELLS)
+        {C_NAME: value, C_EMAIL: f"r{i}@example.org"} for i, (value, _) in enumerate(RESPLIT_CELLS)
     ]
     out = tmp_path / "round.csv"
     with csvio.CsvExporter(out, cols) as ex:
         ex.write(records)
     table = csvio.read_csv(out)
-    mapping = csvio.auto_map(table.headers, fields(("48", "Full Name"), ("133", "E-mail")))
+    mapping = csvio.auto_map(table.headers, fields((C_NAME, "Full Name"), (C_EMAIL, "E-mail")))
     # by default the values come in exactly as the file has them: the guard stays
-    kept = csvio.build_import_rows(table, mapping, ["133"])
-    assert [r["48"] for r in kept.rows] == [csvio.neutralise(value) for value, _ in RESPLIT_CELLS]
-    assert kept.rows[8]["48"] == "'=1+1"
+    kept = csvio.build_import_rows(table, mapping, [C_EMAIL])
+    assert [r[C_NAME] for r in kept.rows] == [csvio.neutralise(value) for value, _ in RESPLIT_CELLS]
+    assert kept.rows[8][C_NAME] == "'=1+1"
     # the rep says the file is our own export: the guard comes off, the values are back
-    undone = csvio.build_import_rows(table, mapping, ["133"], undo_formula_guard=True)
-    assert [r["48"] for r in undone.rows] == [value for value, _ in RESPLIT_CELLS]
+    undone = csvio.build_import_rows(table, mapping, [C_EMAIL], undo_formula_guard=True)
+    assert [r[C_NAME] for r in undone.rows] == [value for value, _ in RESPLIT_CELLS]
 
 
 def test_import_keeps_an_apostrophe_it_did_not_put_there() -> None:
     table = csvio.parse_csv_text("Full Name,Title\nAna,'=1+1\nBo,'+1 555\n")
-    rows = csvio.build_import_rows(table, ["48", "94"], [])
-    assert [r["94"] for r in rows.rows] == ["'=1+1", "'+1 555"]
+    rows = csvio.build_import_rows(table, [C_NAME, C_TITLE], [])
+    assert [r[C_TITLE] for r in rows.rows] == ["'=1+1", "'+1 555"]
 
 
 def test_reads_bom_semicolons_and_windows_encoding(tmp_path: Path) -> None:
@@ -103,19 +105,21 @@ def test_reads_bom_semicolons_and_windows_encoding(tmp_path: Path) -> None:
 
 
 def test_auto_map_matches_labels_case_insensitively() -> None:
-    catalogue = fields(("48", "Full Name"), ("133", "E-mail"), ("47", "Company"), ("35", "Phone"))
+    catalogue = fields(
+        (C_NAME, "Full Name"), (C_EMAIL, "E-mail"), (C_COMPANY, "Company"), (C_PHONE, "Phone")
+    )
     got = csvio.auto_map(["full name", "EMAIL", "Company ", "Fax", "35", "company"], catalogue)
-    assert got == ["48", "133", "47", None, "35", None]  # each field used once
+    assert got == [C_NAME, C_EMAIL, C_COMPANY, None, C_PHONE, None]  # each field used once
 
 
 def test_build_rows_previews_what_is_sent() -> None:
     table = csvio.parse_csv_text("Name,E-mail,Phone,Skip\nAna,ana@x.org,'+1 555,zzz\n,,,\nBo,,,\n")
     rows = csvio.build_import_rows(
-        table, ["48", "133", "35", None], ["133"], undo_formula_guard=True
+        table, [C_NAME, C_EMAIL, C_PHONE, None], [C_EMAIL], undo_formula_guard=True
     )
     assert rows.rows == [
-        {"48": "Ana", "133": "ana@x.org", "35": "+1 555", "_toMatch": [133]},
-        {"48": "Bo", "133": "", "_toMatch": [133]},  # match field kept even when empty
+        {C_NAME: "Ana", C_EMAIL: "ana@x.org", C_PHONE: "+1 555", "_toMatch": [133]},
+        {C_NAME: "Bo", C_EMAIL: "", "_toMatch": [133]},  # match field kept even when empty
     ]
     assert rows.lines == [2, 4]
     assert rows.skipped == []  # blank lines are dropped when reading
@@ -154,7 +158,7 @@ async def test_import_rows_in_chunks_reports_lines(
         text += f"Chunky {i},chunky{i}@example.org,\n"
     text += "Bad Owner,bad.owner@example.org,not-a-guid\n"
     table = csvio.parse_csv_text(text)
-    rows = csvio.build_import_rows(table, ["48", "133", "120"], ["133"])
+    rows = csvio.build_import_rows(table, [C_NAME, C_EMAIL, C_OWNER], [C_EMAIL])
     seen: list[int] = []
     report = await csvio.import_rows(
         svc.writes,
@@ -179,16 +183,13 @@ async def test_import_cancel_takes_back_unsent_chunks(
     table = csvio.parse_csv_text(
         "Full Name,E-mail\n" + "".join(f"Cancel {i},cancel{i}@example.org\n" for i in range(6))
     )
-    rows = csvio.build_import_rows(table, ["48", "133"], ["133"])
+    rows = csvio.build_import_rows(table, [C_NAME, C_EMAIL], [C_EMAIL])
     svc.connectivity.set_work_offline(True)  # nothing is sent: the first chunk waits
     cancel = asyncio.Event()
     task = asyncio.ensure_future(
         csvio.import_rows(svc.writes, rows, create_if_not_updated=True, chunk_size=2, cancel=cancel)
     )
-    for _ in range(200):
-        if svc.writes.status.pending:
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: svc.writes.status.pending, what="the first chunk to be queued")
     cancel.set()
     report = await asyncio.wait_for(task, 10)
     assert report.cancelled
@@ -210,7 +211,7 @@ async def test_export_pages_writes_every_page(
     schema = svc.schema.current
     cols = csvio.export_columns(schema, "contact")
     assert cols[0].label == "Full Name"
-    assert any(c.key == "133" for c in cols)
+    assert any(c.key == C_EMAIL for c in cols)
     out = tmp_path / "all.csv"
     progress: list[tuple[int, int]] = []
 
@@ -236,8 +237,8 @@ async def test_export_pages_writes_every_page(
 
 def test_rows_without_values_are_reported() -> None:
     table = csvio.parse_csv_text("Name,Skip\nAna,x\n,only skipped column\n")
-    rows = csvio.build_import_rows(table, ["48", None], [])
-    assert rows.rows == [{"48": "Ana"}]
+    rows = csvio.build_import_rows(table, [C_NAME, None], [])
+    assert rows.rows == [{C_NAME: "Ana"}]
     assert rows.skipped == [(3, "The row is empty.")]
 
 
@@ -249,7 +250,7 @@ async def test_formula_cells_round_trip_through_the_server(
     email = "resplit.guard@example.org"
     title = 'foo;=HYPERLINK("http://x.example","y")'
     created = await svc.client.create_contact(
-        contact_field_data={"48": "Tab\t=1+1 Person", "94": title, "133": email}
+        contact_field_data={C_NAME: "Tab\t=1+1 Person", C_TITLE: title, C_EMAIL: email}
     )
     cols = csvio.export_columns(svc.schema.current, "contact")
 
@@ -263,15 +264,15 @@ async def test_formula_cells_round_trip_through_the_server(
     assert '"\'Tab\t=1+1 Person"' in text
     table = csvio.read_csv(out)
     mapping = csvio.auto_map(table.headers, svc.schema.current.table_fields("Contact"))
-    mapping = [m if m in ("48", "94", "133") else None for m in mapping]
+    mapping = [m if m in (C_NAME, C_TITLE, C_EMAIL) else None for m in mapping]
 
     async def import_and_read(undo: bool) -> dict[str, str]:
-        rows = csvio.build_import_rows(table, mapping, ["133"], undo_formula_guard=undo)
+        rows = csvio.build_import_rows(table, mapping, [C_EMAIL], undo_formula_guard=undo)
         report = await csvio.import_rows(svc.writes, rows, create_if_not_updated=False)
         assert (report.created, report.updated, report.failed) == (0, 1, [])
         return (await svc.client.get_contact_info(created.id)).field_data
 
     back = await import_and_read(True)  # our own export, guard taken off: unchanged
-    assert (back["48"], back["94"]) == ("Tab\t=1+1 Person", title)
+    assert (back[C_NAME], back[C_TITLE]) == ("Tab\t=1+1 Person", title)
     kept = await import_and_read(False)  # by default the file's text is sent as it is
-    assert (kept["48"], kept["94"]) == ("'Tab\t=1+1 Person", "'" + title)
+    assert (kept[C_NAME], kept[C_TITLE]) == ("'Tab\t=1+1 Person", "'" + title)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from support.fields import C_COMPANY, C_EMAIL, C_NAME
 from support.waiting import until
 
 from .conftest import OpenServices
@@ -22,11 +23,11 @@ async def test_writes_under_faults_land_exactly_once(
     made = []
     for i in range(20):
         ch = await svc.writes.create_contact(
-            {"48": f"Fault Person {i:02d}", "133": f"fault{i:02d}@faults.example"}
+            {C_NAME: f"Fault Person {i:02d}", C_EMAIL: f"fault{i:02d}@faults.example"}
         )
         made.append(ch.ids[0])
         await svc.writes.create_note(ch.ids[0], f"fault note {i:02d}")
-        await svc.writes.update_contact(ch.ids[0], {"47": f"Fault Co {i:02d}"})
+        await svc.writes.update_contact(ch.ids[0], {C_COMPANY: f"Fault Co {i:02d}"})
         await svc.writes.create_note(contacts[i], f"fault existing {i:02d}")
         await svc.writes.create_activity(
             contacts[i],
@@ -41,12 +42,12 @@ async def test_writes_under_faults_land_exactly_once(
 
     c = svc.client
     found = await c.get_contacts(filter_value="@faults.example", page_size=100)
-    assert sorted(x.field_data["133"] for x in found.items) == [
+    assert sorted(x.field_data[C_EMAIL] for x in found.items) == [
         f"fault{i:02d}@faults.example" for i in range(20)
     ]
     for x in found.items:
-        i = int(x.field_data["133"][5:7])
-        assert x.field_data["47"] == f"Fault Co {i:02d}"
+        i = int(x.field_data[C_EMAIL][5:7])
+        assert x.field_data[C_COMPANY] == f"Fault Co {i:02d}"
         assert [n.details for n in (await c.get_notes_for_contact(x.contact_id)).items] == [
             f"fault note {i:02d}"
         ]

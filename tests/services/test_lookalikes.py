@@ -17,6 +17,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.accounts import ALEX_EMAIL, ALEX_PASSWORD
+from support.fields import (
+    C_EMAIL,
+    C_FIRST,
+    C_LAST,
+    C_NAME,
+    G_DESCRIPTION,
+    G_NAME,
+    S_CONTACT,
+    S_DETAILS,
+    S_STATUS,
+)
 from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
@@ -27,13 +39,16 @@ from .conftest import OpenServices
 
 pytestmark = pytest.mark.asyncio
 
-ALEX_EMAIL = "alex@example.com"
-ALEX_PASSWORD = "alex"
 JANE_EMAIL = "jane.lookalike@example.org"
 # Alex typed a middle initial into the full name: the look-alike lists before ours, so a look-up
 # that took the first match would take theirs.
-ALEX_JANE = {"48": "Jane A. Look-Alike", "78": "Jane", "79": "Look-Alike", "133": JANE_EMAIL}
-OUR_JANE = {"78": "Jane", "79": "Look-Alike", "133": JANE_EMAIL}
+ALEX_JANE = {
+    C_NAME: "Jane A. Look-Alike",
+    C_FIRST: "Jane",
+    C_LAST: "Look-Alike",
+    C_EMAIL: JANE_EMAIL,
+}
+OUR_JANE = {C_FIRST: "Jane", C_LAST: "Look-Alike", C_EMAIL: JANE_EMAIL}
 
 
 @asynccontextmanager
@@ -114,7 +129,7 @@ async def test_a_colleagues_lookalike_sale_is_not_taken_for_ours(
     cid = (await svc.browse.fetch_page("contact", "", 0, 1)).ids[0]
     await svc.browse.load_detail("contact", cid)  # the cache knows the sales before alex's
     go_offline(svc)
-    deal = {"220": cid, "222": "0", "231": "Look-alike deal, 40 seats"}
+    deal = {S_CONTACT: cid, S_STATUS: "0", S_DETAILS: "Look-alike deal, 40 seats"}
     async with signed_in_as_alex(fresh_sandbox) as alex:
         theirs = (await alex.create_sales_opp(sales_field_data=deal)).id
 
@@ -125,7 +140,7 @@ async def test_a_colleagues_lookalike_sale_is_not_taken_for_ours(
         assert lost, "the create was never sent"
 
         sales = (await alex.get_sales_for_contact(cid)).items
-        alike = [s.sales_id for s in sales if s.field_data["231"] == deal["231"]]
+        alike = [s.sales_id for s in sales if s.field_data[S_DETAILS] == deal[S_DETAILS]]
         ours = svc.store.cache.resolve_id(new.ids[0])
         assert len(alike) == 2
         assert ours != theirs
@@ -144,13 +159,13 @@ async def test_stopped_while_looking_a_new_group_up_it_is_never_merged_into_thei
     name = "Look-Alike Prospects"
     async with signed_in_as_alex(fresh_sandbox) as alex:
         done = await alex.update_group(
-            match_by_field_data={"300": name},
-            group_field_data={"301": "alex's prospects"},
+            match_by_field_data={G_NAME: name},
+            group_field_data={G_DESCRIPTION: "alex's prospects"},
             create_if_not_updated=True,
         )
         theirs = done.ids[0]
 
-        new = await svc.writes.create_group({"300": name})
+        new = await svc.writes.create_group({G_NAME: name})
         note = await svc.writes.create_group_note(new.ids[0], "Kick-off call booked")
         original = svc.client.get_groups
         looking = asyncio.Event()
@@ -233,7 +248,7 @@ async def test_a_failed_look_up_sends_nothing_and_the_create_waits(
 ) -> None:
     svc = await open_services(fresh_sandbox)
     go_offline(svc)
-    new = await svc.writes.create_contact({"48": "Offline Olga", "133": "olga@example.org"})
+    new = await svc.writes.create_contact({C_NAME: "Offline Olga", C_EMAIL: "olga@example.org"})
     op_id = new.op_id or 0
     states: list[str] = []
 
@@ -324,7 +339,7 @@ async def test_look_alikes_the_cache_knows_are_remembered_when_journaling(
         theirs = (await alex.create_contact(contact_field_data=ALEX_JANE)).id
     assert (await svc.browse.fetch_page("contact", JANE_EMAIL, 0, 10)).ids == [theirs]
     go_offline(svc)
-    new = await svc.writes.create_contact({**OUR_JANE, "133": JANE_EMAIL.upper()})
+    new = await svc.writes.create_contact({**OUR_JANE, C_EMAIL: JANE_EMAIL.upper()})
     op = svc.store.outbox.get(new.op_id or 0)
     assert op is not None
     assert op.params["known"] == [theirs]

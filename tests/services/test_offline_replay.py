@@ -5,6 +5,16 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from support.fields import (
+    C_COMPANY,
+    C_EMAIL,
+    C_NAME,
+    C_TITLE,
+    G_DESCRIPTION,
+    S_CONTACT,
+    S_DETAILS,
+    S_STATUS,
+)
 from support.waiting import until
 
 from snx_desktop.services import ConnState, OpOutcome, is_temp_id
@@ -37,14 +47,20 @@ async def test_200_offline_writes_land_in_order(
     temp_contacts: list[str] = []
     for i in range(NEW):
         ch = await svc.writes.create_contact(
-            {"48": f"Offline Person {i:03d}", "133": f"offline{i:03d}@bulk.example", "47": "Draft"}
+            {
+                C_NAME: f"Offline Person {i:03d}",
+                C_EMAIL: f"offline{i:03d}@bulk.example",
+                C_COMPANY: "Draft",
+            }
         )
         tmp = ch.ids[0]
         assert is_temp_id(tmp)
         temp_contacts.append(tmp)
         ops.append(ch.op_id or 0)
         ops.append((await svc.writes.create_note(tmp, f"first call with {i:03d}")).op_id or 0)
-        ops.append((await svc.writes.update_contact(tmp, {"47": f"Company {i:03d}"})).op_id or 0)
+        ops.append(
+            (await svc.writes.update_contact(tmp, {C_COMPANY: f"Company {i:03d}"})).op_id or 0
+        )
         ops.append(
             (
                 await svc.writes.create_activity(
@@ -59,9 +75,9 @@ async def test_200_offline_writes_land_in_order(
         )
     # 80 more, mostly on records the server already has
     for i, c in enumerate(existing[:20]):
-        ops.append((await svc.writes.update_contact(c["id"], {"94": f"Title A{i}"})).op_id or 0)
+        ops.append((await svc.writes.update_contact(c["id"], {C_TITLE: f"Title A{i}"})).op_id or 0)
         ops.append((await svc.writes.create_note(c["id"], f"offline note {i}")).op_id or 0)
-        ops.append((await svc.writes.update_contact(c["id"], {"94": f"Title B{i}"})).op_id or 0)
+        ops.append((await svc.writes.update_contact(c["id"], {C_TITLE: f"Title B{i}"})).op_id or 0)
     for i in range(6):
         ops.append((await svc.writes.create_group_note(gid, f"group note {i}")).op_id or 0)
     for i in range(5):
@@ -70,14 +86,14 @@ async def test_200_offline_writes_land_in_order(
         ops.append(
             (
                 await svc.writes.create_sale(
-                    {"220": temp_contacts[i], "222": "0", "231": f"offline deal {i}"}
+                    {S_CONTACT: temp_contacts[i], S_STATUS: "0", S_DETAILS: f"offline deal {i}"}
                 )
             ).op_id
             or 0
         )
     ops.append((await svc.writes.add_to_campaign(campaigns[0]["id"], temp_contacts[:3])).op_id or 0)
     ops.append((await svc.writes.delete_contacts([existing[59]["id"]])).op_id or 0)
-    ops.append((await svc.writes.update_group(gid, {"301": "edited offline"})).op_id or 0)
+    ops.append((await svc.writes.update_group(gid, {G_DESCRIPTION: "edited offline"})).op_id or 0)
     ops.append((await svc.writes.create_note(existing[0]["id"], "note two hundred")).op_id or 0)
     assert len(ops) == 200
     assert svc.writes.status.pending == 200
@@ -86,10 +102,10 @@ async def test_200_offline_writes_land_in_order(
     detail = svc.browse.cached_detail("contact", temp_contacts[0])
     assert detail is not None
     assert detail.pending
-    assert detail.fields["47"] == "Company 000"
+    assert detail.fields[C_COMPANY] == "Company 000"
     assert [n["details"] for n in detail.notes] == ["first call with 000"]
     assert svc.browse.search_local("contact", "offline person 007").ids == [temp_contacts[7]]
-    assert svc.browse.cached_detail("contact", existing[0]["id"]).fields["94"] == "Title B0"  # type: ignore[union-attr]
+    assert svc.browse.cached_detail("contact", existing[0]["id"]).fields[C_TITLE] == "Title B0"  # type: ignore[union-attr]
 
     # back online: the probe notices and the queue drains, one op at a time, in order
     svc.network.down = False  # type: ignore[attr-defined]
@@ -103,7 +119,7 @@ async def test_200_offline_writes_land_in_order(
         found = await c.get_contacts(filter_value=f"offline{i:03d}@bulk.example")
         assert found.total == 1
         real = found.items[0]
-        assert real.field_data["47"] == f"Company {i:03d}"
+        assert real.field_data[C_COMPANY] == f"Company {i:03d}"
         notes = await c.get_notes_for_contact(real.contact_id)
         assert [n.details for n in notes.items] == [f"first call with {i:03d}"]
         assert svc.store.cache.resolve_id(temp_contacts[i]) == real.contact_id
@@ -111,7 +127,7 @@ async def test_200_offline_writes_land_in_order(
     assert sorted(a.regarding for a in acts.items) == [f"follow up {i:03d}" for i in range(NEW)]
     for i, rec in enumerate(existing[:20]):
         info = await c.get_contact_info(rec["id"])
-        assert info.field_data["94"] == f"Title B{i}"  # the later update won: order kept
+        assert info.field_data[C_TITLE] == f"Title B{i}"  # the later update won: order kept
         notes = await c.get_notes_for_contact(rec["id"])
         assert [n.details for n in notes.items].count(f"offline note {i}") == 1
     members = await c.get_contacts_for_group(gid)
@@ -122,9 +138,9 @@ async def test_200_offline_writes_land_in_order(
         f"group note {i}" for i in range(6)
     ]
     sales = await c.get_sales_for_contact(real5[0])
-    assert [s.field_data["231"] for s in sales.items] == ["offline deal 0"]
-    assert (await c.get_group_info(gid)).field_data["301"] == "edited offline"
-    assert (await c.get_contacts(filter_value=existing[59]["133"])).total == 0
+    assert [s.field_data[S_DETAILS] for s in sales.items] == ["offline deal 0"]
+    assert (await c.get_group_info(gid)).field_data[G_DESCRIPTION] == "edited offline"
+    assert (await c.get_contacts(filter_value=existing[59][C_EMAIL])).total == 0
 
     # no temporary id is left anywhere in the cache
     detail = svc.browse.cached_detail("contact", temp_contacts[0])

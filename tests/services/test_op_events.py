@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.fields import C_NAME, C_TITLE
 from support.waiting import until
 
 from snx_desktop.services import OpStateChange, UploadProgress
@@ -34,7 +35,7 @@ async def test_ops_changed_follows_every_state(
     assert done.view is None
     assert seen[0].view == "waiting"
 
-    gone = await w.update_contact("00000000-0000-0000-0000-00000000abcd", {"94": "x"})
+    gone = await w.update_contact("00000000-0000-0000-0000-00000000abcd", {C_TITLE: "x"})
     await until(lambda: any(c.op_id == gone.op_id and c.state == "failed" for c in seen))
     failed = next(c for c in seen if c.op_id == gone.op_id and c.state == "failed")
     assert failed.error
@@ -94,7 +95,7 @@ async def test_contact_names_cache_first_then_one_request(
     assert set(names) == set(cached_ids) | set(uncached)
     assert all(names.values())
     for c in listing.items:
-        assert names[c.contact_id] == c.field_data["48"]
+        assert names[c.contact_id] == c.field_data[C_NAME]
     # written to the cache: asking again needs no request, and works offline
     assert set(svc.store.cache.get_records("contact", uncached)) == set(uncached)
     again = await svc.browse.contact_names(uncached)

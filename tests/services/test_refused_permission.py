@@ -8,14 +8,16 @@ from typing import Any
 
 import httpx
 import pytest
+from support.accounts import ALEX_EMAIL, ALEX_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import C_NAME, C_OWNER
 from support.waiting import until
 
 from .conftest import OpenServices
 
 pytestmark = pytest.mark.asyncio
 
-USER_EMAIL, USER_PASSWORD = "alex@example.com", "alex"  # a "user" of the demo data
-OWNER_FIELD = "120"
+USER_EMAIL, USER_PASSWORD = ALEX_EMAIL, ALEX_PASSWORD  # a "user" of the demo data
+OWNER_FIELD = C_OWNER
 
 
 def _call(server: Any, function: str, **params: Any) -> dict[str, Any]:
@@ -28,10 +30,10 @@ def _call(server: Any, function: str, **params: Any) -> dict[str, Any]:
 
 def _demo_session(server: Any) -> tuple[str, str]:
     token = _call(
-        server, "get-login-token", **{"email-address": "demo@example.com", "password": "demo"}
+        server, "get-login-token", **{"email-address": DEMO_EMAIL, "password": DEMO_PASSWORD}
     )["login-token"]
     users = _call(server, "get-users", **{"login-token": token})["user-list"]["user-info"]
-    demo = next(u["user-id"] for u in users.values() if u["email-address"] == "demo@example.com")
+    demo = next(u["user-id"] for u in users.values() if u["email-address"] == DEMO_EMAIL)
     return token, demo
 
 
@@ -49,7 +51,7 @@ async def test_a_delete_refused_for_permission_fails_alone_with_the_servers_word
     w = svc.writes
     first = await w.create_note(noted, "queued before the refused delete")
     refused = await w.delete_contacts([theirs])
-    made = await w.create_contact({"48": "Made After The Refusal"})
+    made = await w.create_contact({C_NAME: "Made After The Refusal"})
     last = await w.create_note(also_noted, "queued after the refused delete")
 
     outcome = await w.wait(refused.op_id or 0, timeout=30)

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import C_NAME
 from support.variants import (
     VariantServer,
     numbers_and_no_error_codes,
@@ -20,9 +22,6 @@ from support.variants import (
 from snx_desktop.api.client import SalesNexusClient
 from snx_desktop.services import contractshapes as shapes
 from snx_desktop.services.servercheck import BAD_CALL, check_server, check_session
-
-DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo"
 
 ALL_CALLS = [
     "greet",
@@ -142,7 +141,7 @@ async def test_the_app_still_browses_the_lenient_variant(lenient_variant: Varian
         first = page.items[0]
         info = await client.get_contact_info(first.contact_id)
         assert info.contact_id == first.contact_id
-        assert info.field_data["48"] == first.field_data["48"]
+        assert info.field_data[C_NAME] == first.field_data[C_NAME]
         assert all(isinstance(v, str) for v in info.field_data.values())
         numeric = [k for k, v in info.field_data.items() if v.isdigit()]
         assert numeric  # values the variant sent as numbers, read back as text
@@ -180,13 +179,13 @@ GUID = "0a1b2c3d-0000-4000-8000-00000000000a"
     ("result", "where", "what", "tolerated"),
     [
         (
-            {"contact-id": GUID.upper(), "field-data": {"48": "x"}},
+            {"contact-id": GUID.upper(), "field-data": {C_NAME: "x"}},
             "contact-id",
             "a GUID not in lower case",
             True,
         ),
         (
-            {"contact-id": "12345", "field-data": {"48": "x"}},
+            {"contact-id": "12345", "field-data": {C_NAME: "x"}},
             "contact-id",
             "a string that is not a GUID where the contract has a lower-case GUID",
             False,
@@ -198,7 +197,7 @@ GUID = "0a1b2c3d-0000-4000-8000-00000000000a"
             True,
         ),
         (
-            {"contact-id": GUID, "field-data": {"48": {"nested": "x"}}},
+            {"contact-id": GUID, "field-data": {C_NAME: {"nested": "x"}}},
             "field-data.48",
             "an object where the contract has a string",
             False,
@@ -227,7 +226,7 @@ def test_a_list_whose_ids_have_no_records_is_not_tolerated() -> None:
         "contact-list": {
             "total-record-count": "1",
             "contact-ids": [GUID, "0a1b2c3d-0000-4000-8000-00000000000b"],
-            "contact-info": {GUID: {"48": "x"}},
+            "contact-info": {GUID: {C_NAME: "x"}},
         },
     }
     findings = shapes.Findings("get-contacts")

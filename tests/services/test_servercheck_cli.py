@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.variants import VariantServer, numbers_and_no_error_codes, variant_sandbox
 
-DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo"
 COMMAND = [sys.executable, "-m", "snx_desktop", "--check-server"]
 
 
@@ -118,7 +117,7 @@ def _read_until(fd: int, wanted: bytes, into: bytearray, timeout: float = 60) ->
 def test_the_password_prompt_does_not_echo(sandbox: Any, tmp_path: Path) -> None:
     import pty
 
-    typed = "demo"
+    typed = DEMO_PASSWORD
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         [*COMMAND, sandbox.base_url, "--email", DEMO_EMAIL],

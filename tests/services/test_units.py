@@ -7,6 +7,7 @@ import itertools
 import logging
 
 import pytest
+from support.waiting import until
 
 from snx_desktop.services import Connectivity, ConnState, Event, FieldConflict, find_conflicts
 from snx_desktop.services.conflicts import already_applied, resolve
@@ -69,12 +70,12 @@ async def test_connectivity_states_and_probe_backoff() -> None:
     conn.changed.connect(seen.append)
     conn.start()
     assert conn.is_online
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0.05)  # time for probes that must not come while online
     assert calls == []  # no probing while online
     conn.report_failure("boom")
     assert conn.state == ConnState.OFFLINE
     assert conn.last_error == "boom"
-    await asyncio.sleep(0.4)
+    await until(lambda: len(calls) >= 3, 5, "three probes while offline")
     assert len(calls) >= 3
     gaps = [b - a for a, b in itertools.pairwise(calls)]
     assert max(gaps) <= 0.2
@@ -84,7 +85,7 @@ async def test_connectivity_states_and_probe_backoff() -> None:
     conn.set_work_offline(True)
     probes = len(calls)
     conn.report_success()  # a stray success does not end "work offline"
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.1)  # time for probes that must not come while working offline
     assert conn.state.value == "working-offline"
     assert len(calls) == probes
     conn.set_work_offline(False)

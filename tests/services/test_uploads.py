@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.accounts import ALEX_EMAIL, ALEX_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import C_NAME
 from support.network import Network
 from support.sandboxes import running_sandbox
 from support.waiting import until
@@ -155,12 +157,12 @@ def test_check_file_unreadable(tmp_path: Path) -> None:
 # ====================================================================== helpers
 async def _signed_in(server: Any, **kw: Any) -> SalesNexusClient:
     client = SalesNexusClient(server.base_url, **kw)
-    await client.login("demo@example.com", "demo")
+    await client.login(DEMO_EMAIL, DEMO_PASSWORD)
     return client
 
 
 async def _new_contact(client: SalesNexusClient, name: str) -> str:
-    created = await client.create_contact(contact_field_data={"48": name})
+    created = await client.create_contact(contact_field_data={C_NAME: name})
     return created.id
 
 
@@ -241,7 +243,7 @@ async def test_client_limit_refuses_before_sending(sandbox: Any, tmp_path: Path)
         jobs = manager.add(cid, [big, folder])
         assert [j.reason for j in jobs] == [FailReason.TOO_LARGE, FailReason.FOLDER]
         assert all(j.finished for j in jobs)
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.05)  # time for requests that must not come: no event to await
         assert client.requests_sent == before
         assert await _server_files(client, cid) == {}
     finally:
@@ -269,7 +271,7 @@ async def test_cancel_in_the_middle_stores_nothing_and_retry_sends_it(
         disconnect()
         assert job.state is JobState.CANCELLED
         assert 0 < job.sent < job.size
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # time for a stray upload to land: nothing must
         assert await _server_files(client, cid) == {}
         manager.retry(job.job_id)
         again = await manager.wait(job.job_id, timeout=60)
@@ -295,7 +297,7 @@ async def test_session_expired_is_said_and_retry_works_after_sign_in(
         assert job.state is JobState.FAILED
         assert job.reason is FailReason.SESSION_EXPIRED
         assert "Sign in again" in job.error
-        await client.login("demo@example.com", "demo")
+        await client.login(DEMO_EMAIL, DEMO_PASSWORD)
         manager.retry(job.job_id)
         again = await manager.wait(job.job_id, timeout=20)
         assert again.state is JobState.DONE
@@ -367,7 +369,7 @@ async def test_contact_created_offline_gets_its_document(
     manager = UploadManager.for_services(svc)
     try:
         svc.connectivity.set_work_offline(True)
-        change = await svc.writes.create_contact({"48": "Made Offline"})
+        change = await svc.writes.create_contact({C_NAME: "Made Offline"})
         tmp_id = change.ids[0]
         path = _write(tmp_path / "card.vcf", 900)
         (job,) = manager.add(tmp_id, [path], contact_name="Made Offline")
@@ -399,7 +401,7 @@ async def test_cancel_a_queued_upload_discards_it(
         assert job.state is JobState.CANCELLED
         await until(lambda: svc.writes.pending() == [])
         svc.connectivity.set_work_offline(False)
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.2)  # online again: time for a stray upload to land, none must
         assert await _server_files(svc.client, cid) == {}
     finally:
         await manager.aclose()
@@ -493,7 +495,7 @@ async def test_a_lost_answer_never_takes_a_colleagues_identical_file_for_ours(
         cid = await _new_contact(client, "Shared Contact")
         path = _write(tmp_path / "offer.pdf", 5000, seed=1)
         async with SalesNexusClient(fresh_sandbox.base_url) as alex:
-            await alex.login("alex@example.com", "alex")
+            await alex.login(ALEX_EMAIL, ALEX_PASSWORD)
             (tmp_path / "theirs").mkdir()
             theirs = _write(tmp_path / "theirs" / "offer.pdf", 5000, seed=2)
             their_id = (await alex.add_doc_to_contact(cid, "offer.pdf", theirs)).id

@@ -7,13 +7,25 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import (
+    C_EMAIL,
+    C_NAME,
+    C_RECORD_ID,
+    C_TITLE,
+    G_DESCRIPTION,
+    G_NAME,
+    S_CONTACT,
+    S_DETAILS,
+    S_STATUS,
+)
 from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services import Change, OpOutcome, UploadProgress, WriteRefused
 from snx_desktop.services.documents import check_file
 
-from .conftest import DEMO_EMAIL, DEMO_PASSWORD, OpenServices
+from .conftest import OpenServices
 
 pytestmark = pytest.mark.asyncio
 
@@ -29,10 +41,10 @@ async def test_every_write_lands(
     cid, cid2 = contacts[0]["id"], contacts[1]["id"]
     await svc.browse.load_detail("contact", cid)
 
-    new = await w.create_contact({"48": "Every Write", "133": "every.write@example.org"})
-    group = await w.create_group({"300": "Every Write Group", "301": "made by the queue"})
+    new = await w.create_contact({C_NAME: "Every Write", C_EMAIL: "every.write@example.org"})
+    group = await w.create_group({G_NAME: "Every Write Group", G_DESCRIPTION: "made by the queue"})
     await w.add_contacts_to_group(group.ids[0], [new.ids[0], cid])
-    await w.update_group(group.ids[0], {"301": "edited"})
+    await w.update_group(group.ids[0], {G_DESCRIPTION: "edited"})
     await w.create_group_note(group.ids[0], "group note", type=2)
     await w.create_group_activity(
         group.ids[0],
@@ -53,7 +65,7 @@ async def test_every_write_lands(
     )
     await w.update_activity(act.ids[0], {"details": "the bigger one"})
     done = await w.complete_activity(act.ids[0], "offer sent")
-    await w.create_sale({"220": new.ids[0], "222": "1", "231": "won deal"})
+    await w.create_sale({S_CONTACT: new.ids[0], S_STATUS: "1", S_DETAILS: "won deal"})
     camp = (await svc.browse.list_campaigns())[0]
     await w.add_to_campaign(camp["id"], [new.ids[0]])
     doc = tmp_path / "offer.txt"
@@ -61,12 +73,12 @@ async def test_every_write_lands(
     await w.upload_document(new.ids[0], doc)
     imp = await w.import_contacts(
         [
-            {"_toMatch": [133], "133": "import.one@example.org", "48": "Import One"},
-            {"_toMatch": [133], "133": "every.write@example.org", "94": "Imported Title"},
+            {"_toMatch": [133], C_EMAIL: "import.one@example.org", C_NAME: "Import One"},
+            {"_toMatch": [133], C_EMAIL: "every.write@example.org", C_TITLE: "Imported Title"},
         ],
         create_if_not_updated=True,
     )
-    await w.update_contact(cid2, {"94": "Queue Title"})
+    await w.update_contact(cid2, {C_TITLE: "Queue Title"})
     await w.delete_contacts([contacts[9]["id"]])
     # shown at once, before anything was sent
     gdetail = svc.browse.cached_detail("group", group.ids[0])
@@ -81,11 +93,11 @@ async def test_every_write_lands(
     real = svc.store.cache.resolve_id(new.ids[0])
     gid = svc.store.cache.resolve_id(group.ids[0])
     info = (await c.get_contact_info(real)).field_data
-    assert info["48"] == "Every Write"
-    assert info["94"] == "Imported Title"
+    assert info[C_NAME] == "Every Write"
+    assert info[C_TITLE] == "Imported Title"
     ginfo = (await c.get_group_info(gid)).field_data
-    assert ginfo["300"] == "Every Write Group"
-    assert ginfo["301"] == "edited"
+    assert ginfo[G_NAME] == "Every Write Group"
+    assert ginfo[G_DESCRIPTION] == "edited"
     assert {real, cid} <= set((await c.get_contacts_for_group(gid)).ids)
     gnotes = (await c.get_notes_for_group(gid)).items
     assert [(n.details, n.type) for n in gnotes if n.details == "group note"] == [
@@ -103,7 +115,7 @@ async def test_every_write_lands(
     notes = (await c.get_notes_for_contact(real)).items
     assert any("offer sent" in n.details for n in notes)  # complete-activity wrote it
     sales = (await c.get_sales_for_contact(real)).items
-    assert [(s.field_data["222"], s.field_data["231"]) for s in sales] == [("1", "won deal")]
+    assert [(s.field_data[S_STATUS], s.field_data[S_DETAILS]) for s in sales] == [("1", "won deal")]
     docs = (await c.get_docs_for_contact(real)).items
     assert [(d.file_name, d.size) for d in docs] == [("offer.txt", 1200)]
     assert docs[0].url
@@ -111,8 +123,8 @@ async def test_every_write_lands(
     await c.download_document(docs[0].url, got)
     assert got.read_bytes() == doc.read_bytes()
     assert (await c.get_contacts(filter_value="import.one@example.org")).total == 1
-    assert (await c.get_contact_info(cid2)).field_data["94"] == "Queue Title"
-    assert (await c.get_contacts(filter_value=contacts[9]["133"])).total == 0
+    assert (await c.get_contact_info(cid2)).field_data[C_TITLE] == "Queue Title"
+    assert (await c.get_contacts(filter_value=contacts[9][C_EMAIL])).total == 0
     assert (await c.get_campaigns()).by_id()[camp["id"]].member_count >= 1
     # the hub said what changed, with the remaps
     assert any(h.action == "remapped" and h.id_map == {new.ids[0]: real} for h in hub)
@@ -124,7 +136,9 @@ async def test_refused_and_failed_writes(sandbox: object, open_services: OpenSer
     svc = await open_services(sandbox)
     w = svc.writes
     with pytest.raises(WriteRefused):
-        await w.update_contact("00000000-0000-0000-0000-000000000001", {"1": "x"})  # read-only
+        await w.update_contact(
+            "00000000-0000-0000-0000-000000000001", {C_RECORD_ID: "x"}
+        )  # read-only
     with pytest.raises(WriteRefused):
         await w.create_activity("x", type="lunch", regarding="r")
     with pytest.raises(WriteRefused):
@@ -132,21 +146,21 @@ async def test_refused_and_failed_writes(sandbox: object, open_services: OpenSer
 
     outcomes: list[OpOutcome] = []
     w.op_done.connect(outcomes.append)
-    gone = await w.update_contact("00000000-0000-0000-0000-00000000abcd", {"94": "x"})
-    dup = await w.create_group({"300": "Dup Name"})
+    gone = await w.update_contact("00000000-0000-0000-0000-00000000abcd", {C_TITLE: "x"})
+    dup = await w.create_group({G_NAME: "Dup Name"})
     await until(lambda: len(outcomes) == 2)
     # the cache holds a group of that name: refused at once, by the name field
     with pytest.raises(WriteRefused) as refused:
-        await w.create_group({"300": "dup name "})
-    assert refused.value.field == "300"
+        await w.create_group({G_NAME: "dup name "})
+    assert refused.value.field == G_NAME
     assert "already exists" in str(refused.value)
     # a group the cache does not know yet (made elsewhere): refused when sent
     await svc.client.update_group(
-        match_by_field_data={"300": "Made Elsewhere"},
-        group_field_data={"300": "Made Elsewhere"},
+        match_by_field_data={G_NAME: "Made Elsewhere"},
+        group_field_data={G_NAME: "Made Elsewhere"},
         create_if_not_updated=True,
     )
-    dup2 = await w.create_group({"300": "made elsewhere "})
+    dup2 = await w.create_group({G_NAME: "made elsewhere "})
     after = await w.create_note(
         (await svc.browse.fetch_page("contact", "", 0, 1)).ids[0], "goes on"
     )
@@ -175,14 +189,14 @@ async def test_refused_and_failed_writes(sandbox: object, open_services: OpenSer
 async def test_undo_before_sent(sandbox: object, open_services: OpenServices) -> None:
     svc = await open_services(sandbox)
     page = await svc.browse.fetch_page("contact", "", 0, 3)
-    cid, old = page.ids[0], page.records[0]["94"]
+    cid, old = page.ids[0], page.records[0][C_TITLE]
     svc.connectivity.set_work_offline(True)
-    new = await svc.writes.create_contact({"48": "Never Sent"})
+    new = await svc.writes.create_contact({C_NAME: "Never Sent"})
     note = await svc.writes.create_note(new.ids[0], "on a contact never sent")
-    upd = await svc.writes.update_contact(cid, {"94": "undone title"})
-    assert svc.browse.cached_detail("contact", cid).fields["94"] == "undone title"  # type: ignore[union-attr]
+    upd = await svc.writes.update_contact(cid, {C_TITLE: "undone title"})
+    assert svc.browse.cached_detail("contact", cid).fields[C_TITLE] == "undone title"  # type: ignore[union-attr]
     await svc.writes.undo(upd.op_id or 0)
-    assert svc.browse.cached_detail("contact", cid).fields["94"] == old  # type: ignore[union-attr]
+    assert svc.browse.cached_detail("contact", cid).fields[C_TITLE] == old  # type: ignore[union-attr]
     await svc.writes.undo(new.op_id or 0)  # takes the note on it along
     assert svc.writes.status.pending == 0
     assert svc.browse.cached_detail("contact", new.ids[0]) is None
@@ -226,7 +240,7 @@ async def test_unknown_outcome_never_duplicates(
 
     real_contact = await lost_answer(
         "create_contact",
-        lambda: w.create_contact({"48": "Lost Answer", "133": "lost.answer@example.org"}),
+        lambda: w.create_contact({C_NAME: "Lost Answer", C_EMAIL: "lost.answer@example.org"}),
     )
     await lost_answer("create_note", lambda: w.create_note(cid, "a note whose answer was lost"))
     await lost_answer(
@@ -241,9 +255,9 @@ async def test_unknown_outcome_never_duplicates(
     )
     await lost_answer(
         "create_sales_opp",
-        lambda: w.create_sale({"220": cid, "231": "lost answer deal", "222": "0"}),
+        lambda: w.create_sale({S_CONTACT: cid, S_DETAILS: "lost answer deal", S_STATUS: "0"}),
     )
-    await lost_answer("update_group", lambda: w.create_group({"300": "Lost Answer Group"}))
+    await lost_answer("update_group", lambda: w.create_group({G_NAME: "Lost Answer Group"}))
     await lost_answer(
         "create_note_for_group", lambda: w.create_group_note(gid, "group note, answer lost")
     )
@@ -255,7 +269,7 @@ async def test_unknown_outcome_never_duplicates(
     assert notes.count("a note whose answer was lost") == 1
     acts = await c.get_activities(filter_value="lost answer call")
     assert acts.total == 1
-    sales = [s.field_data["231"] for s in (await c.get_sales_for_contact(cid)).items]
+    sales = [s.field_data[S_DETAILS] for s in (await c.get_sales_for_contact(cid)).items]
     assert sales.count("lost answer deal") == 1
     assert (await c.get_groups(filter_value="Lost Answer Group")).total == 1
     gnotes = [n.details for n in (await c.get_notes_for_group(gid)).items]

@@ -8,13 +8,14 @@ import threading
 from typing import Any
 
 import pytest
+from support.fields import C_CITY
 
 from snx_desktop.store import Store, StoreUnavailable
 from snx_desktop.store.cache import Cache
 
 from .helpers import CONTACT_ROLES, GROUP_ROLES, contact
 
-CITY = "99"
+CITY = C_CITY
 
 
 def _put(cache: Cache, rid: str, record: dict[str, str]) -> int:

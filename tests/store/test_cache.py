@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from support.fields import C_COMPANY, C_NAME, C_TITLE
 
 from snx_desktop.store import Store
 
@@ -13,7 +14,7 @@ from .helpers import contact
 
 def test_catalog_round_trip(store: Store) -> None:
     assert store.cache.get_catalog("layouts") is None
-    layouts = [{"layout-id": "L1", "field-ids": ["48", "47"], "is-default": "true"}]
+    layouts = [{"layout-id": "L1", "field-ids": [C_NAME, C_COMPANY], "is-default": "true"}]
     store.cache.put_catalog("layouts", layouts, fetched_at=1000.0)
     store.cache.put_catalog("current_user_id", "u-1", fetched_at=1001.0)
     got = store.cache.get_catalog("layouts")
@@ -31,7 +32,7 @@ def test_records_round_trip_and_fetched_at(store: Store) -> None:
     store.cache.put_record("contact", "c1", contact("Ann Lee", "Acme"))
     got = store.cache.get_record("contact", "c1")
     assert got is not None
-    assert got.value["48"] == "Ann Lee"
+    assert got.value[C_NAME] == "Ann Lee"
     assert before <= got.fetched_at <= time.time()
     store.cache.put_record("activity", "a1", {"activity-id": "a1", "regarding": "Call"}, 50.0)
     act = store.cache.get_record("activity", "a1")
@@ -44,16 +45,16 @@ def test_records_round_trip_and_fetched_at(store: Store) -> None:
 
 
 def test_merge_keeps_detail_fields(store: Store) -> None:
-    store.cache.put_record("contact", "c1", {"48": "Ann", "94": "CEO"}, 1.0)
-    store.cache.put_record("contact", "c1", {"48": "Ann B", "47": "Acme"}, 2.0, merge=True)
+    store.cache.put_record("contact", "c1", {C_NAME: "Ann", C_TITLE: "CEO"}, 1.0)
+    store.cache.put_record("contact", "c1", {C_NAME: "Ann B", C_COMPANY: "Acme"}, 2.0, merge=True)
     got = store.cache.get_record("contact", "c1")
     assert got is not None
-    assert got.value == {"48": "Ann B", "94": "CEO", "47": "Acme"}
+    assert got.value == {C_NAME: "Ann B", C_TITLE: "CEO", C_COMPANY: "Acme"}
     assert got.fetched_at == 2.0
-    store.cache.put_record("contact", "c1", {"48": "Ann C"}, 3.0)
+    store.cache.put_record("contact", "c1", {C_NAME: "Ann C"}, 3.0)
     replaced = store.cache.get_record("contact", "c1")
     assert replaced is not None
-    assert replaced.value == {"48": "Ann C"}
+    assert replaced.value == {C_NAME: "Ann C"}
 
 
 def test_bulk_chunked_upsert_yields_progress(store: Store) -> None:
@@ -102,7 +103,7 @@ def test_list_pages_answered_from_cache(store: Store) -> None:
     assert page.ids == ids[:50]
     assert page.total == 120
     assert page.fetched_at == 10.0
-    assert page.records["c7"].value["48"] == "Name c7"
+    assert page.records["c7"].value[C_NAME] == "Name c7"
 
     gap = store.cache.get_list_page("contact", "", 40, 20)
     assert gap is not None

@@ -6,6 +6,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from support.fields import C_COMPANY
+
 from snx_desktop.store import Store
 
 from .helpers import BASE_URL, EMAIL, contact
@@ -19,7 +21,10 @@ def _write_pages(store: Store, start: int, n: int) -> None:
     # ~2 KB per record with its index rows: n records are about n/2 pages
     store.cache.put_records(
         "contact",
-        {f"c{i}": {**contact(f"Person {i}"), "47": "x" * 2000} for i in range(start, start + n)},
+        {
+            f"c{i}": {**contact(f"Person {i}"), C_COMPANY: "x" * 2000}
+            for i in range(start, start + n)
+        },
     )
 
 

@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from support.fields import C_NAME, G_NAME
 
 from snx_desktop.store import (
     SCHEMA_VERSION,
@@ -111,7 +112,7 @@ def _make_v1(path: Path) -> None:
     )
     conn.execute(
         "INSERT INTO records(kind, id, data, fetched_at) VALUES ('group', 'g1', ?, 100.0)",
-        (json.dumps({"300": "Nordic leads"}),),
+        (json.dumps({G_NAME: "Nordic leads"}),),
     )
     conn.execute(
         "INSERT INTO lists(list_id, kind, filter, total, fetched_at) "
@@ -122,7 +123,7 @@ def _make_v1(path: Path) -> None:
         "INSERT INTO outbox(function, params, description, target_kind, target_id, state, "
         "created_at, updated_at) VALUES ('update-contact', ?, 'Rename', 'contact', 'c1', "
         "'queued', 1.0, 1.0)",
-        (json.dumps({"contact-field-data": {"48": "Zoe"}}),),
+        (json.dumps({"contact-field-data": {C_NAME: "Zoe"}}),),
     )
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
@@ -137,7 +138,7 @@ def test_v1_database_migrates_keeping_its_data(profile: Path) -> None:
         assert store.schema_version == SCHEMA_VERSION == 3
         cached = store.cache.get_record("contact", "c1")
         assert cached is not None
-        assert cached.value["48"] == "Zoë Ångström"
+        assert cached.value[C_NAME] == "Zoë Ångström"
         assert cached.fetched_at == 100.0
         page = store.cache.get_list_page("contact", "", 0, 10)
         assert page is not None
@@ -145,7 +146,7 @@ def test_v1_database_migrates_keeping_its_data(profile: Path) -> None:
         assert page.complete
         [op] = store.outbox.ops()
         assert op.function == "update-contact"
-        assert op.params == {"contact-field-data": {"48": "Zoe"}}
+        assert op.params == {"contact-field-data": {C_NAME: "Zoe"}}
         assert op.depends_on == []
         assert op.conflicts == {}
         # migrated rows are searchable at once (all values, before roles are known) ...
@@ -254,13 +255,13 @@ def test_wipe_removes_everything(profile: Path, tmp_path: Path) -> None:
 
 def test_close_is_idempotent_and_reopen_keeps_cache(profile: Path) -> None:
     store = Store.open(BASE_URL, EMAIL, profile)
-    store.cache.put_catalog("fields", [{"unique-id": "48", "label": "Full Name"}], fetched_at=5.0)
+    store.cache.put_catalog("fields", [{"unique-id": C_NAME, "label": "Full Name"}], fetched_at=5.0)
     store.close()
     store.close()
     with Store.open(BASE_URL, EMAIL, profile) as again:
         cached = again.cache.get_catalog("fields")
         assert cached is not None
-        assert cached.value == [{"unique-id": "48", "label": "Full Name"}]
+        assert cached.value == [{"unique-id": C_NAME, "label": "Full Name"}]
         assert cached.fetched_at == 5.0
 
 

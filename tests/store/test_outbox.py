@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from support.fields import C_CITY, C_COMPANY, C_NAME
 
 from snx_desktop.store import (
     FieldConflict,
@@ -23,10 +24,10 @@ def test_append_keeps_order_and_everything_given(store: Store) -> None:
     made = [
         store.outbox.append(
             "update-contact",
-            {"contact-field-data": {"48": f"Name {i}"}, "match-by-field-data": {"99": f"c{i}"}},
+            {"contact-field-data": {C_NAME: f"Name {i}"}, "match-by-field-data": {C_CITY: f"c{i}"}},
             description=f"Rename {i}",
             target=("contact", f"c{i}"),
-            base={"48": f"Old {i}"},
+            base={C_NAME: f"Old {i}"},
         )
         for i in range(5)
     ]
@@ -35,10 +36,10 @@ def test_append_keeps_order_and_everything_given(store: Store) -> None:
     assert ops == sorted(ops, key=lambda o: o.op_id)
     op = ops[2]
     assert op.function == "update-contact"
-    assert op.params["contact-field-data"] == {"48": "Name 2"}
+    assert op.params["contact-field-data"] == {C_NAME: "Name 2"}
     assert op.description == "Rename 2"
     assert (op.target_kind, op.target_id) == ("contact", "c2")
-    assert op.base == {"48": "Old 2"}
+    assert op.base == {C_NAME: "Old 2"}
     assert op.state is OpState.QUEUED
     assert op.attempts == 0
     assert store.outbox.counts().queued == 5
@@ -82,15 +83,15 @@ def test_state_transitions(store: Store) -> None:
 def test_conflict_carries_fields_and_resolution(store: Store) -> None:
     op = store.outbox.append(
         "update-contact",
-        {"contact-field-data": {"48": "Mine", "47": "Mine Co"}},
+        {"contact-field-data": {C_NAME: "Mine", C_COMPANY: "Mine Co"}},
         description="Edit",
         target=("contact", "c1"),
-        base={"48": "Base", "47": "Base Co"},
+        base={C_NAME: "Base", C_COMPANY: "Base Co"},
     )
     store.outbox.mark_sending(op.op_id)
     conflicts = {
-        "48": FieldConflict(base="Base", theirs="Theirs", mine="Mine"),
-        "47": FieldConflict(base="Base Co", theirs="Theirs Co", mine="Mine Co"),
+        C_NAME: FieldConflict(base="Base", theirs="Theirs", mine="Mine"),
+        C_COMPANY: FieldConflict(base="Base Co", theirs="Theirs Co", mine="Mine Co"),
     }
     held = store.outbox.mark_conflict(op.op_id, conflicts)
     assert held.state is OpState.CONFLICT
@@ -98,13 +99,13 @@ def test_conflict_carries_fields_and_resolution(store: Store) -> None:
     assert store.outbox.counts().conflict == 1
     # keep mine for 48, theirs for 47: the op now writes only 48, from the server's values
     store.outbox.update(
-        op.op_id, params={"contact-field-data": {"48": "Mine"}}, base={"48": "Theirs"}
+        op.op_id, params={"contact-field-data": {C_NAME: "Mine"}}, base={C_NAME: "Theirs"}
     )
     resolved = store.outbox.requeue(op.op_id)
     assert resolved.state is OpState.QUEUED
     assert resolved.conflicts == {}
-    assert resolved.params == {"contact-field-data": {"48": "Mine"}}
-    assert resolved.base == {"48": "Theirs"}
+    assert resolved.params == {"contact-field-data": {C_NAME: "Mine"}}
+    assert resolved.base == {C_NAME: "Theirs"}
 
 
 def test_temp_ids_are_remapped_everywhere(store: Store) -> None:
@@ -112,7 +113,7 @@ def test_temp_ids_are_remapped_everywhere(store: Store) -> None:
     assert is_temp_id(temp)
     create = store.outbox.append(
         "create-contact",
-        {"contact-field-data": {"48": "New Person"}},
+        {"contact-field-data": {C_NAME: "New Person"}},
         description="Create",
         target=("contact", temp),
         temp_ids=[temp],
@@ -127,14 +128,14 @@ def test_temp_ids_are_remapped_everywhere(store: Store) -> None:
     )
     nested = store.outbox.append(
         "update-contact",
-        {"match-by-field-data": {"99": temp}, "contact-field-data": {"47": "Acme"}},
+        {"match-by-field-data": {C_CITY: temp}, "contact-field-data": {C_COMPANY: "Acme"}},
         description="Edit",
         target=("contact", temp),
-        base={"47": ""},
+        base={C_COMPANY: ""},
     )
     store.outbox.append(
         "import-contacts",
-        {"contacts": json.dumps([{"99": temp, "_toMatch": ["99"]}]), "extra": {temp: [temp]}},
+        {"contacts": json.dumps([{C_CITY: temp, "_toMatch": [C_CITY]}]), "extra": {temp: [temp]}},
         description="Import",
     )
     other = store.outbox.append("create-note", {"contact-id": "c5"}, description="Other")
@@ -158,9 +159,9 @@ def test_temp_ids_are_remapped_everywhere(store: Store) -> None:
     got = {op.description: op for op in store.outbox.ops()}
     assert got["Note"].params == {"contact-id": real, "details": "hi"}
     assert got["Member"].params["contact-ids"] == ["c0", real, "c9"]
-    assert got["Edit"].params["match-by-field-data"] == {"99": real}
+    assert got["Edit"].params["match-by-field-data"] == {C_CITY: real}
     assert got["Edit"].target_id == real
-    assert json.loads(got["Import"].params["contacts"]) == [{"99": real, "_toMatch": ["99"]}]
+    assert json.loads(got["Import"].params["contacts"]) == [{C_CITY: real, "_toMatch": [C_CITY]}]
     assert got["Import"].params["extra"] == {real: [real]}
     assert store.outbox.pending_ids("contact") == {real}
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from support.damage import overwrite_pages
 from support.disks import immutable_folder
+from support.fields import C_NAME
 
 from snx_desktop.store import OpState, Store, StoreUnavailable, account_dir, new_temp_id
 
@@ -41,7 +42,7 @@ def _store_with_ops(profile: Path, tmp_path: Path, ops: int) -> Made:
         temp = new_temp_id()
         first = store.outbox.append(
             "create-contact",
-            {"contact-id": temp, "fields": {"48": "Ann"}},
+            {"contact-id": temp, "fields": {C_NAME: "Ann"}},
             description="New contact: Ann",
             target=("contact", temp),
             temp_ids=[temp],

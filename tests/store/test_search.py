@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from support.fields import C_COMPANY, C_NAME, G_NAME
 
 from snx_desktop.store import Store, build_match, phone_digit_tokens
 
@@ -21,7 +22,7 @@ PEOPLE = {
 def people(store: Store) -> Store:
     store.cache.put_records("contact", PEOPLE)
     store.cache.put_records(
-        "group", {"g1": {"300": "Alpine Leads"}, "g2": {"300": "Enterprise Accounts"}}
+        "group", {"g1": {G_NAME: "Alpine Leads"}, "g2": {G_NAME: "Enterprise Accounts"}}
     )
     return store
 
@@ -99,7 +100,7 @@ def test_paging_and_total(store: Store) -> None:
     every = [h.record_id for page in (first, second, last) for h in page.hits]
     assert len(set(every)) == 120
     assert store.search.search("contact", "sam", offset=500).hits == []
-    assert first.hits[0].record["47"] == "Acme"
+    assert first.hits[0].record[C_COMPANY] == "Acme"
 
 
 def test_groups_are_searched_by_name(people: Store) -> None:
@@ -129,7 +130,7 @@ def test_empty_or_punctuation_query(people: Store) -> None:
 
 def test_roles_change_and_reindex(people: Store) -> None:
     assert not people.search.set_roles(CONTACT_ROLES, GROUP_ROLES)
-    assert people.search.set_roles({"name": ["48"]}, GROUP_ROLES)
+    assert people.search.set_roles({"name": [C_NAME]}, GROUP_ROLES)
     assert list(people.search.reindex("contact", chunk_size=2)) == [2, 4, 5]
     assert ids(people, "globex") == []  # company no longer indexed
     assert ids(people, "alice") == ["c1"]
