@@ -5,6 +5,8 @@ Figures (one ``name: value unit`` line each):
 * the longest event-loop stall while scrolling, measured by a 5 ms timer heartbeat;
 * RSS growth while scrolling to the end;
 * HTTP requests to open a contact with all its tabs (goal 1);
+* the longest event-loop stall while a search is typed into the contact list, a key every
+  120 ms, until its first page is on screen;
 * start to first rows from the cache: the app itself (``python -m snx_desktop --offline`` on
   the account cached by the scrolling run, remembered in its profile) from starting the
   process to its log line saying the first contact rows were painted, against starting a
@@ -47,6 +49,9 @@ def done():
 QTimer.singleShot(0, done)
 app.exec()
 """
+
+SEARCH_TYPED = "smith"  # typed into the contact search, one key at a time
+TYPING_PACE_S = 0.12  # between two keys: a fast typist
 
 FIRST_ROWS = re.compile(r"first (\d+) contact rows on screen at ([0-9.]+)")
 
@@ -216,6 +221,27 @@ async def in_process(server: Any, profile: Path, contacts: int, page_size: int) 
         beat.stop()
         print(f"open_contact_requests: {s.posts - before} requests")
         print(f"open_contact_longest_stall: {beat.longest * 1000:.1f} ms")
+
+        # typing a search at a fast typist's pace, until its first page is on screen
+        from PySide6.QtTest import QTest
+
+        from snx_desktop.ui.listpane import SEARCH_DELAY
+
+        pane = w.list_pane
+        pane.search_delay = SEARCH_DELAY  # as the app waits for a pause in the typing
+        pane.search.setFocus()
+        before = s.posts
+        beat.start()
+        for key in SEARCH_TYPED:
+            QTest.keyClick(pane.search, key)
+            await asyncio.sleep(TYPING_PACE_S)
+        await until(lambda: model.loaded_count > 0 and not model.busy, 60, "search results")
+        await model.wait_idle()
+        beat.stop()
+        print(f"search_typing_results: {model.total} rows")
+        print(f"search_typing_requests: {s.posts - before} requests")
+        print(f"search_typing_longest_stall: {beat.longest * 1000:.1f} ms")
+        print(f"search_typing_longest_stall_cpu: {beat.longest_cpu * 1000:.1f} ms")
 
 
 def main() -> int:

@@ -85,12 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["--run-sandbox"]:
+        # the demo mode's server, in a child process of the app (snx_desktop.demoserver)
+        from snx_desktop.sandbox.__main__ import main as run_sandbox
+
+        return run_sandbox(arguments[1:])
     # no cyclic garbage collection while the app starts: it only builds what it keeps, and
     # the first rows are painted sooner; once the window is up, the GUI collects from a
     # timer in its own thread (snx_desktop.models.gccontrol)
     gc.disable()
     parser = build_parser()
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(arguments)
     if args.email and not args.check_server:
         parser.error("--email goes with --check-server")
     level = logging.DEBUG if args.verbose else getattr(logging, args.log_level)

@@ -12,12 +12,15 @@ import logging
 import tempfile
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from snx_desktop.app import ErrorSink, settings_for
+
+if TYPE_CHECKING:
+    from snx_desktop.demoserver import DemoServer
 
 __all__ = ["AppRoot", "cancel_all_tasks", "loop_exception_handler"]
 
@@ -73,7 +76,7 @@ class AppRoot:
         #: the window shown before the loop started (with the first rows), if any
         self.window: Any = window
         self.controller: Any = None
-        self._sandbox: Any = None
+        self._sandbox: DemoServer | None = None
         self._screenshot_task: asyncio.Future[None] | None = None
         app.aboutToQuit.connect(self.request_quit)
 
@@ -131,11 +134,10 @@ class AppRoot:
             on_quit=self.request_quit,
         )
         if self.args.demo:
-            from snx_desktop import sandbox
+            from snx_desktop.demoserver import start_demo_server
 
-            self._sandbox = await asyncio.to_thread(
-                sandbox.start_in_thread, contacts=self.args.demo_contacts
-            )
+            # in a child process: this one holds only the app
+            self._sandbox = await asyncio.to_thread(start_demo_server, self.args.demo_contacts)
             await self.controller.start_demo(self._sandbox.base_url, offline=self.args.offline)
         else:
             await self.controller.start(server=self.args.server, offline=self.args.offline)

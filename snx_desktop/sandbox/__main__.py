@@ -1,10 +1,17 @@
-"""``snx-sandbox``: run the SalesNexus-compatible sandbox server in the foreground."""
+"""``snx-sandbox``: run the SalesNexus-compatible sandbox server in the foreground.
+
+With ``--print-url`` it writes its base URL as one line on standard output once it serves
+(``--port 0`` picks a free port); with ``--exit-with-stdin`` it stops when its standard input
+closes, so a parent process that reads its URL and holds that pipe never leaves it behind.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+import threading
+import time
 from collections.abc import Sequence
 
 import uvicorn
@@ -72,7 +79,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-level", default="info", choices=("debug", "info", "warning", "error")
     )
+    parser.add_argument(
+        "--print-url",
+        action="store_true",
+        help="write the base URL as one line on standard output once serving",
+    )
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when standard input closes (the parent process ended)",
+    )
     return parser
+
+
+def _print_url_when_started(server: uvicorn.Server, base_url: str) -> None:
+    while not server.started and not server.should_exit:
+        time.sleep(0.01)
+    if server.started:
+        sys.stdout.write(base_url + "\n")
+        sys.stdout.flush()
+
+
+def _exit_when_stdin_closes(server: uvicorn.Server) -> None:
+    stream = sys.stdin.buffer if sys.stdin is not None else None
+    while stream is not None and stream.read(4096):
+        pass
+    log.info("standard input closed: stopping")
+    server.should_exit = True
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -119,6 +152,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config.permanent_tokens:
         log.info("%d permanent token(s) configured", len(config.permanent_tokens))
     server = uvicorn.Server(uvicorn_config(app, "warning" if args.log_level != "debug" else "info"))
+    if args.print_url:
+        threading.Thread(
+            target=_print_url_when_started, args=(server, base_url), daemon=True
+        ).start()
+    if args.exit_with_stdin:
+        threading.Thread(target=_exit_when_stdin_closes, args=(server,), daemon=True).start()
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 WRITE_CHUNK = 100  # records per worker transaction (a loop commit waits for at most one)
+# records per list request: reading a page's answer is one step of the loop thread, a few
+# milliseconds for 100 records (five times that for 500)
+PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ class PrimingService:
         *,
         days_back: int = 30,
         days_ahead: int = 60,
-        page_size: int = 500,
+        page_size: int = PAGE_SIZE,
         details_per_request: int = 20,
         max_age: float = 12 * 3600.0,
         details: bool = True,
@@ -321,27 +324,41 @@ class _Run:
         await self._store_page(kind, 0, first)
         self.counter.step()
         start = len(first.items)
-        while start < first.total and first.items:
-            page = await self._call(
-                lambda s=start: fn(start_after=s, page_size=self.page_size, **extra)  # type: ignore[misc]
+
+        def fetch(after: int) -> asyncio.Task[Any]:
+            return asyncio.ensure_future(
+                self._call(lambda: fn(start_after=after, page_size=self.page_size, **extra))
             )
-            if not page.items:
-                break
-            await self._store_page(kind, start, page)
-            ids += page.ids
-            if self.svc.overlay is not None:
-                self.svc.overlay(kind, page.ids)
-            start += len(page.items)
-            self.counter.step()
-            await asyncio.sleep(0)
+
+        # the next page is on its way while one is written
+        ahead = fetch(start) if start < first.total and first.items else None
+        try:
+            while ahead is not None:
+                page = await ahead
+                ahead = None
+                if not page.items:
+                    break
+                following = start + len(page.items)
+                if following < first.total:
+                    ahead = fetch(following)
+                await self._store_page(kind, start, page)
+                ids += page.ids
+                if self.svc.overlay is not None:
+                    self.svc.overlay(kind, page.ids)
+                start = following
+                self.counter.step()
+        finally:
+            if ahead is not None:
+                ahead.cancel()
         return ids
 
     async def _store_page(self, kind: str, start: int, page: Any) -> None:
-        records = _wire.records_of(kind, page.items)
-        pairs = [(r[ID_KEY], r) for r in records]
+        items = page.items
         total = page.total
 
         def write(cache: Any) -> None:
+            # the wire items become records here too, not on the loop thread
+            pairs = [(r[ID_KEY], r) for r in _wire.records_of(kind, items)]
             # records in small transactions, then their list positions
             for i in range(0, len(pairs), WRITE_CHUNK):
                 cache.put_records(kind, pairs[i : i + WRITE_CHUNK], merge=True)

@@ -1,4 +1,5 @@
-"""Polling a condition while the event loop (asyncio or qasync) keeps running."""
+"""Polling a condition while the event loop (asyncio or qasync) keeps running, or, with no
+loop to keep running, from a plain test."""
 
 from __future__ import annotations
 
@@ -26,3 +27,17 @@ async def until(
     """Poll ``condition`` until it holds; fail the test after ``timeout`` seconds."""
     if not await within(condition, timeout, step):
         raise AssertionError(f"timed out waiting for {what}")
+
+
+def until_blocking(
+    condition: Callable[[], object],
+    timeout: float = 20.0,
+    what: str = "a condition",
+    step: float = 0.02,
+) -> None:
+    """Poll ``condition`` without an event loop; fail the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(step)
