@@ -1,6 +1,7 @@
 """`AppServices`: the one object the GUI holds, owning the client, the store and the services.
 
-Built with `AppServices.open(...)` (which makes the client and opens the account's store) or
+Built with `AppServices.open(...)` (which opens the account's store and says how to make the
+client: working offline, it is made only when first needed, see `LazyClient`) or
 `AppServices.from_parts(...)` (from an existing client and store). `start()` loads the schema
 (cache first), starts the connection probe and the write replay loop; `aclose()` cancels every
 task and closes what it owns. Sign-out can send the queue first, then wipes the account's store
@@ -14,7 +15,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from snx_desktop.api.errors import InvalidLoginError
 from snx_desktop.store import Store, identity_from_token
@@ -23,10 +24,14 @@ from . import _wire
 from .browse import BrowseService
 from .connectivity import Connectivity, ConnState
 from .events import Event
+from .lazyclient import ClientSource, LazyClient, lazy_client
 from .priming import PrimingService
 from .schema import SchemaService
 from .types import KINDS, Change, SignOutResult
 from .writes import WriteQueue
+
+if TYPE_CHECKING:
+    from snx_desktop.api.client import SalesNexusClient
 
 log = logging.getLogger(__name__)
 
@@ -37,48 +42,12 @@ class TokenOfAnotherUserError(Exception):
     """A new token for the open account belongs to another user; nothing was changed."""
 
 
-class DeferredClient:
-    """Stands in for the wire client until it is first used, then forwards everything to it.
-
-    Building the client imports httpx and the wire layer (tens of milliseconds); a start on
-    the offline cache needs neither before the first rows are shown.
-    """
-
-    def __init__(self, factory: Callable[[], Any]) -> None:
-        object.__setattr__(self, "_factory", factory)
-        object.__setattr__(self, "_real", None)
-
-    @property
-    def built(self) -> bool:
-        """True once the real client exists."""
-        return object.__getattribute__(self, "_real") is not None
-
-    def _client(self) -> Any:
-        real = object.__getattribute__(self, "_real")
-        if real is None:
-            real = object.__getattribute__(self, "_factory")()
-            object.__setattr__(self, "_real", real)
-        return real
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client(), name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self._client(), name, value)
-
-    async def aclose(self) -> None:
-        """Close the real client, if one was ever built."""
-        real = object.__getattribute__(self, "_real")
-        if real is not None:
-            await real.aclose()
-
-
 class AppServices:
     """Client + store + every service, wired together."""
 
     def __init__(
         self,
-        client: Any,
+        client: ClientSource,
         store: Any,
         *,
         account: str = "",
@@ -86,7 +55,8 @@ class AppServices:
         owns: bool = False,
         probe_interval: tuple[float, float] = (1.0, 60.0),
     ) -> None:
-        self.client = client
+        #: the account's wire client, made when first needed (see `client`)
+        self.lazy_client = lazy_client(client)
         self.store = store
         self.account = account
         self._owns = owns
@@ -100,10 +70,11 @@ class AppServices:
             min_interval=probe_interval[0],
             max_interval=probe_interval[1],
         )
-        self.schema = SchemaService(client, store, account=account)
-        self.writes = WriteQueue(client, store, self.schema, self.connectivity, self.changes)
+        clients = self.lazy_client
+        self.schema = SchemaService(clients, store, account=account)
+        self.writes = WriteQueue(clients, store, self.schema, self.connectivity, self.changes)
         self.browse = BrowseService(
-            client,
+            clients,
             store,
             self.schema,
             self.connectivity,
@@ -111,15 +82,20 @@ class AppServices:
             overlay=self.writes.reapply,
             pending_ids=self.writes.pending_ids,
         )
-        self.priming = PrimingService(client, store, self.schema, self.connectivity, self.changes)
+        self.priming = PrimingService(clients, store, self.schema, self.connectivity, self.changes)
         self.priming.overlay = self.writes.reapply
         self._disconnect = self.connectivity.changed.connect(self._on_state)
+
+    @property
+    def client(self) -> SalesNexusClient:
+        """The account's wire client (made now, if this is its first use)."""
+        return self.lazy_client.get()
 
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_parts(
         cls,
-        client: Any,
+        client: ClientSource,
         store: Any,
         *,
         account: str = "",
@@ -175,7 +151,7 @@ class AppServices:
         store = Store.open(base_url, identity, profile_dir, check="none")
         options = dict(client_options or {})
 
-        def make_client() -> Any:
+        def make_client() -> SalesNexusClient:
             # imported here: the client pulls in httpx, which `import snx_desktop.services`
             # need not pay for
             from snx_desktop.api.client import SalesNexusClient
@@ -189,9 +165,11 @@ class AppServices:
             )
 
         try:
-            # working offline, the first rows come from the cache before any request is due:
-            # the client (and httpx with it, ~60 ms of start-up) is built on first use
-            client: Any = DeferredClient(make_client) if work_offline else make_client()
+            # working offline, the rows come from the cache and no request is due: the client
+            # (and httpx and TLS with it) is made when something first needs it
+            client = LazyClient(make_client)
+            if not work_offline:
+                client.get()
         except BaseException:
             store.close()
             raise
@@ -208,7 +186,7 @@ class AppServices:
         try:
             if password and account and not work_offline:
                 try:
-                    await client.login(account, password)
+                    await services.client.login(account, password)
                     services.connectivity.report_success()
                 except InvalidLoginError:
                     raise
@@ -342,7 +320,7 @@ class AppServices:
                 await task
         if self._owns:
             with contextlib.suppress(Exception):
-                await self.client.aclose()
+                await self.lazy_client.aclose()
             with contextlib.suppress(Exception):
                 self.store.close()
 
@@ -370,7 +348,7 @@ class AppServices:
         await self.aclose()
         if not self._owns:
             with contextlib.suppress(Exception):
-                await self.client.aclose()
+                await self.lazy_client.aclose()
         self.store.wipe()
         if forget_secret is not None:
             try:

@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from snx_desktop.api.errors import NotFoundError
 from snx_desktop.api.values import as_bool, parse_datetime
@@ -29,8 +29,12 @@ from snx_desktop.store.outbox import Op
 
 from . import _wire
 from .conflicts import already_applied, find_conflicts, norm, same
+from .lazyclient import ClientSource, lazy_client
 from .schema import Schema, SchemaService
 from .types import ID_KEY, Change, FieldConflict, is_temp_id
+
+if TYPE_CHECKING:
+    from snx_desktop.api.client import SalesNexusClient
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +100,14 @@ def describe_fields(schema: Schema | None, table: str, fields: Mapping[str, str]
 class Operations:
     """Per-op behaviour, bound to the client, the store and the schema."""
 
-    def __init__(self, client: Any, store: Any, schema: SchemaService) -> None:
-        self.client = client
+    def __init__(self, client: ClientSource, store: Any, schema: SchemaService) -> None:
+        self._clients = lazy_client(client)
         self.store = store
         self.schema_service = schema
+
+    @property
+    def client(self) -> SalesNexusClient:
+        return self._clients.get()
 
     @property
     def cache(self) -> Any:

@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from snx_desktop.api.errors import (
     ConnectionFailedError,
@@ -61,6 +61,7 @@ from .documents import (
     safe_file_name,
 )
 from .events import Event
+from .lazyclient import ClientSource, lazy_client
 from .types import ID_KEY, Change, OpOutcome, WriteRefused, is_temp_id
 
 __all__ = [
@@ -75,6 +76,9 @@ __all__ = [
     "human_size",
     "safe_file_name",
 ]
+
+if TYPE_CHECKING:
+    from snx_desktop.api.client import SalesNexusClient
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +164,7 @@ class UploadManager:
 
     def __init__(
         self,
-        client: Any,
+        client: ClientSource,
         *,
         writes: Any = None,
         connectivity: Any = None,
@@ -170,7 +174,7 @@ class UploadManager:
         concurrency: int = DEFAULT_CONCURRENCY,
         progress_interval: float = 0.1,
     ) -> None:
-        self.client = client
+        self._clients = lazy_client(client)
         self.writes = writes
         self.connectivity = connectivity
         self.store = store
@@ -203,13 +207,17 @@ class UploadManager:
     def for_services(cls, services: Any, **options: Any) -> UploadManager:
         """A manager over an `AppServices` (client, write queue, connectivity, store, hub)."""
         return cls(
-            services.client,
+            services.lazy_client,
             writes=services.writes,
             connectivity=services.connectivity,
             store=services.store,
             hub=services.changes,
             **options,
         )
+
+    @property
+    def client(self) -> SalesNexusClient:
+        return self._clients.get()
 
     # ------------------------------------------------------------------ reading
     @property

@@ -28,6 +28,7 @@ from .conflicts import Choice, norm
 from .conflicts import resolve as resolve_fields
 from .connectivity import Connectivity
 from .events import Event
+from .lazyclient import ClientSource
 from .ops import ACTIVITY_KEYS, Operations, describe_fields, known_children
 from .replay import RETRY_BASE as RETRY_BASE
 from .replay import RETRY_MAX as RETRY_MAX
@@ -107,13 +108,12 @@ class WriteQueue:
 
     def __init__(
         self,
-        client: Any,
+        client: ClientSource,
         store: Any,
         schema: SchemaService,
         connectivity: Connectivity,
         hub: Event[Change],
     ) -> None:
-        self._client = client
         self._store = store
         self._schema = schema
         self._hub = hub

@@ -180,7 +180,7 @@ class WindowFeatures(QObject):
             return
         detail = self.window.detail
         tab = detail.contact.documents
-        files = DocumentFiles(self.services.client, self.services.store)
+        files = DocumentFiles(self.services.lazy_client, self.services.store)
         docs = DocumentsWidget(files, self.attacher, current=self.current_contact, parent=tab)
         docs.message.connect(lambda text: self.window.status.showMessage(text, 8000))
         tab.replace_view(docs)
