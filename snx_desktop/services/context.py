@@ -48,7 +48,7 @@ class AppServices:
     def __init__(
         self,
         client: ClientSource,
-        store: Any,
+        store: Store,
         *,
         account: str = "",
         work_offline: bool = False,
@@ -96,7 +96,7 @@ class AppServices:
     def from_parts(
         cls,
         client: ClientSource,
-        store: Any,
+        store: Store,
         *,
         account: str = "",
         work_offline: bool = False,

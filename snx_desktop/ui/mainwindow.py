@@ -1,15 +1,17 @@
 """The main window. It only composes: navigation, list pane, detail pane, message bar,
-toolbar, status bar and the menus; :class:`~snx_desktop.ui.session.SessionBinder` connects them to
-the services.
+toolbar, status bar and the menus, and the editing features
+(:class:`~snx_desktop.ui.features.WindowFeatures`);
+:class:`~snx_desktop.ui.session.SessionBinder` connects them to one signed-in account's
+services.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from snx_desktop import messages
@@ -99,14 +101,14 @@ class MainWindow(QMainWindow):
         from snx_desktop.ui.features import WindowFeatures
 
         self.features = WindowFeatures(self)
-        every = actions_by_name(self.actions_, self.features.actions)
+        every = actions_by_name(self.actions_.all(), self.features.actions)
         self.toolbar = build_toolbar(self, every)
         self.detail.when_built(lambda: self._add_header_tools(every))
         self._section_changed(self.list_pane.section)
         self.resize(1280, 800)
         self.restore_state()
 
-    def _add_header_tools(self, every: dict[str, Any]) -> None:
+    def _add_header_tools(self, every: dict[str, QAction]) -> None:
         for kind, view in (("contact", self.detail.contact), ("group", self.detail.group)):
             for name, text in HEADER_TOOLS[kind]:
                 if name in every:
@@ -153,21 +155,12 @@ class MainWindow(QMainWindow):
             self.detail.open_record(self.detail.kind, self.detail.record_id, None)
 
     def _new_record(self) -> None:
-        kind = self.list_pane.section
-        if getattr(self, "features", None) is None:
-            messages.info("Creating records is not available in this version.")
-            return
-        self.newRecordRequested.emit(kind)
+        self.newRecordRequested.emit(self.list_pane.section)
 
     def _delete(self) -> None:
-        kind = self.list_pane.section
         ids = self.list_pane.selected_ids()
-        if not ids:
-            return
-        if getattr(self, "features", None) is None:
-            messages.info("Deleting records is not available in this version.")
-            return
-        self.deleteRequested.emit(kind, ids)
+        if ids:
+            self.deleteRequested.emit(self.list_pane.section, ids)
 
     def _about(self) -> None:
         from snx_desktop import __version__
@@ -238,6 +231,3 @@ class MainWindow(QMainWindow):
             await asyncio.wait_for(loaded, max(1.0, deadline - loop.time()))
         finally:
             self.detail.detailLoaded.disconnect(done)
-
-    def attach(self, binder: Any) -> None:
-        self.binder = binder

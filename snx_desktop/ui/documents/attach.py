@@ -95,6 +95,10 @@ class _PasteFilter(QObject):
         super().__init__(pane)
         self._attacher = attacher
         self._current = current
+        self._pane = pane
+
+    def remove(self) -> None:
+        self._pane.removeEventFilter(self)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
@@ -235,6 +239,17 @@ class Attacher(QObject):
         paste_filter = _PasteFilter(self, widget, current)
         self._filters.append(paste_filter)
         widget.installEventFilter(paste_filter)
+
+    def uninstall(self) -> None:
+        """Take every drop zone and paste key installed by this attacher away again."""
+        for target in self.targets:
+            target.remove()
+            target.deleteLater()
+        self.targets.clear()
+        for paste_filter in self._filters:
+            paste_filter.remove()
+            paste_filter.deleteLater()
+        self._filters.clear()
 
     def install_on_view(
         self,
