@@ -3,7 +3,7 @@
 One :class:`SalesNexusClient` per account holds one ``httpx.AsyncClient``. Each call-v1
 function is an async method. Calls issued in the same event-loop turn are sent together as
 one POST (at most ``max_calls_per_request`` calls each); every caller gets its own answer or
-its own error. See ``/work/notes/api-interface.md`` for the contract with the layers above.
+its own error.
 
 How a batch of calls is settled:
 

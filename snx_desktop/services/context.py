@@ -32,6 +32,7 @@ from .writes import WriteQueue
 
 if TYPE_CHECKING:
     from snx_desktop.api.client import SalesNexusClient
+    from snx_desktop.store import OpenNotice
 
 log = logging.getLogger(__name__)
 
@@ -202,9 +203,9 @@ class AppServices:
         return services
 
     @property
-    def store_notice(self) -> Any:
+    def store_notice(self) -> OpenNotice | None:
         """Set when the store had to be rebuilt (show its ``message`` to the user)."""
-        return getattr(self.store, "notice", None)
+        return self.store.notice
 
     # ------------------------------------------------------------------ session
     def signed_in_user(self) -> str | None:
