@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 from snx_desktop.models.schema import (
     DATE,
@@ -42,7 +41,7 @@ SALES_STATUS_FIELD = "222"
 SALES_CONTACT_FIELD = "220"
 SALES_GROUP_FIELD = "221"
 
-Record = Mapping[str, Any]
+Record = Mapping[str, object]
 
 
 def _text(record: Record, key: str) -> str:
@@ -55,7 +54,7 @@ def _one_line(text: str, limit: int = 160) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _truthy(value: Any) -> bool:
+def _truthy(value: object) -> bool:
     return str(value).strip().lower() in ("true", "1", "yes")
 
 

@@ -22,9 +22,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QObject, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
@@ -274,7 +273,7 @@ class Attacher(QObject):
         return button
 
     # ------------------------------------------------------------------ helpers
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Coroutine[object, None, object]) -> None:
         task = asyncio.ensure_future(coro)
         task.add_done_callback(_log_failure)
 
@@ -283,6 +282,6 @@ class Attacher(QObject):
         self.message.emit(text)
 
 
-def _log_failure(task: asyncio.Future[Any]) -> None:
+def _log_failure(task: asyncio.Future[object]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("attaching files failed", exc_info=task.exception())
