@@ -14,10 +14,11 @@ list under the record), and :meth:`DetailPane.unbind_features` takes them away a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, TypeGuard
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHeaderView, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from snx_desktop.models.columns import (
@@ -31,6 +32,7 @@ from snx_desktop.models.columns import (
 )
 from snx_desktop.models.schema import Lookups, format_age, format_datetime
 from snx_desktop.models.sources import SchemaView
+from snx_desktop.ui.toolbar import HEADER_TOOLS, header_button
 
 if TYPE_CHECKING:
     import asyncio
@@ -101,7 +103,7 @@ class DetailPane(QWidget):
         self.stack.addWidget(self.empty)
         self.stack.setCurrentWidget(self.empty)
         self._views: tuple[ContactView, GroupView, RecordView] | None = None
-        self._when_built: list[Callable[[], None]] = []
+        self._record_actions: Mapping[str, QAction] = {}
 
     # -- the views, built on first use (not for the first paint) ------------------------------
     @property
@@ -120,12 +122,19 @@ class DetailPane(QWidget):
     def views_built(self) -> bool:
         return self._views is not None
 
-    def when_built(self, callback: Callable[[], None]) -> None:
-        """Call ``callback`` once the views exist (now, if they do)."""
+    def set_record_actions(self, actions: Mapping[str, QAction]) -> None:
+        """The window's actions, by object name: a contact's and a group's header get buttons
+        for theirs (Add note, Schedule, Attach, Delete) when the views are built."""
+        self._record_actions = actions
         if self._views is not None:
-            callback()
-        else:
-            self._when_built.append(callback)
+            self._add_header_tools()
+
+    def _add_header_tools(self) -> None:
+        for kind, view in (("contact", self.contact), ("group", self.group)):
+            for name, text in HEADER_TOOLS[kind]:
+                action = self._record_actions.get(name)
+                if action is not None:
+                    view.header.add_tool(header_button(action, text))
 
     def _ensure_views(self) -> tuple[ContactView, GroupView, RecordView]:
         if self._views is not None:
@@ -149,9 +158,7 @@ class DetailPane(QWidget):
                 lambda i, _o, _n, v=notes.view: v.resizeRowsToContents() if i == 2 else None
             )
         self._apply_columns()
-        hooks, self._when_built = self._when_built, []
-        for hook in hooks:
-            hook()
+        self._add_header_tools()
         return views
 
     # -- the signed-in account ----------------------------------------------------------------

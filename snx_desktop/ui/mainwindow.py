@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from snx_desktop import messages
@@ -22,13 +22,7 @@ from snx_desktop.ui.iconset import stylesheet
 from snx_desktop.ui.listpane import ListPane
 from snx_desktop.ui.navigation import NavigationList
 from snx_desktop.ui.statusbar import MessageBar, StatusBar
-from snx_desktop.ui.toolbar import (
-    HEADER_TOOLS,
-    actions_by_name,
-    build_toolbar,
-    header_button,
-    section_noun,
-)
+from snx_desktop.ui.toolbar import actions_by_name, build_toolbar, section_noun
 
 if TYPE_CHECKING:
     import asyncio
@@ -103,16 +97,10 @@ class MainWindow(QMainWindow):
         self.features = WindowFeatures(self)
         every = actions_by_name(self.actions_.all(), self.features.actions)
         self.toolbar = build_toolbar(self, every)
-        self.detail.when_built(lambda: self._add_header_tools(every))
+        self.detail.set_record_actions(every)
         self._section_changed(self.list_pane.section)
         self.resize(1280, 800)
         self.restore_state()
-
-    def _add_header_tools(self, every: dict[str, QAction]) -> None:
-        for kind, view in (("contact", self.detail.contact), ("group", self.detail.group)):
-            for name, text in HEADER_TOOLS[kind]:
-                if name in every:
-                    view.header.add_tool(header_button(every[name], text))
 
     # -- wiring inside the window ----------------------------------------------------------
     def _connect(self) -> None:
