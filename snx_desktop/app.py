@@ -1,13 +1,25 @@
-"""Composition root: the QApplication, the first window, the qasync loop and error hooks.
+"""Composition root: the whole life of the process, start to end, in :func:`run`.
 
-``run(args)`` is the whole life of the process. It makes the ``QApplication`` and a Qt
-message handler routed to ``logging``, then shows the main window with the first rows from
-the offline store (:mod:`snx_desktop.ui.firstpaint`) before anything else is loaded: the event
-loop, the services and the network client come after the rep sees their contacts. Then one
-qasync loop (Qt before qasync), ``sys.excepthook`` (log + non-modal error panel) and an asyncio
-exception handler doing the same, and :meth:`AppRoot.main <snx_desktop.approot.AppRoot.main>`
-runs until the user quits; on quit every task is cancelled before the API client and the store
-are closed. Nothing imported at the top of this module loads asyncio.
+The start-up reads top to bottom, each step logged as ``start: …``; right where a step starts,
+what undoes it is registered with a :class:`~snx_desktop.lifecycle.Lifecycle`, and quitting
+runs those in reverse order (``stop: …``). In order:
+
+1. Qt's own messages go to ``logging``; the ``QApplication`` and the settings are made.
+2. The first window is shown with the first rows from the offline store
+   (:mod:`snx_desktop.ui.firstpaint`) before anything else is loaded: the event loop, the
+   services and the network client come after the rep sees their contacts. (Stop: the
+   window's layout is saved.)
+3. One qasync event loop (Qt before qasync); garbage collection from a timer in the GUI
+   (stop: the timer stops); ``sys.excepthook`` and the loop's exception handler log every
+   uncaught error and show it in a non-modal error panel.
+4. In the loop: the demo server with ``--demo`` (stop: it stops); the account and sign-in
+   flow, :class:`~snx_desktop.ui.accountflow.AccountFlow` (stop: the account's services close,
+   client and store); every task the sign-in starts (stop, first of all: they are cancelled);
+   the sign-in itself; with ``--screenshot``, the screenshot once contacts are shown.
+5. The app runs until the rep quits (or the screenshot is saved), then stops.
+
+``--smoke-test`` opens the offline store of a throw-away account and the window, then quits.
+Nothing imported at the top of this module loads asyncio.
 """
 
 from __future__ import annotations
@@ -18,21 +30,32 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from snx_desktop import __version__
+from snx_desktop.lifecycle import Lifecycle
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from snx_desktop.ui.errorpanel import ErrorPanel
+    from snx_desktop.ui.mainwindow import MainWindow
 
 __all__ = [
     "APP_NAME",
     "ORG_NAME",
     "ErrorSink",
+    "QuitRequest",
+    "cancel_all_tasks",
     "install_excepthook",
     "install_qt_message_handler",
+    "loop_exception_handler",
     "make_application",
     "process_started_at",
     "run",
@@ -64,9 +87,13 @@ def _qt_message_handler(mode: QtMsgType, context: QMessageLogContext, message: s
     qt_log.log(level, "%s%s", message, where)
 
 
-def install_qt_message_handler() -> Any:
+MessageHandler = Callable[[QtMsgType, QMessageLogContext, str], None]
+
+
+def install_qt_message_handler() -> MessageHandler | None:
     """Route Qt's own messages to the ``qt`` logger; returns the handler it replaced."""
-    return qInstallMessageHandler(_qt_message_handler)
+    previous: MessageHandler | None = qInstallMessageHandler(_qt_message_handler)
+    return previous
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -94,7 +121,7 @@ class ErrorSink:
     """Shows uncaught exceptions in one non-modal error panel, created on first use."""
 
     def __init__(self) -> None:
-        self._panel: Any = None
+        self._panel: ErrorPanel | None = None
 
     def show(self, summary: str, details: str) -> None:
         try:
@@ -107,7 +134,7 @@ class ErrorSink:
             log.exception("could not show the error panel")
 
     @property
-    def panel(self) -> Any:
+    def panel(self) -> ErrorPanel | None:
         return self._panel
 
 
@@ -150,18 +177,77 @@ def process_started_at() -> float:
 _LOADED_AT = time.time()
 
 
+def loop_exception_handler(
+    sink: ErrorSink,
+) -> Callable[[asyncio.AbstractEventLoop, dict[str, object]], None]:
+    """The event loop's handler of errors in tasks: logged and shown like uncaught ones;
+    a cancelled task is no error."""
+    import asyncio
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+        exc = context.get("exception")
+        if isinstance(exc, asyncio.CancelledError):
+            return
+        message = str(context.get("message", "error in a background task"))
+        if isinstance(exc, BaseException):
+            log.critical("uncaught exception in a task: %s", message, exc_info=exc)
+            details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            sink.show(f"Unexpected error: {type(exc).__name__}", details)
+        else:
+            log.error("event loop: %s", message)
+
+    return handler
+
+
+async def cancel_all_tasks(timeout: float = 5.0) -> None:
+    """Cancel every task but the current one and wait (bounded) for them to finish."""
+    import asyncio
+
+    current = asyncio.current_task()
+    tasks = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        _done, pending = await asyncio.wait(tasks, timeout=timeout)
+        for task in pending:
+            log.warning("task did not stop on cancel: %r", task)
+
+
+class QuitRequest:
+    """The rep asked to quit (or the app did, with an exit status); made inside the loop."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        self._event = asyncio.Event()
+        self.exit_code = 0
+
+    def request(self, code: int = 0) -> None:
+        """Quit with ``code`` (the first request's code counts)."""
+        if not self._event.is_set():
+            self.exit_code = code
+        self._event.set()
+
+    async def wait(self) -> None:
+        await self._event.wait()
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run the app until the user quits; returns the process exit status."""
+    """Run the app until the rep quits; returns the process exit status."""
+    life = Lifecycle()
     if args.smoke_test and not os.environ.get("QT_QPA_PLATFORM"):
         has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
         if sys.platform.startswith("linux") and not has_display:
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    log.info("start: Qt messages go to the log")
     install_qt_message_handler()
+    log.info("start: the application and its settings")
     app = make_application()
     profile = Path(args.profile).expanduser() if args.profile else None
     settings = settings_for(profile)
-    window = None
+    window: MainWindow | None = None
     if not args.smoke_test:
+        log.info("start: the first window, with the first rows from the offline store")
         from snx_desktop.ui.firstpaint import open_first_window
 
         window = open_first_window(
@@ -173,32 +259,151 @@ def run(args: argparse.Namespace) -> int:
             demo=args.demo,
             started=process_started_at(),
         )
+        life.on_stop("the window (its layout is saved)", _window_closer(window))
     # the rest of the app loads now, while the rep looks at the first rows
+    log.info("start: the event loop")
     import asyncio
 
     import qasync  # after PySide6
 
-    from snx_desktop.approot import AppRoot, loop_exception_handler
-
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    root = AppRoot(app, args, settings=settings, window=window)
+    log.info("start: garbage collection from a timer")
     from snx_desktop.models.gccontrol import GuiGarbageCollector
 
     collector = GuiGarbageCollector(app)
     collector.start()
     collector.freeze_when_idle()
-    install_excepthook(root.errors)
-    loop.set_exception_handler(loop_exception_handler(root.errors))
+    life.on_stop("garbage collection from a timer", collector.stop)
+    log.info("start: error hooks (log, and the error panel)")
+    errors = ErrorSink()
+    install_excepthook(errors)
+    loop.set_exception_handler(loop_exception_handler(errors))
+    quit_request = QuitRequest()
+    app.aboutToQuit.connect(quit_request.request)
     try:
         with loop:
-            return int(loop.run_until_complete(root.main()))
+            if window is None:
+                return int(loop.run_until_complete(_smoke_test(app, profile)))
+            live = _live(app, args, window, settings, profile, life, quit_request)
+            return int(loop.run_until_complete(live))
     except RuntimeError as exc:  # the Qt loop was stopped from outside (session end)
         log.warning("event loop stopped early: %s", exc)
-        root.emergency_close()
-        return root.exit_code
+        return quit_request.exit_code
     except Exception:
         log.critical("the app stopped on an unexpected error", exc_info=True)
         return 1
     finally:
-        collector.stop()
+        life.stop_at_once()  # what the loop did not stop (nothing, after a normal quit)
+
+
+def _window_closer(window: MainWindow) -> Callable[[], None]:
+    def close() -> None:
+        window.save_state()
+        window.hide()
+
+    return close
+
+
+async def _live(
+    app: QApplication,
+    args: argparse.Namespace,
+    window: MainWindow,
+    settings: QSettings,
+    profile: Path | None,
+    life: Lifecycle,
+    quit_request: QuitRequest,
+) -> int:
+    """The start-up steps that need the event loop; then the app runs until quit; then every
+    step registered so far is stopped, the last first."""
+    import asyncio
+
+    try:
+        window.closed.connect(quit_request.request)
+        server_url = ""
+        if args.demo:
+            log.info("start: the demo server (a child process: this one holds only the app)")
+            from snx_desktop.demoserver import start_demo_server
+
+            server = await asyncio.to_thread(start_demo_server, args.demo_contacts)
+            life.on_stop_async(
+                "the demo server", lambda: asyncio.to_thread(server.stop), at_once=server.stop
+            )
+            server_url = server.base_url
+        log.info("start: the account and sign-in flow")
+        from snx_desktop.ui.accountflow import AccountFlow
+
+        flow = AccountFlow(
+            window=window, settings=settings, profile=profile, on_quit=quit_request.request
+        )
+        life.on_stop_async(
+            "the account's services (client and store)", flow.close, at_once=flow.close_at_once
+        )
+        life.on_stop_async("every task still running", cancel_all_tasks)
+        log.info("start: sign-in")
+        if args.demo:
+            await flow.start_demo(server_url, offline=args.offline)
+        else:
+            await flow.start(server=args.server, offline=args.offline)
+        if args.screenshot:
+            log.info("start: a screenshot once the first contact is shown")
+            shot = Path(args.screenshot)
+            screenshot = asyncio.ensure_future(_screenshot(app, window, shot, quit_request))
+            life.on_stop("the screenshot", screenshot.cancel)
+        log.info("start: done")
+        await quit_request.wait()
+    finally:
+        await life.stop()
+    return quit_request.exit_code
+
+
+async def _screenshot(
+    app: QApplication, window: MainWindow, path: Path, quit_request: QuitRequest
+) -> None:
+    import asyncio
+
+    try:
+        await asyncio.wait_for(window.wait_until_first_contact_shown(), 120)
+        await asyncio.sleep(0.2)
+        app.processEvents()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(path), "PNG"):
+            raise OSError(f"could not write {path}")
+        log.info("screenshot saved to %s", path)
+        quit_request.request(0)
+    except Exception:
+        log.exception("screenshot failed")
+        quit_request.request(1)
+
+
+async def _smoke_test(app: QApplication, profile: Path | None) -> int:
+    """Open the offline store of a throw-away account in a temporary (or the given) profile,
+    open the window the way a start does (first paint included), then quit."""
+    import tempfile
+
+    from snx_desktop.store import Store
+    from snx_desktop.ui.firstpaint import open_first_window
+
+    with tempfile.TemporaryDirectory(prefix="snx-smoke-") as tmp:
+        folder = profile or Path(tmp)
+        log.info("start: the offline store of a throw-away account")
+        store = Store.open("http://127.0.0.1", "smoke-test@localhost", folder)
+        try:
+            if store.integrity_check(full=False):
+                raise RuntimeError("store integrity check failed")
+        finally:
+            store.close()
+        log.info("start: the window")
+        window = open_first_window(
+            app,
+            settings_for(folder),
+            profile=folder,
+            server=None,
+            offline=True,
+            demo=False,
+            started=0.0,
+        )
+        window.close()
+        window.deleteLater()
+    log.info("smoke test passed")
+    return 0

@@ -3,8 +3,9 @@
 * :class:`MessageBridge` subscribes to :mod:`snx_desktop.messages` and re-emits each user
   message as a Qt signal. Emitting from another thread is safe: the connection to GUI-thread
   receivers is queued by Qt.
-* :class:`ServicesBridge` connects the services' ``Event`` objects (connectivity, queue
-  status, changes, priming progress, schema) to Qt signals, and disconnects them all on
+* :class:`ServicesBridge` connects the services' events (``connectivity.changed``,
+  ``writes.status_changed``, ``changes``, ``priming.progress``, ``schema.changed``,
+  ``writes.sign_in_needed``, ``writes.op_done``) to Qt signals, and disconnects them all on
   :meth:`ServicesBridge.close`.
 """
 
@@ -12,11 +13,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from snx_desktop import messages
+
+if TYPE_CHECKING:
+    from snx_desktop.services.ports import AccountServices
 
 __all__ = ["MessageBridge", "ServicesBridge"]
 
@@ -71,28 +75,21 @@ class ServicesBridge(QObject):
     signInNeeded = Signal()
     opDone = Signal(object)  # OpOutcome
 
-    def __init__(self, services: Any, parent: QObject | None = None) -> None:
+    def __init__(self, services: AccountServices, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._disconnects: list[Callable[[], None]] = []
-        self._hook(services, "connectivity.changed", self.connectivityChanged.emit)
-        self._hook(services, "writes.status_changed", self.queueStatusChanged.emit)
-        self._hook(services, "changes", self.dataChanged.emit)
-        self._hook(services, "priming.progress", self.primingProgress.emit)
-        self._hook(services, "schema.changed", self.schemaChanged.emit)
-        self._hook(services, "writes.sign_in_needed", lambda _v: self.signInNeeded.emit())
-        self._hook(services, "writes.op_done", self.opDone.emit)
+        writes = services.writes
+        self._disconnects: list[Callable[[], None]] = [
+            services.connectivity.changed.connect(self.connectivityChanged.emit),
+            writes.status_changed.connect(self.queueStatusChanged.emit),
+            services.changes.connect(self.dataChanged.emit),
+            services.priming.progress.connect(self.primingProgress.emit),
+            services.schema.changed.connect(self.schemaChanged.emit),
+            writes.sign_in_needed.connect(self._sign_in_needed),
+            writes.op_done.connect(self.opDone.emit),
+        ]
 
-    def _hook(self, services: Any, path: str, slot: Callable[[Any], object]) -> None:
-        obj = services
-        for part in path.split("."):
-            obj = getattr(obj, part, None)
-            if obj is None:
-                log.debug("services have no %s event", path)
-                return
-        connect = getattr(obj, "connect", None)
-        if connect is None:
-            return
-        self._disconnects.append(connect(slot))
+    def _sign_in_needed(self, _value: None) -> None:
+        self.signInNeeded.emit()
 
     def close(self) -> None:
         for disconnect in self._disconnects:

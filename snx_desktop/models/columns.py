@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 from snx_desktop.api.values import as_bool
 from snx_desktop.api.values import format_datetime as wire_datetime
@@ -44,7 +43,7 @@ SALES_STATUS_FIELD = "222"
 SALES_CONTACT_FIELD = "220"
 SALES_GROUP_FIELD = "221"
 
-Record = Mapping[str, Any]
+Record = Mapping[str, object]
 
 
 def _text(record: Record, key: str) -> str:

@@ -37,6 +37,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QModelRoleData,
     QModelRoleDataSpan,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -55,7 +56,7 @@ __all__ = ["LoadedRowsSortProxy", "Lookup", "Page", "PageSource", "PagedTableMod
 
 log = logging.getLogger(__name__)
 
-Record = Mapping[str, Any]
+Record = Mapping[str, object]
 Lookup = Callable[[list[str]], Mapping[str, Record]]
 _Index = QModelIndex | QPersistentModelIndex
 _Span = QModelRoleDataSpan | QModelRoleData
@@ -154,7 +155,7 @@ class PagedTableModel(QAbstractTableModel):
         error_text: Callable[[BaseException], str] | None = None,
         lookup: Lookup | None = None,
         max_resident: int = MAX_RESIDENT,
-        parent: Any = None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._lookup = lookup
@@ -463,7 +464,7 @@ class PagedTableModel(QAbstractTableModel):
             else:
                 item.setData(value)
 
-    def _cell(self, row: int, col: int, role: int) -> Any:
+    def _cell(self, row: int, col: int, role: int) -> object:
         if row >= len(self._rows):
             return self._placeholder_data(col, role)
         if role not in _CELL_ROLES:  # asked of every cell by the delegate: answer at once
@@ -501,7 +502,7 @@ class PagedTableModel(QAbstractTableModel):
             log.exception("pending check failed")
             return False
 
-    def _placeholder_data(self, col: int, role: int) -> Any:
+    def _placeholder_data(self, col: int, role: int) -> object:
         state = self._placeholder
         if role == Roles.FETCH_STATE:
             return state
@@ -701,7 +702,7 @@ class PagedTableModel(QAbstractTableModel):
 class LoadedRowsSortProxy(QSortFilterProxyModel):
     """Sorts the rows loaded so far by ``Roles.SORT``; the placeholder row stays last."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._paged: PagedTableModel | None = None  # the source, when it is a paged model
         self._sorted = False

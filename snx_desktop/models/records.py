@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from snx_desktop.models.roles import FetchState, Roles
 from snx_desktop.models.schema import (
@@ -26,7 +26,7 @@ __all__ = ["FieldsModel", "RecordTableModel", "record_id_of"]
 
 log = logging.getLogger(__name__)
 
-Record = Mapping[str, Any]
+Record = Mapping[str, object]
 _Index = QModelIndex | QPersistentModelIndex
 
 _ID_KEYS = (
@@ -62,7 +62,7 @@ class RecordTableModel(QAbstractTableModel):
         record_id: Callable[[Record], str] = record_id_of,
         lookups: Lookups | None = None,
         is_pending: Callable[[str], bool] | None = None,
-        parent: Any = None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._columns = list(columns)
@@ -157,17 +157,17 @@ class FieldsModel(QAbstractTableModel):
 
     HEADERS = ("Field", "Value")
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._fields: list[FieldDef] = []
-        self._values: Mapping[str, Any] = {}
+        self._values: Mapping[str, object] = {}
         self.lookups = Lookups()
         self.pending = False
 
     def set_record(
         self,
         fields: Sequence[FieldDef],
-        values: Mapping[str, Any],
+        values: Mapping[str, object],
         *,
         pending: bool = False,
         hide_empty: bool = False,

@@ -1,7 +1,7 @@
 """Field catalogue and layouts as the models see them, and how values are shown to people.
 
-``FieldDef``/``LayoutDef`` are read tolerantly from whatever the services hand over (their own
-dataclasses or the API's dicts). :class:`Column` carries one prepared renderer, so a model's
+``FieldDef``/``LayoutDef`` are read from the services' field info or tolerantly from the API's
+dicts. :class:`Column` carries one prepared renderer, so a model's
 ``data()`` is a dispatch, never a lookup. Values the user should not see (record ids, GUIDs)
 are hidden or replaced by names.
 """
@@ -12,11 +12,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
 
 from snx_desktop.api import values as wire_values
+
+if TYPE_CHECKING:
+    from snx_desktop.services.schemadata import FieldInfo
 
 __all__ = [
     "Column",
@@ -48,15 +51,11 @@ def is_guid(value: object) -> bool:
     return isinstance(value, str) and bool(GUID_RE.match(value))
 
 
-def _get(obj: Any, *names: str, default: Any = "") -> Any:
+def _get(raw: Mapping[str, object], *names: str, default: object = "") -> object:
+    """The value of the first of ``names`` that ``raw`` has."""
     for name in names:
-        if isinstance(obj, Mapping):
-            if name in obj:
-                return obj[name]
-        else:
-            attr = name.replace("-", "_")
-            if hasattr(obj, attr):
-                return getattr(obj, attr)
+        if name in raw:
+            return raw[name]
     return default
 
 
@@ -79,11 +78,13 @@ class LayoutDef:
     field_ids: tuple[str, ...]
 
 
-def field_from(obj: Any) -> FieldDef:
-    """A FieldDef from a services object or an API dict."""
+def field_from(obj: FieldInfo | Mapping[str, object]) -> FieldDef:
+    """A FieldDef from the services' field info or from a field of an API answer."""
+    if not isinstance(obj, Mapping):
+        return FieldDef(obj.id, obj.table, obj.label, obj.type, obj.read_only, obj.role)
     try:
-        kind = int(_get(obj, "type", "field_type", default=0) or 0)
-    except (TypeError, ValueError):
+        kind = int(str(_get(obj, "type", "field_type", default=0) or 0))
+    except ValueError:
         kind = TEXT
     return FieldDef(
         id=str(_get(obj, "unique-id", "id", "field_id")),
@@ -95,16 +96,17 @@ def field_from(obj: Any) -> FieldDef:
     )
 
 
-def layout_from(obj: Any) -> LayoutDef:
-    ids = _get(obj, "field-ids", "field_ids", default=()) or ()
+def layout_from(raw: Mapping[str, object]) -> LayoutDef:
+    """A LayoutDef from a layout of an API answer (its field ids a list or a text)."""
+    ids = _get(raw, "field-ids", "field_ids", default=()) or ()
     if isinstance(ids, str):
         ids = [s for s in re.split(r"[,\s]+", ids) if s]
     return LayoutDef(
-        id=str(_get(obj, "layout-id", "id", "layout_id")),
-        name=str(_get(obj, "name")),
-        table=str(_get(obj, "table-name", "table", "table_name")),
-        is_default=wire_values.as_bool(_get(obj, "is-default", "is_default", default=False)),
-        field_ids=tuple(str(i) for i in ids),
+        id=str(_get(raw, "layout-id", "id", "layout_id")),
+        name=str(_get(raw, "name")),
+        table=str(_get(raw, "table-name", "table", "table_name")),
+        is_default=wire_values.as_bool(_get(raw, "is-default", "is_default", default=False)),
+        field_ids=tuple(str(i) for i in ids) if isinstance(ids, Iterable) else (),
     )
 
 
@@ -180,7 +182,7 @@ class Lookups:
         return ""
 
 
-def format_value(value: Any, kind: int = TEXT, lookups: Lookups | None = None) -> str:
+def format_value(value: object, kind: int = TEXT, lookups: Lookups | None = None) -> str:
     """One value as a person should read it; GUIDs become names or disappear."""
     if value is None:
         return ""
@@ -207,7 +209,7 @@ def format_value(value: Any, kind: int = TEXT, lookups: Lookups | None = None) -
     return text
 
 
-def sort_key(value: Any, kind: int = TEXT) -> Any:
+def sort_key(value: object, kind: int = TEXT) -> float | str:
     """A value that sorts naturally: numbers as numbers, dates as ISO text, text folded."""
     text = "" if value is None else str(value)
     if kind in (CURRENCY, NUMBER, PERCENT):
@@ -225,15 +227,15 @@ class Column:
     key: str
     label: str
     kind: int = TEXT
-    render: Callable[[Mapping[str, Any]], str] | None = None
+    render: Callable[[Mapping[str, object]], str] | None = None
     width_hint: int = 0
 
-    def display(self, record: Mapping[str, Any], lookups: Lookups | None = None) -> str:
+    def display(self, record: Mapping[str, object], lookups: Lookups | None = None) -> str:
         if self.render is not None:
             return self.render(record)
         return format_value(record.get(self.key, ""), self.kind, lookups)
 
-    def sort_value(self, record: Mapping[str, Any]) -> Any:
+    def sort_value(self, record: Mapping[str, object]) -> float | str:
         if self.render is not None:
             return self.render(record).casefold()
         return sort_key(record.get(self.key, ""), self.kind)

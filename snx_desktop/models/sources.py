@@ -9,25 +9,48 @@ appear at once) and the server's matches replace it when they arrive.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, TypeGuard
 
 from snx_desktop.models.paging import Page
 from snx_desktop.models.schema import FieldDef, LayoutDef, Lookups, field_from
 
-__all__ = ["BrowseSource", "lookups_from_schema", "schema_fields", "schema_layouts"]
+if TYPE_CHECKING:
+    from snx_desktop.services import Page as ServicePage
+    from snx_desktop.services.browse import BrowseService
+    from snx_desktop.services.schema import Schema
+    from snx_desktop.services.types import Kind
+
+__all__ = [
+    "BrowseSource",
+    "SchemaView",
+    "is_list_kind",
+    "lookups_from_schema",
+    "schema_fields",
+    "schema_layouts",
+]
 
 log = logging.getLogger(__name__)
 
 _SEARCHABLE = ("contact", "group")
+_LIST_KINDS = ("contact", "group", "activity", "sale", "campaign")
+
+
+def is_list_kind(kind: str) -> TypeGuard[Kind]:
+    """Whether ``kind`` names one of the services' record lists."""
+    return kind in _LIST_KINDS
 
 
 class BrowseSource:
     """A page source for one list (``kind``) and one filter text."""
 
-    def __init__(self, browse: Any, kind: str, text: str = "", page_size: int = 100) -> None:
+    def __init__(
+        self, browse: BrowseService, kind: str, text: str = "", page_size: int = 100
+    ) -> None:
+        if not is_list_kind(kind):
+            raise ValueError(f"no record list of {kind!r}")
         self._browse = browse
-        self.kind = kind
+        self.kind: Kind = kind
         self.text = text.strip()
         self._page_size = page_size
 
@@ -35,7 +58,7 @@ class BrowseSource:
     def page_size(self) -> int:
         return self._page_size
 
-    def _convert(self, index: int, page: Any) -> Page:
+    def _convert(self, index: int, page: ServicePage) -> Page:
         return Page(
             index=index,
             records=list(page.records),
@@ -53,17 +76,10 @@ class BrowseSource:
             found = self._browse.search_local(
                 self.kind, self.text, limit=self._page_size, offset=start
             )
-            if isinstance(found, list):  # a plain list of records
-                records = found
-                more = 1 if len(records) >= self._page_size else 0
-                total = start + len(records) + more
-                fetched_at = None
-            else:
-                records = list(found.records)
-                total = int(found.total)
-                fetched_at = found.fetched_at
-            if records:
-                return Page(index, records, total, fetched_at, from_cache=True)
+            if found.records:
+                return Page(
+                    index, list(found.records), found.total, found.fetched_at, from_cache=True
+                )
         return None
 
     async def fetch_page(self, index: int) -> Page:
@@ -72,30 +88,25 @@ class BrowseSource:
         return self._convert(index, page)
 
 
-def schema_fields(schema: Any) -> list[FieldDef]:
+def schema_fields(schema: Schema | None) -> list[FieldDef]:
     if schema is None:
         return []
-    fields = getattr(schema, "fields", {})
-    values: Iterable[Any] = fields.values() if isinstance(fields, Mapping) else fields
-    return [field_from(f) for f in values]
+    return [field_from(f) for f in schema.fields.values()]
 
 
-def schema_layouts(schema: Any) -> list[LayoutDef]:
+def schema_layouts(schema: Schema | None) -> list[LayoutDef]:
     """The services' schema keeps one default layout per table: table -> field ids."""
     if schema is None:
         return []
-    layouts = getattr(schema, "layouts", {})
-    out: list[LayoutDef] = []
-    if isinstance(layouts, Mapping):
-        for table, ids in layouts.items():
-            out.append(LayoutDef(str(table), "Default", str(table), True, tuple(map(str, ids))))
-    return out
+    return [
+        LayoutDef(table, "Default", table, True, tuple(map(str, ids)))
+        for table, ids in schema.layouts.items()
+    ]
 
 
-def lookups_from_schema(schema: Any, lookups: Lookups | None = None) -> Lookups:
+def lookups_from_schema(schema: Schema | None, lookups: Lookups | None = None) -> Lookups:
     out = lookups or Lookups()
-    users: Sequence[Mapping[str, Any]] = getattr(schema, "users", []) or []
-    for user in users:
+    for user in schema.users if schema is not None else ():
         uid = str(user.get("user-id", "")).lower()
         if uid:
             out.users[uid] = str(user.get("name", "") or user.get("email-address", ""))
@@ -105,11 +116,11 @@ def lookups_from_schema(schema: Any, lookups: Lookups | None = None) -> Lookups:
 class SchemaView:
     """The schema as the GUI reads it: field definitions, default layouts and roles."""
 
-    def __init__(self, schema: Any = None) -> None:
+    def __init__(self, schema: Schema | None = None) -> None:
         self.raw = schema
         self.fields = schema_fields(schema)
         self.layouts = schema_layouts(schema)
-        self.me: str = str(getattr(schema, "me", "") or "")
+        self.me: str = (schema.me or "") if schema is not None else ""
 
     def role(self, table: str, role: str) -> str | None:
         for f in self.fields:
@@ -130,7 +141,7 @@ class SchemaView:
                 return f.label
         return field_id
 
-    def display_name(self, table: str, record: Mapping[str, Any]) -> str:
+    def display_name(self, table: str, record: Mapping[str, object]) -> str:
         """A person's or group's name from its record, by field roles."""
         name_id = self.role(table, "name")
         name = str(record.get(name_id, "") or "").strip() if name_id else ""

@@ -1,7 +1,8 @@
 """Async use-cases of SalesNexus Desktop over the wire client and the offline store (no Qt).
 
 The GUI holds one `AppServices` and uses its parts: `schema`, `browse`, `writes`, `priming`,
-`connectivity`, and the `changes` hub. See each module's docstring.
+`connectivity`, and the `changes` hub; `AccountServices` (in ``ports``) declares which parts
+those are. See each module's docstring.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from .connectivity import Connectivity, ConnState
     from .context import AppServices, CredentialsProvider
     from .events import Event
+    from .lazyclient import LazyClient
+    from .ports import AccountServices
     from .priming import PrimingJob, PrimingResult, PrimingService
     from .schema import FieldInfo, Schema, SchemaService
     from .types import (
@@ -54,6 +57,8 @@ _WHERE = {
     "AppServices": "context",
     "CredentialsProvider": "context",
     "Event": "events",
+    "LazyClient": "lazyclient",
+    "AccountServices": "ports",
     "PrimingJob": "priming",
     "PrimingResult": "priming",
     "PrimingService": "priming",
@@ -91,6 +96,7 @@ __getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())
 __all__ = [
     "ID_KEY",
     "KINDS",
+    "AccountServices",
     "AppServices",
     "BrowseService",
     "Change",
@@ -104,6 +110,7 @@ __all__ = [
     "FieldConflict",
     "FieldInfo",
     "Kind",
+    "LazyClient",
     "OfflineError",
     "OpEventState",
     "OpOutcome",

@@ -17,7 +17,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from snx_desktop.api.errors import NotFoundError
 from snx_desktop.api.values import parse_datetime
@@ -27,6 +27,7 @@ from . import _wire
 from .connectivity import Connectivity
 from .events import Event
 from .ids import with_id as with_id
+from .lazyclient import ClientSource, lazy_client
 from .pagewrites import PageWrites
 from .schema import SchemaService
 from .types import (
@@ -40,6 +41,9 @@ from .types import (
     Record,
     is_temp_id,
 )
+
+if TYPE_CHECKING:
+    from snx_desktop.api.client import SalesNexusClient
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +80,7 @@ class BrowseService:
 
     def __init__(
         self,
-        client: Any,
+        client: ClientSource,
         store: Any,
         schema: SchemaService,
         connectivity: Connectivity,
@@ -84,7 +88,7 @@ class BrowseService:
         overlay: Callable[[str, Iterable[str]], None] | None = None,
         pending_ids: Callable[[str], set[str]] | None = None,
     ) -> None:
-        self._client = client
+        self._clients = lazy_client(client)
         self._store = store
         self._schema = schema
         self._conn = connectivity
@@ -93,6 +97,10 @@ class BrowseService:
         self.overlay = overlay
         self.pending_ids = pending_ids
         self._pages = PageWrites(store)
+
+    @property
+    def _client(self) -> SalesNexusClient:
+        return self._clients.get()
 
     # ------------------------------------------------------------------ helpers
     def _pending(self, kind: str) -> set[str]:

@@ -1,6 +1,7 @@
 """`AppServices`: the one object the GUI holds, owning the client, the store and the services.
 
-Built with `AppServices.open(...)` (which makes the client and opens the account's store) or
+Built with `AppServices.open(...)` (which opens the account's store and says how to make the
+client: working offline, it is made only when first needed, see `LazyClient`) or
 `AppServices.from_parts(...)` (from an existing client and store). `start()` loads the schema
 (cache first), starts the connection probe and the write replay loop; `aclose()` cancels every
 task and closes what it owns. Sign-out can send the queue first, then wipes the account's store
@@ -18,7 +19,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from snx_desktop import messages
 from snx_desktop.api.errors import InvalidLoginError
@@ -28,10 +29,15 @@ from . import _wire
 from .browse import BrowseService
 from .connectivity import Connectivity, ConnState
 from .events import Event
+from .lazyclient import ClientSource, LazyClient, lazy_client
 from .priming import PrimingService
 from .schema import SchemaService
 from .types import KINDS, Change, SignOutResult
 from .writes import WriteQueue
+
+if TYPE_CHECKING:
+    from snx_desktop.api.client import SalesNexusClient
+    from snx_desktop.store import OpenNotice, StoreEnvironmentError
 
 log = logging.getLogger(__name__)
 
@@ -49,56 +55,21 @@ class TokenOfAnotherUserError(Exception):
     """A new token for the open account belongs to another user; nothing was changed."""
 
 
-class DeferredClient:
-    """Stands in for the wire client until it is first used, then forwards everything to it.
-
-    Building the client imports httpx and the wire layer (tens of milliseconds); a start on
-    the offline cache needs neither before the first rows are shown.
-    """
-
-    def __init__(self, factory: Callable[[], Any]) -> None:
-        object.__setattr__(self, "_factory", factory)
-        object.__setattr__(self, "_real", None)
-
-    @property
-    def built(self) -> bool:
-        """True once the real client exists."""
-        return object.__getattribute__(self, "_real") is not None
-
-    def _client(self) -> Any:
-        real = object.__getattribute__(self, "_real")
-        if real is None:
-            real = object.__getattribute__(self, "_factory")()
-            object.__setattr__(self, "_real", real)
-        return real
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client(), name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self._client(), name, value)
-
-    async def aclose(self) -> None:
-        """Close the real client, if one was ever built."""
-        real = object.__getattribute__(self, "_real")
-        if real is not None:
-            await real.aclose()
-
-
 class AppServices:
     """Client + store + every service, wired together."""
 
     def __init__(
         self,
-        client: Any,
-        store: Any,
+        client: ClientSource,
+        store: Store,
         *,
         account: str = "",
         work_offline: bool = False,
         owns: bool = False,
         probe_interval: tuple[float, float] = (1.0, 60.0),
     ) -> None:
-        self.client = client
+        #: the account's wire client, made when first needed (see `client`)
+        self.lazy_client = lazy_client(client)
         self.store = store
         self.account = account
         self._owns = owns
@@ -115,10 +86,11 @@ class AppServices:
             min_interval=probe_interval[0],
             max_interval=probe_interval[1],
         )
-        self.schema = SchemaService(client, store, account=account)
-        self.writes = WriteQueue(client, store, self.schema, self.connectivity, self.changes)
+        clients = self.lazy_client
+        self.schema = SchemaService(clients, store, account=account)
+        self.writes = WriteQueue(clients, store, self.schema, self.connectivity, self.changes)
         self.browse = BrowseService(
-            client,
+            clients,
             store,
             self.schema,
             self.connectivity,
@@ -126,18 +98,22 @@ class AppServices:
             overlay=self.writes.reapply,
             pending_ids=self.writes.pending_ids,
         )
-        self.priming = PrimingService(client, store, self.schema, self.connectivity, self.changes)
+        self.priming = PrimingService(clients, store, self.schema, self.connectivity, self.changes)
         self.priming.overlay = self.writes.reapply
         self._disconnect = self.connectivity.changed.connect(self._on_state)
-        subscribe = getattr(store, "subscribe_problem", None)
-        self._unsubscribe_store = subscribe(self._store_problem) if subscribe else None
+        self._unsubscribe_store = store.subscribe_problem(self._store_problem)
+
+    @property
+    def client(self) -> SalesNexusClient:
+        """The account's wire client (made now, if this is its first use)."""
+        return self.lazy_client.get()
 
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_parts(
         cls,
-        client: Any,
-        store: Any,
+        client: ClientSource,
+        store: Store,
         *,
         account: str = "",
         work_offline: bool = False,
@@ -192,7 +168,7 @@ class AppServices:
         store = Store.open(base_url, identity, profile_dir, check="none")
         options = dict(client_options or {})
 
-        def make_client() -> Any:
+        def make_client() -> SalesNexusClient:
             # imported here: the client pulls in httpx, which `import snx_desktop.services`
             # need not pay for
             from snx_desktop.api.client import SalesNexusClient
@@ -206,9 +182,11 @@ class AppServices:
             )
 
         try:
-            # working offline, the first rows come from the cache before any request is due:
-            # the client (and httpx with it, ~60 ms of start-up) is built on first use
-            client: Any = DeferredClient(make_client) if work_offline else make_client()
+            # working offline, the rows come from the cache and no request is due: the client
+            # (and httpx and TLS with it) is made when something first needs it
+            client = LazyClient(make_client)
+            if not work_offline:
+                client.get()
         except BaseException:
             store.close()
             raise
@@ -225,7 +203,7 @@ class AppServices:
         try:
             if password and account and not work_offline:
                 try:
-                    await client.login(account, password)
+                    await services.client.login(account, password)
                     services.connectivity.report_success()
                 except InvalidLoginError:
                     raise
@@ -241,28 +219,28 @@ class AppServices:
         return services
 
     @property
-    def store_notice(self) -> Any:
+    def store_notice(self) -> OpenNotice | None:
         """Set when the store had to be rebuilt, or opened on a disk that refuses writes
         (show its ``message`` to the user)."""
-        return getattr(self.store, "notice", None)
+        return self.store.notice
 
     @property
-    def store_problem(self) -> Any:
+    def store_problem(self) -> StoreEnvironmentError | None:
         """The store's error while its disk refuses writes (full, read-only, no permission,
         I/O error), else None. Meanwhile a write raises that error (the change is not saved,
         the rep is told why), the rep is told once what is wrong, and the store is tried
         again every `store_retry_interval` seconds; once it takes writes the rep is told and
         the queued changes go out."""
-        return getattr(self.store, "problem", None)
+        return self.store.problem
 
-    def _store_problem(self, problem: Any) -> None:
+    def _store_problem(self, problem: StoreEnvironmentError | None) -> None:
         if self._closed:
             return
         if problem is None:
             messages.info(STORE_WRITABLE_MESSAGE)
             self.writes.wake()  # what waits goes out now, not after the queue's backoff
             return
-        messages.warning(str(getattr(problem, "summary", problem)))
+        messages.warning(problem.summary or str(problem))
         self._watch_store()
 
     def _watch_store(self) -> None:
@@ -409,7 +387,7 @@ class AppServices:
                 await task
         if self._owns:
             with contextlib.suppress(Exception):
-                await self.client.aclose()
+                await self.lazy_client.aclose()
             with contextlib.suppress(Exception):
                 self.store.close()
 
@@ -437,7 +415,7 @@ class AppServices:
         await self.aclose()
         if not self._owns:
             with contextlib.suppress(Exception):
-                await self.client.aclose()
+                await self.lazy_client.aclose()
         self.store.wipe()
         if forget_secret is not None:
             try:

@@ -19,9 +19,13 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .lazyclient import ClientSource, lazy_client
 from .types import ID_KEY, WriteRefused, is_temp_id
+
+if TYPE_CHECKING:
+    from snx_desktop.api.client import SalesNexusClient
 
 __all__ = [
     "DEFAULT_BATCH_LIMITS",
@@ -267,10 +271,14 @@ class DocumentFiles:
     ``file-name``, ``size``, ``url``).
     """
 
-    def __init__(self, client: Any, store: Any, *, open_dir: Path | None = None) -> None:
-        self.client = client
+    def __init__(self, client: ClientSource, store: Any, *, open_dir: Path | None = None) -> None:
+        self._clients = lazy_client(client)
         self.store = store
         self.open_dir = open_dir or Path(tempfile.gettempdir()) / f"snx-desktop-open-{_uid()}"
+
+    @property
+    def client(self) -> SalesNexusClient:
+        return self._clients.get()
 
     @staticmethod
     def can_download(document: Mapping[str, Any]) -> bool:

@@ -26,15 +26,19 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from snx_desktop.api.values import parse_datetime
 
 from . import _wire
 from .connectivity import Connectivity
 from .events import Event
+from .lazyclient import ClientSource, lazy_client
 from .schema import SchemaService
 from .types import ID_KEY, Change, OfflineError, Progress, Record
+
+if TYPE_CHECKING:
+    from snx_desktop.api.client import SalesNexusClient
 
 log = logging.getLogger(__name__)
 
@@ -106,13 +110,13 @@ class PrimingService:
 
     def __init__(
         self,
-        client: Any,
+        client: ClientSource,
         store: Any,
         schema: SchemaService,
         connectivity: Connectivity,
         hub: Event[Change],
     ) -> None:
-        self._client = client
+        self._clients = lazy_client(client)
         self._store = store
         self._schema = schema
         self._conn = connectivity
@@ -122,6 +126,10 @@ class PrimingService:
         self.job: PrimingJob | None = None
         # set by the write queue: re-applies queued writes to records just overwritten
         self.overlay: Callable[[str, Any], None] | None = None
+
+    @property
+    def _client(self) -> SalesNexusClient:
+        return self._clients.get()
 
     def start(
         self,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from snx_desktop.store.types import StoreEnvironmentError
 
 from .events import Event
+from .lazyclient import ClientSource, lazy_client
 from .schemadata import KIND_TABLE as KIND_TABLE
 from .schemadata import SEARCH_ROLES as SEARCH_ROLES
 from .schemadata import TABLES as TABLES
@@ -23,20 +24,27 @@ from .schemadata import build_schema as build_schema
 from .schemadata import schema_from_cache as schema_from_cache
 from .types import OfflineError
 
+if TYPE_CHECKING:
+    from snx_desktop.api.client import SalesNexusClient
+
 log = logging.getLogger(__name__)
 
 
 class SchemaService:
     """Cached schema with revalidation; `changed` fires when a new schema is loaded."""
 
-    def __init__(self, client: Any, store: Any, *, account: str = "") -> None:
-        self._client = client
+    def __init__(self, client: ClientSource, store: Any, *, account: str = "") -> None:
+        self._clients = lazy_client(client)
         self._store = store
         self._account = account.strip().lower()
         self.current: Schema | None = None
         self.changed: Event[Schema] = Event("schema.changed")
         self._lock = asyncio.Lock()
         self.current = self.cached()
+
+    @property
+    def _client(self) -> SalesNexusClient:
+        return self._clients.get()
 
     def cached(self) -> Schema | None:
         return schema_from_cache(self._store.cache)

@@ -33,7 +33,7 @@ import logging
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from snx_desktop.api.errors import (
     ConnectionFailedError,
@@ -57,6 +57,7 @@ from .documents import (
     safe_file_name,
 )
 from .events import Event
+from .lazyclient import ClientSource, lazy_client
 from .types import Change, OpOutcome, WriteRefused, is_temp_id
 from .uploadjobs import JobState, UploadJob, reason_from_text
 
@@ -73,6 +74,9 @@ __all__ = [
     "safe_file_name",
 ]
 
+if TYPE_CHECKING:
+    from snx_desktop.api.client import SalesNexusClient
+
 log = logging.getLogger(__name__)
 
 DEFAULT_CONCURRENCY = 2
@@ -83,7 +87,7 @@ class UploadManager:
 
     def __init__(
         self,
-        client: Any,
+        client: ClientSource,
         *,
         writes: Any = None,
         connectivity: Any = None,
@@ -93,7 +97,7 @@ class UploadManager:
         concurrency: int = DEFAULT_CONCURRENCY,
         progress_interval: float = 0.1,
     ) -> None:
-        self.client = client
+        self._clients = lazy_client(client)
         self.writes = writes
         self.connectivity = connectivity
         self.store = store
@@ -126,13 +130,17 @@ class UploadManager:
     def for_services(cls, services: Any, **options: Any) -> UploadManager:
         """A manager over an `AppServices` (client, write queue, connectivity, store, hub)."""
         return cls(
-            services.client,
+            services.lazy_client,
             writes=services.writes,
             connectivity=services.connectivity,
             store=services.store,
             hub=services.changes,
             **options,
         )
+
+    @property
+    def client(self) -> SalesNexusClient:
+        return self._clients.get()
 
     # ------------------------------------------------------------------ reading
     @property

@@ -27,6 +27,7 @@ from .conflicts import resolve as resolve_fields
 from .connectivity import Connectivity
 from .documents import check_file
 from .events import Event
+from .lazyclient import ClientSource
 from .ops import Catalogue, Entry, OpKind
 from .ops.activities import (
     CompleteActivity,
@@ -75,13 +76,12 @@ class WriteQueue:
 
     def __init__(
         self,
-        client: Any,
+        client: ClientSource,
         store: Any,
         schema: SchemaService,
         connectivity: Connectivity,
         hub: Event[Change],
     ) -> None:
-        self._client = client
         self._store = store
         self._schema = schema
         self._hub = hub

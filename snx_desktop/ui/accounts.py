@@ -5,7 +5,6 @@ keyring (:mod:`snx_desktop.secrets`). Read at start, before the sign-in dialog i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QSettings
 
@@ -30,7 +29,7 @@ class KnownAccount:
 
 def load_accounts(settings: QSettings) -> list[KnownAccount]:
     """Accounts signed in before, most recent first (no secrets are kept in settings)."""
-    raw: Any = settings.value(_ACCOUNTS_KEY, [])
+    raw: object = settings.value(_ACCOUNTS_KEY, [])
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list):

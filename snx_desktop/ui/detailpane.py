@@ -4,15 +4,21 @@ Opening a contact or group shows what the offline store holds at once
 (``browse.cached_detail``), then asks the services for the whole record with all its tabs
 (``browse.load_detail``: one batched HTTP request) and fills every tab. Switching records
 cancels the load in flight; a late answer for another record is dropped.
+
+:meth:`DetailPane.attach` gives the pane a signed-in account's browse service and
+connectivity; the ``bind_*`` methods give it its editing parts once their modules are loaded
+(editable fields, the Documents tab, file drops and pastes on the open contact, the upload
+list under the record), and :meth:`DetailPane.unbind_features` takes them away again.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, TypeGuard
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHeaderView, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from snx_desktop.api.values import as_bool
@@ -27,20 +33,33 @@ from snx_desktop.models.columns import (
 )
 from snx_desktop.models.schema import Lookups, format_age, format_datetime
 from snx_desktop.models.sources import SchemaView
+from snx_desktop.ui.toolbar import HEADER_TOOLS, header_button
 
 if TYPE_CHECKING:
     import asyncio
 
+    from snx_desktop.services.browse import BrowseService
+    from snx_desktop.services.connectivity import Connectivity
+    from snx_desktop.services.documents import DocumentFiles
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.services.types import Detail, DetailKind
+    from snx_desktop.services.uploads import UploadManager
     from snx_desktop.ui.detailviews import ContactView, GroupView, RecordView
+    from snx_desktop.ui.documents import Attacher, UploadListWidget
 
-__all__ = ["DetailPane"]
+__all__ = ["DONE_ROW_MS", "DetailPane"]
 
 log = logging.getLogger(__name__)
 
+DONE_ROW_MS = 10_000  # how long a finished upload stays in the upload list
 INCOMPLETE_NOTE = (
     "SalesNexus lists activities by calendar, not by contact: these are the activities "
     "found in the calendars cached on this computer, so some may be missing."
 )
+
+
+def _is_detail_kind(kind: str) -> TypeGuard[DetailKind]:
+    return kind in ("contact", "group", "activity")
 
 
 def _error_text(exc: BaseException) -> str:
@@ -59,7 +78,8 @@ class DetailPane(QWidget):
         super().__init__(parent)
         self.setObjectName("detailPane")
         self.setAccessibleName("Record details")
-        self.browse: Any = None
+        self.browse: BrowseService | None = None
+        self._connectivity: Connectivity | None = None
         self.schema = SchemaView()
         self.lookups = Lookups()
         self.kind = ""
@@ -67,11 +87,12 @@ class DetailPane(QWidget):
         self._generation = 0
         self._task: asyncio.Task[None] | None = None
         self._last_state = ""
-        self._activity_row: Mapping[str, Any] = {}
+        self._activity_row: Mapping[str, str] = {}
         self._note = ""
-        #: whether the services are online (set by the session; offline wording otherwise)
-        self.is_online: Callable[[], bool] = lambda: False
+        #: the list of uploads under the record while an account is bound
+        self.upload_list: UploadListWidget | None = None
         layout = QVBoxLayout(self)
+        self._layout = layout
         layout.setContentsMargins(0, 0, 0, 0)
         self.stack = QStackedWidget(self)
         layout.addWidget(self.stack)
@@ -83,7 +104,7 @@ class DetailPane(QWidget):
         self.stack.addWidget(self.empty)
         self.stack.setCurrentWidget(self.empty)
         self._views: tuple[ContactView, GroupView, RecordView] | None = None
-        self._when_built: list[Callable[[], None]] = []
+        self._record_actions: Mapping[str, QAction] = {}
 
     # -- the views, built on first use (not for the first paint) ------------------------------
     @property
@@ -102,12 +123,19 @@ class DetailPane(QWidget):
     def views_built(self) -> bool:
         return self._views is not None
 
-    def when_built(self, callback: Callable[[], None]) -> None:
-        """Call ``callback`` once the views exist (now, if they do)."""
+    def set_record_actions(self, actions: Mapping[str, QAction]) -> None:
+        """The window's actions, by object name: a contact's and a group's header get buttons
+        for theirs (Add note, Schedule, Attach, Delete) when the views are built."""
+        self._record_actions = actions
         if self._views is not None:
-            callback()
-        else:
-            self._when_built.append(callback)
+            self._add_header_tools()
+
+    def _add_header_tools(self) -> None:
+        for kind, view in (("contact", self.contact), ("group", self.group)):
+            for name, text in HEADER_TOOLS[kind]:
+                action = self._record_actions.get(name)
+                if action is not None:
+                    view.header.add_tool(header_button(action, text))
 
     def _ensure_views(self) -> tuple[ContactView, GroupView, RecordView]:
         if self._views is not None:
@@ -131,10 +159,72 @@ class DetailPane(QWidget):
                 lambda i, _o, _n, v=notes.view: v.resizeRowsToContents() if i == 2 else None
             )
         self._apply_columns()
-        hooks, self._when_built = self._when_built, []
-        for hook in hooks:
-            hook()
+        self._add_header_tools()
         return views
+
+    # -- the signed-in account ----------------------------------------------------------------
+    def attach(self, browse: BrowseService, connectivity: Connectivity, lookups: Lookups) -> None:
+        """Load records through ``browse``; ``connectivity`` says how to word a saved copy."""
+        self.browse = browse
+        self._connectivity = connectivity
+        self.lookups = lookups
+
+    def detach(self) -> None:
+        """Forget the account (the pane shows nothing)."""
+        self.browse = None
+        self._connectivity = None
+        self.clear()
+
+    def _online(self) -> bool:
+        return self._connectivity is not None and self._connectivity.is_online
+
+    def current_contact(self) -> tuple[str, str] | None:
+        """The open contact's id and name (None when no contact is open)."""
+        if self.kind != "contact" or not self.record_id:
+            return None
+        return self.record_id, self.contact.header.name.text()
+
+    def bind_file_drops(self, attacher: Attacher) -> None:
+        """Files dropped anywhere on the pane, or pasted, are attached to the open contact."""
+        attacher.install_on_pane(self, self.current_contact)
+
+    def bind_documents(self, files: DocumentFiles, attacher: Attacher | None) -> None:
+        """The contact's Documents tab with Open, Save as… and Attach…."""
+        self.contact.bind_documents(files, attacher, self.current_contact)
+
+    def bind_fields_editors(self, services: AccountServices) -> None:
+        """A contact's and a group's fields become editable; the record shown is filled in."""
+        for kind, table, view in (
+            ("contact", "Contact", self.contact),
+            ("group", "Group", self.group),
+        ):
+            editor = view.bind_fields_editor(services)
+            if self.kind == kind and self.record_id:
+                fm = view.fields_model
+                values = {f.id: fm.value(f.id) for f in self.schema.layout_fields(table)}
+                editor.set_record(kind, self.record_id, values)
+
+    def bind_upload_list(self, uploads: UploadManager) -> None:
+        """Per-file progress, cancel and retry under the record while uploads exist."""
+        from snx_desktop.ui.documents import UploadListWidget
+
+        panel = UploadListWidget(uploads, self, done_row_ms=DONE_ROW_MS)
+        panel.setMaximumHeight(200)
+        self._layout.addWidget(panel)
+        panel.setVisible(bool(uploads.jobs))
+        self.upload_list = panel
+
+    def unbind_features(self) -> None:
+        """Take the editing parts away (before the account's services close)."""
+        panel, self.upload_list = self.upload_list, None
+        if panel is not None:
+            panel.close_list()
+            self._layout.removeWidget(panel)
+            panel.hide()
+            panel.deleteLater()
+        if self._views is not None:
+            self.contact.unbind_features()
+            self.group.unbind_features()
 
     # -- configuration ----------------------------------------------------------------------
     def set_schema(self, schema: SchemaView, lookups: Lookups) -> None:
@@ -195,7 +285,7 @@ class DetailPane(QWidget):
             self._task.cancel()
         self._task = None
 
-    def open_record(self, kind: str, record_id: str, row: Mapping[str, Any] | None = None) -> None:
+    def open_record(self, kind: str, record_id: str, row: Mapping[str, str] | None = None) -> None:
         """Show a record now (from the list row and the cache) and start loading it."""
         import asyncio  # here, like the views: this pane is part of the first paint
 
@@ -219,7 +309,7 @@ class DetailPane(QWidget):
             self.detailLoaded.emit(kind, record_id, False)
 
     async def load(
-        self, kind: str, record_id: str, row: Mapping[str, Any], generation: int | None = None
+        self, kind: str, record_id: str, row: Mapping[str, str], generation: int | None = None
     ) -> None:
         """Cached content first, then the whole record in one request."""
         import asyncio
@@ -227,6 +317,8 @@ class DetailPane(QWidget):
         gen = self._generation if generation is None else generation
         if kind in ("contact", "group"):
             self._show_header_only(kind, row)
+        if not _is_detail_kind(kind):
+            return
         cached = None
         if self.browse is not None:
             try:
@@ -257,24 +349,27 @@ class DetailPane(QWidget):
         if gen != self._generation:
             return
         self._show_detail(detail, note="")
-        self.detailLoaded.emit(kind, record_id, not getattr(detail, "from_cache", False))
+        self.detailLoaded.emit(kind, record_id, not detail.from_cache)
 
     def show_cached(self) -> None:
         """Redraw the current record from the offline store (after a change), no request."""
-        if self.browse is None or not self.record_id or self.kind not in ("contact", "group"):
+        kind = self.kind
+        if self.browse is None or not self.record_id or kind not in ("contact", "group"):
+            return
+        if not _is_detail_kind(kind):
             return
         if self._task is not None and not self._task.done():
             return  # a load is in flight and will show the change
         try:
-            cached = self.browse.cached_detail(self.kind, self.record_id)
+            cached = self.browse.cached_detail(kind, self.record_id)
         except Exception:
-            log.exception("reading the cached %s failed", self.kind)
+            log.exception("reading the cached %s failed", kind)
             return
         if cached is None:
             return
         state = self._last_state
         self._show_detail(cached, note="")
-        pending = "  ·  unsent changes waiting" if getattr(cached, "pending", False) else ""
+        pending = "  ·  unsent changes waiting" if cached.pending else ""
         self._state(state.replace("  ·  unsent changes waiting", "") + pending)
 
     async def wait_loaded(self) -> None:
@@ -292,7 +387,7 @@ class DetailPane(QWidget):
         if header is not None:
             header.set_state(text)
 
-    def _contact_header(self, fields: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    def _contact_header(self, fields: Mapping[str, str]) -> tuple[str, str, str, str]:
         s = self.schema
 
         def value(role: str) -> str:
@@ -309,13 +404,13 @@ class DetailPane(QWidget):
         subtitle = " · ".join(p for p in (title, company) if p and p != name)
         return name, subtitle, value("email"), value("phone")
 
-    def _group_subtitle(self, fields: Mapping[str, Any]) -> str:
+    def _group_subtitle(self, fields: Mapping[str, str]) -> str:
         for f in self.schema.layout_fields("Group"):
             if f.role in ("", "description") and f.type == 0 and "desc" in f.label.lower():
                 return str(fields.get(f.id, "") or "")
         return ""
 
-    def _show_header_only(self, kind: str, row: Mapping[str, Any]) -> None:
+    def _show_header_only(self, kind: str, row: Mapping[str, str]) -> None:
         if kind == "contact":
             self.stack.setCurrentWidget(self.contact)
             self.contact.header.set_contact(*self._contact_header(row))
@@ -339,31 +434,35 @@ class DetailPane(QWidget):
                 tab.set_empty_text("Loading…")
             self.group.update_tab_titles()
 
-    def _state_text(self, detail: Any) -> str:
+    def _state_text(self, detail: Detail) -> str:
         parts: list[str] = []
-        if getattr(detail, "from_cache", False):
+        if detail.from_cache:
             age = format_age(detail.fetched_at)
             if self._note == "updating":  # the fresh copy is on its way
                 parts.append(f"Saved copy from {age}, updating…")
-            elif self.is_online():
+            elif self._online():
                 parts.append(f"Saved copy from {age}")
             else:
                 parts.append(f"Offline copy, saved {age}")
         else:
             parts.append(f"Updated {format_age(detail.fetched_at)}")
-        if getattr(detail, "pending", False):
+        if detail.pending:
             parts.append("unsent changes waiting")
         self._last_state = "  ·  ".join(parts)
         return self._last_state
 
-    def _show_detail(self, detail: Any, note: str) -> None:
+    def _show_detail(self, detail: Detail, note: str) -> None:
         self._note = note
         self._fill(detail)
+        if detail.kind == "contact":
+            self.contact.show_editable(detail)
+        elif detail.kind == "group":
+            self.group.show_editable(detail)
         self.detailShown.emit(detail)
 
-    def _fill(self, detail: Any) -> None:
+    def _fill(self, detail: Detail) -> None:
         kind = detail.kind
-        stale = bool(getattr(detail, "from_cache", False))
+        stale = detail.from_cache
         if kind == "contact":
             view = self.contact
             self.stack.setCurrentWidget(view)
@@ -417,7 +516,7 @@ class DetailPane(QWidget):
             self._show_activity(detail.fields)
             self.record.header.set_state(self._state_text(detail))
 
-    def _show_activity(self, rec: Mapping[str, Any]) -> None:
+    def _show_activity(self, rec: Mapping[str, str]) -> None:
         lk = self.lookups
         self._activity_row = rec
 
@@ -443,7 +542,7 @@ class DetailPane(QWidget):
         self.stack.setCurrentWidget(self.record)
         self.record.show_values(rows["Regarding"] or "Activity", rows["Starts"], rows)
 
-    def _show_sale(self, rec: Mapping[str, Any]) -> None:
+    def _show_sale(self, rec: Mapping[str, str]) -> None:
         self._activity_row = rec
         cols = sales_columns(self.schema.fields, self.schema.layouts, self.lookups)
         rows = {c.label: c.display(rec, self.lookups) for c in cols}
@@ -452,7 +551,7 @@ class DetailPane(QWidget):
         self.record.show_values(title, "", rows)
         self.record.header.set_state("")
 
-    def _show_campaign(self, rec: Mapping[str, Any]) -> None:
+    def _show_campaign(self, rec: Mapping[str, str]) -> None:
         rows = {c.label: c.display(rec, self.lookups) for c in campaign_columns()}
         self.stack.setCurrentWidget(self.record)
         self.record.show_values(str(rec.get("name", "") or "Campaign"), "", rows)

@@ -4,13 +4,18 @@
 ``detailTabs`` with pages ``fieldsTab``, ``notesTab``, ``activitiesTab``, ``salesTab`` and
 ``documentsTab``. :class:`GroupView` has fields, members, notes, activities and sales.
 :class:`RecordView` shows the fields of an activity, sale or campaign.
+
+Signed in, a contact's or group's view holds its own editing parts, built when the detail
+pane binds them: a `FieldsEditor` in the Fields tab and, on a contact, a `DocumentsWidget`
+in the Documents tab, each shown in place of the tab's read-only table until
+``unbind_features``.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -28,6 +33,13 @@ from PySide6.QtWidgets import (
 from snx_desktop.models.paging import LoadedRowsSortProxy
 from snx_desktop.models.records import FieldsModel, RecordTableModel
 from snx_desktop.models.schema import Column
+
+if TYPE_CHECKING:
+    from snx_desktop.services.documents import DocumentFiles
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.services.types import Detail
+    from snx_desktop.ui.documents import Attacher, ContactGetter, DocumentsWidget
+    from snx_desktop.ui.editing import FieldsEditor
 
 __all__ = ["ContactView", "DetailTab", "GroupView", "Header", "RecordView"]
 
@@ -95,12 +107,13 @@ class DetailTab(QWidget):
         self.empty.setEnabled(False)
         self.empty.hide()
         layout.addWidget(self.empty)
-        self.replacement: QWidget | None = None
+        #: the widget that edits this tab's content, shown instead of the table (signed in)
+        self.editor: QWidget | None = None
 
-    def replace_view(self, widget: QWidget) -> None:
+    def show_editor(self, widget: QWidget) -> None:
         """Show ``widget`` (an editor) in place of the read-only table; the table stays loaded."""
-        self.restore_view()
-        self.replacement = widget
+        self.drop_editor()
+        self.editor = widget
         widget.setParent(self)
         self._layout.addWidget(widget)
         self.view.hide()
@@ -108,12 +121,13 @@ class DetailTab(QWidget):
         self.view.setVisible(False)
         widget.show()
 
-    def restore_view(self) -> None:
-        widget = getattr(self, "replacement", None)
+    def drop_editor(self) -> None:
+        """Back to the read-only table; the editor is deleted."""
+        widget, self.editor = self.editor, None
         if widget is not None:
             self._layout.removeWidget(widget)
             widget.hide()
-            self.replacement = None
+            widget.deleteLater()
             self.view.show()
 
     def set_note(self, text: str) -> None:
@@ -133,7 +147,7 @@ class DetailTab(QWidget):
         header.resizeSection(0, min(header.sectionSize(0) + 16, 260))
 
     def set_empty_text(self, text: str) -> None:
-        if getattr(self, "replacement", None) is not None:
+        if self.editor is not None:
             return
         rows = self.model.rowCount()
         self.empty.setText(text)
@@ -228,11 +242,44 @@ class Header(QWidget):
         self.tools.insertWidget(self.tools.count() - 1, button)
 
 
-class ContactView(QWidget):
-    """Header + ``detailTabs`` (fields, notes, activities, sales, documents)."""
+class _EditableView(QWidget):
+    """A contact's or group's view: the Fields tab gets a `FieldsEditor` while bound."""
+
+    kind = ""
+    fields: DetailTab
+    fields_model: FieldsModel
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.fields_editor: FieldsEditor | None = None
+
+    def bind_fields_editor(self, services: AccountServices) -> FieldsEditor:
+        """Make the Fields tab editable for the signed-in account."""
+        from snx_desktop.ui.editing import FieldsEditor
+
+        editor = FieldsEditor(services, self.fields)
+        self.fields.show_editor(editor)
+        self.fields_editor = editor
+        return editor
+
+    def show_editable(self, detail: Detail) -> None:
+        """Give the editing parts the record just shown."""
+        if self.fields_editor is not None:
+            self.fields_editor.set_record(self.kind, detail.id, detail.fields)
+
+    def unbind_features(self) -> None:
+        self.fields_editor = None
+        self.fields.drop_editor()
+
+
+class ContactView(_EditableView):
+    """Header + ``detailTabs`` (fields, notes, activities, sales, documents)."""
+
+    kind = "contact"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.documents_widget: DocumentsWidget | None = None
         self.setObjectName("contactDetail")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -264,6 +311,30 @@ class ContactView(QWidget):
     def tab_pages(self) -> list[DetailTab]:
         return [self.fields, self.notes, self.activities, self.sales, self.documents]
 
+    def bind_documents(
+        self, files: DocumentFiles, attacher: Attacher | None, current: ContactGetter
+    ) -> DocumentsWidget:
+        """The Documents tab with Open, Save as… and Attach… for the signed-in account."""
+        from snx_desktop.ui.documents import DocumentsWidget
+
+        docs = DocumentsWidget(files, attacher, current=current, parent=self.documents)
+        self.documents.show_editor(docs)
+        docs.set_documents(self.documents_model.records())
+        self.documents_widget = docs
+        return docs
+
+    def show_editable(self, detail: Detail) -> None:
+        super().show_editable(detail)
+        if self.documents_widget is not None:
+            self.documents_widget.set_documents(detail.documents, stale=detail.from_cache)
+
+    def unbind_features(self) -> None:
+        docs, self.documents_widget = self.documents_widget, None
+        if docs is not None:
+            docs.bind(None)
+            self.documents.drop_editor()
+        super().unbind_features()
+
     def update_tab_titles(self) -> None:
         for i, tab in enumerate(self.tab_pages()):
             n = tab.model.rowCount()
@@ -271,8 +342,10 @@ class ContactView(QWidget):
             self.tabs.setTabText(i, title)
 
 
-class GroupView(QWidget):
+class GroupView(_EditableView):
     """Header + ``groupTabs`` (fields, members, notes, activities, sales)."""
+
+    kind = "group"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -329,7 +402,7 @@ class RecordView(QWidget):
         self.fields.view.horizontalHeader().hide()
         layout.addWidget(self.fields, 1)
 
-    def show_values(self, title: str, subtitle: str, rows: Mapping[str, Any]) -> None:
+    def show_values(self, title: str, subtitle: str, rows: Mapping[str, object]) -> None:
         """Show label -> text pairs (already formatted)."""
         from snx_desktop.models.schema import FieldDef
 

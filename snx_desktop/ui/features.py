@@ -1,27 +1,38 @@
-"""Editing (issue 6) and documents (issue 7) features, plugged into the window per session.
+"""The window's editing and document features: the menu commands, and what each signed-in
+account adds to the panes.
 
-:class:`WindowFeatures` adds the editing actions to the menus once; :meth:`bind` connects them,
-Ctrl+N and Delete, the contact drag onto groups and the file drops on a contact to one
-signed-in account's services, and :meth:`unbind` takes all of it away again before the
-services close. A feature that fails to install is logged and reported as a warning; the
-shell keeps working without it.
+:class:`WindowFeatures` adds the editing actions to the menus once and runs their commands
+(:mod:`snx_desktop.ui.editing.commands`), Ctrl+N and Delete included. :meth:`WindowFeatures.bind`
+gives one signed-in account's services to the panes, which build their own parts (the list
+pane: contact drag onto groups, file drops on contact rows, the pending-changes panel, the
+agenda; the detail pane: editable fields, the Documents tab, file drops and pastes, the upload
+list); it owns what the panes share (the uploads and the `Attacher`) and the due-activity
+reminders. :meth:`WindowFeatures.unbind` takes all of it away again before the services
+close. A part that fails to install is logged and reported as a warning; the window keeps
+working without it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from snx_desktop import messages
 from snx_desktop.ui.iconset import get_icon
 
 if TYPE_CHECKING:
     import asyncio
+
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.services.uploads import UploadManager
+    from snx_desktop.ui.documents import Attacher
+    from snx_desktop.ui.editing import ReminderNotifier
+    from snx_desktop.ui.mainwindow import MainWindow
 
 __all__ = ["WindowFeatures"]
 
@@ -45,21 +56,17 @@ _EDIT_ACTIONS: tuple[tuple[str, str, str, str, str], ...] = (
 class WindowFeatures(QObject):
     """The editing and document features of one window."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.services: Any = None
-        self.binder: Any = None
+        self.services: AccountServices | None = None
         self.actions: dict[str, QAction] = {}
-        self._tasks: set[asyncio.Future[Any]] = set()
-        self._installed: list[QObject] = []
-        self._undo: list[Callable[[], None]] = []
-        self.current_contact: Callable[[], Any] = lambda: None
-        self.uploads: Any = None
-        self.attacher: Any = None
-        self.agenda: Any = None  # AgendaView, ReminderNotifier, UploadListWidget while bound
-        self.reminders: Any = None
-        self.upload_list: Any = None
+        self._tasks: set[asyncio.Future[None]] = set()
+        #: while an account is bound: its uploads, the attacher over them, the reminders
+        self.uploads: UploadManager | None = None
+        self.attacher: Attacher | None = None
+        self.reminders: ReminderNotifier | None = None
+        self._tray: QSystemTrayIcon | None = None
         menus = {m.objectName(): m for m in window.menuBar().findChildren(QMenu)}
         for name, text, shortcut, icon, menu in _EDIT_ACTIONS:
             action = QAction(text, window)
@@ -84,49 +91,60 @@ class WindowFeatures(QObject):
         a["actionAddToCampaign"].triggered.connect(lambda: self._run(self._add_to_campaign))
         a["actionImportCsv"].triggered.connect(lambda: self._run(self._import_csv))
         a["actionExportCsv"].triggered.connect(lambda: self._run(self._export_csv))
-        window.newRecordRequested.connect(lambda kind: self._run(lambda: self._new(kind)))
+        window.newRecordRequested.connect(
+            lambda kind: self._run(lambda services: self._new(services, kind))
+        )
         window.deleteRequested.connect(
-            lambda kind, ids: self._run(lambda: self._delete(kind, list(ids)))
+            lambda kind, ids: self._run(lambda services: self._delete(services, kind, list(ids)))
+        )
+        window.list_pane.activityActivated.connect(
+            lambda activity: self._run(lambda services: self._edit_activity(services, activity))
         )
 
     # -- binding -------------------------------------------------------------------------------
-    def bind(self, services: Any, binder: Any) -> None:
-        from snx_desktop.ui import sessionpanels as panels
+    def bind(self, services: AccountServices) -> None:
+        """Give the window its editing and document parts for one signed-in account.
 
-        self.services, self.binder = services, binder
+        Each pane builds its own parts (``bind_*``); a part that fails is logged and named in
+        a warning, and the rest of the window works without it."""
+        self.services = services
         for action in self.actions.values():
             action.setEnabled(True)
-        self._install("contact drag onto groups", self._install_membership)
-        self._install("file drops on contacts", self._install_documents)
-        self._install("the documents tab", self._install_documents_tab)
-        self._install("field editing", self._install_fields_editors)
-        self._install("the pending changes panel", self._install_pending_panel)
-        self._install("the agenda", lambda: panels.install_agenda(self))
-        self._install("reminders", lambda: panels.install_reminders(self))
-        self._install("the upload list", lambda: panels.install_upload_list(self))
+        lp, detail = self.window.list_pane, self.window.detail
+        self._install("contact drag onto groups", lambda: lp.bind_membership(services))
+        self._install("file drops on contacts", lambda: self._bind_documents(services))
+        self._install("the documents tab", lambda: self._bind_documents_tab(services))
+        self._install("field editing", lambda: detail.bind_fields_editors(services))
+        self._install("the pending changes panel", lambda: lp.bind_pending_panel(services))
+        self._install("the agenda", lambda: lp.bind_agenda(services))
+        self._install("reminders", lambda: self._start_reminders(services))
+        if self.uploads is not None:
+            uploads = self.uploads
+            self._install("the upload list", lambda: detail.bind_upload_list(uploads))
 
     async def unbind(self) -> None:
+        """Take every part away again (uploads in flight are cancelled)."""
         for action in self.actions.values():
             action.setEnabled(False)
         for task in list(self._tasks):
             task.cancel()
-        for undo in reversed(self._undo):
+        for what, unbind in (
+            ("the detail pane's parts", self.window.detail.unbind_features),
+            ("the list pane's parts", self.window.list_pane.unbind_features),
+            ("reminders", self._stop_reminders),
+            ("file drops", self._drop_attacher),
+        ):
             try:
-                undo()
+                unbind()
             except Exception:
-                log.exception("removing a feature failed")
-        self._undo.clear()
-        for obj in self._installed:
-            obj.deleteLater()
-        self._installed.clear()
-        self.agenda = self.reminders = self.upload_list = None
-        uploads, self.uploads, self.attacher = self.uploads, None, None
+                log.exception("removing %s failed", what)
+        uploads, self.uploads = self.uploads, None
         if uploads is not None:
             try:
                 await uploads.aclose()
             except Exception:
                 log.exception("closing the uploads failed")
-        self.services = self.binder = None
+        self.services = None
 
     def _install(self, what: str, install: Callable[[], None]) -> None:
         try:
@@ -135,125 +153,91 @@ class WindowFeatures(QObject):
             log.exception("could not install %s", what)
             messages.warning(f"Some features are not available ({what}).")
 
-    def _install_membership(self) -> None:
-        from snx_desktop.ui.editing.membership import ContactDragSource, GroupDropTarget
-
-        lp = self.window.list_pane
-        self._installed.append(ContactDragSource(lp.views["contact"]))
-        self._installed.append(GroupDropTarget(lp.views["group"], self.services))
-
-    def _install_documents(self) -> None:
+    def _bind_documents(self, services: AccountServices) -> None:
         from snx_desktop.services.uploads import UploadManager
-        from snx_desktop.ui.documents import Attacher, DropContact, record_contact
+        from snx_desktop.ui.documents import Attacher
 
-        self.uploads = UploadManager.for_services(self.services)
+        self.uploads = UploadManager.for_services(services)
         attacher = Attacher(self.uploads, self)
-        attacher.message.connect(lambda text: self.window.status.showMessage(text, 8000))
+        attacher.message.connect(self._show_status)
         self.attacher = attacher
-        detail = self.window.detail
-        binder = self.binder
+        self.window.detail.bind_file_drops(attacher)
+        self.window.list_pane.bind_file_drops(attacher, self._contact_name)
 
-        def current_contact() -> Any:
-            if detail.kind != "contact" or not detail.record_id:
-                return None
-            return DropContact(detail.record_id, detail.contact.header.name.text())
-
-        self.current_contact = current_contact
-
-        def name_of(record: Any) -> str:
-            return str(binder.schema.display_name("Contact", record))
-
-        self._installed.append(attacher.install_on_pane(detail, current_contact))
-        self._installed.append(
-            attacher.install_on_view(
-                self.window.list_pane.views["contact"], record_contact(name_of)
-            )
-        )
-        self._installed.extend(getattr(attacher, "_filters", []))
-        self._installed.append(attacher)
-
-    def _install_documents_tab(self) -> None:
+    def _bind_documents_tab(self, services: AccountServices) -> None:
         from snx_desktop.services.documents import DocumentFiles
-        from snx_desktop.ui.documents import DocumentsWidget
 
         if self.attacher is None:
             return
-        detail = self.window.detail
-        tab = detail.contact.documents
-        files = DocumentFiles(self.services.client, self.services.store)
-        docs = DocumentsWidget(files, self.attacher, current=self.current_contact, parent=tab)
-        docs.message.connect(lambda text: self.window.status.showMessage(text, 8000))
-        tab.replace_view(docs)
-        docs.set_documents(detail.contact.documents_model.records())
+        files = DocumentFiles(services.lazy_client, services.store)
+        self.window.detail.bind_documents(files, self.attacher)
+        docs = self.window.detail.contact.documents_widget
+        if docs is not None:
+            docs.message.connect(self._show_status)
 
-        def shown(d: Any) -> None:
-            if getattr(d, "kind", "") == "contact":
-                docs.set_documents(d.documents, stale=bool(getattr(d, "from_cache", False)))
+    def _drop_attacher(self) -> None:
+        attacher, self.attacher = self.attacher, None
+        if attacher is not None:
+            attacher.uninstall()
+            attacher.deleteLater()
 
-        detail.detailShown.connect(shown)
+    def _start_reminders(self, services: AccountServices) -> None:
+        """Reminders for due activities: a tray message where there is a tray, else the window."""
+        from snx_desktop.ui.editing import ReminderNotifier
 
-        def undo() -> None:
-            detail.detailShown.disconnect(shown)
-            tab.restore_view()
-            docs.bind(None)
+        window = self.window
+        tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            from snx_desktop.ui import icons
 
-        self._undo.append(undo)
-        self._installed.append(docs)
+            tray = QSystemTrayIcon(icons.app_icon(), window)
+            tray.setObjectName("trayIcon")
+            tray.setToolTip("SalesNexus Desktop")
+            tray.activated.connect(self._tray_activated)
+            tray.show()
+        notifier = ReminderNotifier(services, window, tray=tray)
+        notifier.notice.connect(self._show_notice)
+        notifier.start()
+        self.reminders, self._tray = notifier, tray
 
-    def _install_fields_editors(self) -> None:
-        from snx_desktop.ui.editing import FieldsEditor
+    def _stop_reminders(self) -> None:
+        notifier, self.reminders = self.reminders, None
+        tray, self._tray = self._tray, None
+        if notifier is not None:
+            notifier.stop()
+            notifier.deleteLater()
+        if tray is not None:
+            tray.hide()
+            tray.deleteLater()
 
-        detail = self.window.detail
-        for kind, view in (("contact", detail.contact), ("group", detail.group)):
-            editor = FieldsEditor(self.services, view.fields)
-            view.fields.replace_view(editor)
-            self._installed.append(editor)
-            self._undo.append(view.fields.restore_view)
-            if detail.kind == kind and detail.record_id:
-                fm = view.fields_model
-                values = {
-                    f.id: fm.value(f.id)
-                    for f in self.binder.schema.layout_fields(
-                        "Contact" if kind == "contact" else "Group"
-                    )
-                }
-                editor.set_record(kind, detail.record_id, values)
+    def _tray_activated(self, _reason: QSystemTrayIcon.ActivationReason) -> None:
+        self.window.showNormal()
+        self.window.activateWindow()
 
-            def shown(d: Any, kind: str = kind, editor: Any = editor) -> None:
-                if getattr(d, "kind", "") == kind:
-                    editor.set_record(kind, d.id, d.fields)
+    def _show_notice(self, text: str) -> None:
+        self.window.show_message("info", text)
 
-            detail.detailShown.connect(shown)
-            self._undo.append(_disconnecter(detail.detailShown, shown))
+    def _show_status(self, text: str) -> None:
+        self.window.status.showMessage(text, 8000)
 
-    def _install_pending_panel(self) -> None:
-        from snx_desktop.ui.editing import PendingPanel
-
-        lp = self.window.list_pane
-        panel = PendingPanel(self.services, lp.pending_page)
-        lp.pending_page.layout().addWidget(panel)
-        lp.views["pending"].hide()
-
-        def undo() -> None:
-            panel.detach()
-            lp.pending_page.layout().removeWidget(panel)
-            lp.views["pending"].show()
-
-        self._undo.append(undo)
-        self._installed.append(panel)
+    def _contact_name(self, record: Mapping[str, str]) -> str:
+        return self.window.detail.schema.display_name("Contact", record)
 
     # -- commands -------------------------------------------------------------------------------
-    def _run(self, make: Callable[[], Coroutine[Any, Any, Any]]) -> None:
-        if self.services is None:
+    def _run(self, command: Callable[[AccountServices], Awaitable[object]]) -> None:
+        """Run ``command`` over the signed-in account's services as a task; a failure is
+        logged and told to the rep."""
+        services = self.services
+        if services is None:
             messages.info("Sign in first.")
             return
         import asyncio  # here: the window (and these actions) exist before the event loop
 
-        task = asyncio.ensure_future(make())
+        task = asyncio.ensure_future(_call(command, services))
         self._tasks.add(task)
         task.add_done_callback(self._done)
 
-    def _done(self, task: asyncio.Future[Any]) -> None:
+    def _done(self, task: asyncio.Future[None]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("command failed", exc_info=task.exception())
@@ -263,97 +247,100 @@ class WindowFeatures(QObject):
         d = self.window.detail
         return str(d.record_id) if d.kind == "contact" else ""
 
-    async def _new(self, kind: str) -> Any:
+    async def _new(self, services: AccountServices, kind: str) -> None:
         from snx_desktop.ui.editing import commands
 
         if kind in ("contact", "group"):
-            return await commands.new_record(self.window, self.services, kind)
-        if kind in ("activity", "agenda"):
-            return await commands.new_activity(
-                self.window, self.services, contact_id=self._contact_id()
-            )
-        if kind == "sale":
-            return await commands.new_sale(self.window, self.services, self._contact_id())
-        return None
+            await commands.new_record(self.window, services, kind)
+        elif kind in ("activity", "agenda"):
+            await commands.new_activity(self.window, services, contact_id=self._contact_id())
+        elif kind == "sale":
+            await commands.new_sale(self.window, services, self._contact_id())
 
-    async def _delete(self, kind: str, ids: list[str]) -> Any:
+    async def _delete(self, services: AccountServices, kind: str, ids: list[str]) -> None:
         from snx_desktop.ui.editing import commands
 
-        return await commands.delete_records(self.window, self.services, kind, ids)
+        await commands.delete_records(self.window, services, kind, ids)
 
-    async def _add_note(self) -> Any:
+    async def _add_note(self, services: AccountServices) -> None:
         from snx_desktop.ui.editing import commands
 
         d = self.window.detail
         if d.kind not in ("contact", "group") or not d.record_id:
             messages.info("Open a contact or group first, then add a note to it.")
-            return None
-        return await commands.add_note(self.window, self.services, d.kind, d.record_id)
+            return
+        await commands.add_note(self.window, services, d.kind, d.record_id)
 
-    async def _new_activity(self) -> Any:
+    async def _new_activity(self, services: AccountServices) -> None:
         from snx_desktop.ui.editing import commands
 
         d = self.window.detail
         group = d.record_id if d.kind == "group" else ""
-        return await commands.new_activity(
-            self.window, self.services, contact_id=self._contact_id(), group_id=group
+        await commands.new_activity(
+            self.window, services, contact_id=self._contact_id(), group_id=group
         )
 
-    async def _complete(self) -> Any:
+    async def _edit_activity(self, services: AccountServices, activity: Mapping[str, str]) -> None:
+        from snx_desktop.ui.editing import commands
+
+        await commands.edit_activity(self.window, services, activity)
+
+    async def _complete(self, services: AccountServices) -> None:
+        from snx_desktop.models.roles import Roles
         from snx_desktop.ui.editing import commands
 
         lp = self.window.list_pane
         index = lp.current_view().currentIndex()
-        record = index.data(_record_role()) if lp.section == "activity" else None
-        if not record:
+        record = index.data(Roles.RECORD) if lp.section == "activity" else None
+        if not isinstance(record, Mapping) or not record:
             messages.info("Select an activity in Activities first.")
-            return None
-        return await commands.complete_activity(self.window, self.services, record)
+            return
+        await commands.complete_activity(self.window, services, record)
 
-    async def _attach_file(self) -> Any:
+    async def _attach_file(self, _services: AccountServices) -> None:
         if self.attacher is None:
             messages.info("Attaching files is not available right now.")
-            return None
-        return await self.attacher.choose_and_attach(self.window, self.current_contact())
+            return
+        await self.attacher.choose_and_attach(self.window, self.window.detail.current_contact())
 
-    async def _delete_shown(self) -> Any:
+    async def _delete_shown(self, services: AccountServices) -> None:
         d = self.window.detail
         if d.kind not in ("contact", "group") or not d.record_id:
             messages.info("Open a contact or group first.")
-            return None
-        return await self._delete(d.kind, [d.record_id])
+            return
+        await self._delete(services, d.kind, [d.record_id])
 
-    async def _new_sale(self) -> Any:
+    async def _new_sale(self, services: AccountServices) -> None:
         from snx_desktop.ui.editing import commands
 
         if not self._contact_id():
             messages.info("Open a contact first, then add a sale to it.")
-            return None
-        return await commands.new_sale(self.window, self.services, self._contact_id())
+            return
+        await commands.new_sale(self.window, services, self._contact_id())
 
-    async def _add_to_group(self) -> Any:
+    async def _add_to_group(self, services: AccountServices) -> None:
         from snx_desktop.ui.editing import commands
 
-        return await commands.add_to_group(self.window, self.services, self._selected_contacts())
+        await commands.add_to_group(self.window, services, self._selected_contacts())
 
-    async def _add_to_campaign(self) -> Any:
+    async def _add_to_campaign(self, services: AccountServices) -> None:
         from snx_desktop.ui.editing import commands
 
-        return await commands.add_to_campaign(self.window, self.services, self._selected_contacts())
+        await commands.add_to_campaign(self.window, services, self._selected_contacts())
 
-    async def _import_csv(self) -> Any:
+    async def _import_csv(self, services: AccountServices) -> None:
         from snx_desktop.ui.editing import commands
 
-        return await commands.import_csv(self.window, self.services)
+        await commands.import_csv(self.window, services)
 
-    async def _export_csv(self) -> Any:
+    async def _export_csv(self, services: AccountServices) -> None:
         from snx_desktop.ui.editing import commands
 
         lp = self.window.list_pane
         if lp.section not in lp.models:
             messages.info("Open a list (contacts, groups, activities, sales) to export it.")
-            return None
-        return await commands.export_csv(self.window, self.services, lp.section, lp.search.text())
+            return
+        await commands.export_csv(self.window, services, lp.section, lp.search.text())
 
     def _selected_contacts(self) -> list[str]:
         lp = self.window.list_pane
@@ -367,14 +354,7 @@ class WindowFeatures(QObject):
         return [contact] if contact else []
 
 
-def _record_role() -> int:
-    from snx_desktop.models.roles import Roles
-
-    return int(Roles.RECORD)
-
-
-def _disconnecter(signal: Any, slot: Callable[..., None]) -> Callable[[], None]:
-    def disconnect() -> None:
-        signal.disconnect(slot)
-
-    return disconnect
+async def _call(
+    command: Callable[[AccountServices], Awaitable[object]], services: AccountServices
+) -> None:
+    await command(services)

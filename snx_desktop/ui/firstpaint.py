@@ -4,9 +4,9 @@ store before the event loop, the services and the network client are loaded.
 A rep who opens the app sees the contacts they saw last time at once; the rest of the app
 (about two thirds of its start-up work) loads while they look at them. Only the rows the
 services will show anyway are painted: the account the start-up will open
-(:func:`start_account`, which the controller uses too), its cached columns and the first page
-of its contact or group list, read read-only from its store. The list keeps those rows when
-the services take over (see :meth:`ListPane.show_first_page
+(:func:`start_account`, which the account and sign-in flow uses too), its cached columns and
+the first page of its contact or group list, read read-only from its store. The list keeps
+those rows when the services take over (see :meth:`ListPane.show_first_page
 <snx_desktop.ui.listpane.ListPane.show_first_page>`).
 """
 

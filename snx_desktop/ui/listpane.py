@@ -8,35 +8,37 @@ request, and a newer keystroke cancels it), and its matches replace the cached o
 
 At start the current list can show its first page before the services exist
 (:meth:`ListPane.show_first_page`); ``firstRowsShown`` tells when rows were first painted.
+
+Signed in, :meth:`ListPane.attach` gives the lists the account's browse service, and the
+``bind_*`` methods give the pane its editing parts once their modules are loaded: contacts
+dragged onto groups, files dropped on contact rows, the pending-changes panel and the agenda
+(its own page; ``activityActivated`` when the rep opens one of its activities);
+:meth:`ListPane.unbind_features` takes them away again.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QPaintEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QStackedWidget,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
 from snx_desktop.models.paging import LoadedRowsSortProxy, Page, PagedTableModel
 from snx_desktop.models.pending import PendingOpsModel
 from snx_desktop.models.roles import FetchState, Roles
 from snx_desktop.models.schema import Column, Lookups
-from snx_desktop.models.sources import BrowseSource
 from snx_desktop.ui.iconset import get_icon
+from snx_desktop.ui.recordtable import DelayedSource, RecordTable
 
-__all__ = ["LIST_OBJECT_NAMES", "ListPane", "RecordTable"]
+if TYPE_CHECKING:
+    from snx_desktop.services.browse import BrowseService
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.ui.documents import Attacher
+    from snx_desktop.ui.editing import AgendaView, PendingPanel
+
+__all__ = ["LIST_OBJECT_NAMES", "MAX_AGENDA_PAGES", "ListPane"]
 
 log = logging.getLogger(__name__)
 
@@ -62,84 +64,7 @@ UNIFORM_HIDDEN = {"activity": "schedule-for"}
 UNIFORM_SAMPLE = 3000
 SEARCH_DELAY = 0.3  # seconds of typing pause before the server is asked
 PAGE_SIZE = 100
-
-
-class DelayedSource(BrowseSource):
-    """A browse source whose first network request waits for the typing to pause."""
-
-    def __init__(self, browse: Any, kind: str, text: str, page_size: int, delay: float) -> None:
-        super().__init__(browse, kind, text, page_size)
-        self._delay = delay
-
-    async def fetch_page(self, index: int) -> Page:
-        if index == 0 and self._delay > 0:
-            import asyncio  # here: the list pane is part of the first paint
-
-            await asyncio.sleep(self._delay)
-        return await super().fetch_page(index)
-
-
-class RecordTable(QTableView):
-    """A table view with the app's defaults for record lists."""
-
-    def __init__(self, name: str, accessible: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.setAccessibleName(accessible)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.setShowGrid(False)
-        self.setSortingEnabled(False)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.verticalHeader().hide()
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setMinimumSectionSize(60)
-        #: called after each paint while set (the list pane's start-up timing)
-        self.after_paint: Callable[[], None] | None = None
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        if self.after_paint is not None:
-            self.after_paint()
-
-    def fit_columns(self, limit: int = 260, sample: int = 40) -> None:
-        """Fit each column to its header and the first ``sample`` rows, within ``limit`` px.
-
-        Measured here from the display texts: ``resizeColumnToContents`` asks the delegate for
-        a size hint of every loaded row, which stalls the first paint.
-        """
-        model = self.model()
-        if model is None:
-            return
-        header = self.horizontalHeader()
-        metrics = self.fontMetrics()
-        rows = min(model.rowCount(), sample)
-        for col in range(model.columnCount() - 1):
-            title = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
-            width = metrics.horizontalAdvance(title) + 28
-            for row in range(rows):
-                text = model.index(row, col).data()
-                if text:
-                    width = max(width, metrics.horizontalAdvance(str(text)) + 16)
-            header.resizeSection(col, min(max(width, 60), limit))
-
-    def size_columns(self, columns: list[Column]) -> None:
-        """Give each column a width that fits its header and typical content."""
-        metrics = self.fontMetrics()
-        header = self.horizontalHeader()
-        for i, col in enumerate(columns):
-            title = metrics.horizontalAdvance(col.label) + 28
-            guess = {1: 14, 2: 16, 3: 10, 4: 16}.get(col.kind, 22)
-            width = max(title, metrics.averageCharWidth() * guess)
-            header.resizeSection(i, min(width, 320))
+MAX_AGENDA_PAGES = 20  # pages of the rep's activities loaded for the agenda, at most
 
 
 class ListPane(QWidget):
@@ -150,13 +75,19 @@ class ListPane(QWidget):
     dataAgeChanged = Signal(float)
     namesArrived = Signal()  # names for linked ids (activity and sales contacts) arrived
     firstRowsShown = Signal(str, int)  # kind, rows: a record list was painted with rows
+    activityActivated = Signal(object)  # an activity (its record) opened from the agenda
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("listPane")
-        self.browse: Any = None
+        self.browse: BrowseService | None = None
         self.lookups = Lookups()
-        self.is_pending: Callable[[str], bool] | None = None
+        self._is_pending: Callable[[str], bool] | None = None
+        #: the editing parts while an account is bound (see ``bind_*``)
+        self.agenda: AgendaView | None = None
+        self.pending_panel: PendingPanel | None = None
+        self._parts: list[QObject] = []
+        self._agenda_pages = 0
         self.page_size = PAGE_SIZE
         self.search_delay = SEARCH_DELAY
         self._section = "contact"
@@ -235,8 +166,10 @@ class ListPane(QWidget):
         #: sections shown by a page of their own rather than a record list
         self.pages: dict[str, QWidget] = {"pending": self.pending_page, "agenda": self.agenda_page}
         self._page_status: dict[str, str] = {}
+        self.models["activity"].idle.connect(self._activity_idle)
         for kind in self.models:
-            self.views[kind].after_paint = lambda k=kind: self._painted(k)
+            self.views[kind].report_paints = True
+            self.views[kind].painted.connect(lambda k=kind: self._painted(k))
         self.show_section("contact")
 
     def _painted(self, kind: str) -> None:
@@ -244,7 +177,7 @@ class ListPane(QWidget):
         rows = self.models[kind].loaded_count
         if rows:
             for view in self.views.values():
-                view.after_paint = None
+                view.report_paints = False
             self.firstRowsShown.emit(kind, rows)
 
     def show_first_page(self, kind: str, columns: list[Column], page: Page) -> None:
@@ -265,10 +198,19 @@ class ListPane(QWidget):
                 if model.loaded_count:
                     model.set_source(None)
 
-    # -- wiring ---------------------------------------------------------------------------
-    def attach(self, browse: Any) -> None:
-        """Show lists from ``browse`` (the services' browse use-case)."""
+    # -- the signed-in account ------------------------------------------------------------
+    def attach(
+        self,
+        browse: BrowseService,
+        *,
+        is_pending: Callable[[str], bool],
+        resolve_name: Callable[[str], str],
+    ) -> None:
+        """Show lists from ``browse`` (the account's browse service); ``is_pending`` tells
+        which records have unsent changes, ``resolve_name`` names linked contacts and groups."""
         self.browse = browse
+        self._is_pending = is_pending
+        self.lookups.resolver = resolve_name
         self._attached.clear()
         for model in self.models.values():
             model.set_source(None)
@@ -276,6 +218,8 @@ class ListPane(QWidget):
 
     def detach(self) -> None:
         self.browse = None
+        self._is_pending = None
+        self.lookups.resolver = None
         self._attached.clear()
         for model in self.models.values():
             model.set_source(None)
@@ -300,7 +244,7 @@ class ListPane(QWidget):
         if self._fitted[kind]:
             self.views[kind].fit_columns()
 
-    def _source(self, kind: str, text: str, delay: float) -> BrowseSource | None:
+    def _source(self, kind: str, text: str, delay: float) -> DelayedSource | None:
         if self.browse is None:
             return None
         return DelayedSource(self.browse, kind, text, self.page_size, delay)
@@ -314,6 +258,8 @@ class ListPane(QWidget):
                 self._name_fitted.add(kind)
                 self.views[kind].fit_columns()
         self.namesArrived.emit()
+        if self.agenda is not None and self._section == "agenda":
+            self.agenda.schedule_refresh()
 
     def _page_loaded(self, kind: str, index: int) -> None:
         if index == 0 and not self._fitted.get(kind):
@@ -321,6 +267,8 @@ class ListPane(QWidget):
             self.views[kind].fit_columns()
         if kind in UNIFORM_HIDDEN:
             self._hide_uniform(kind, UNIFORM_HIDDEN[kind])
+        if kind == "activity" and self.agenda is not None and self._section == "agenda":
+            self.agenda.schedule_refresh()
 
     def _hide_uniform(self, kind: str, key: str) -> None:
         """A column that says the same on every row (the rep's own name on each of the rep's
@@ -337,7 +285,7 @@ class ListPane(QWidget):
         self.views[kind].setColumnHidden(col, len(values) <= 1)
 
     def _pending(self, record_id: str) -> bool:
-        return bool(self.is_pending and self.is_pending(record_id))
+        return bool(self._is_pending and self._is_pending(record_id))
 
     # -- sections -------------------------------------------------------------------------
     @property
@@ -361,6 +309,9 @@ class ListPane(QWidget):
             self.dataAgeChanged.emit(self.models[kind].oldest_age())
         if kind in self.views:
             self._current_changed(kind, self.views[kind].currentIndex())
+        if kind == "agenda" and self.agenda is not None:
+            self.agenda.refresh()
+            self._load_agenda_page()
 
     def current_view(self) -> RecordTable:
         """The record list of the current section (contacts on a page without a list)."""
@@ -385,11 +336,13 @@ class ListPane(QWidget):
         self.models[kind].set_source(self._source(kind, text, delay=self.search_delay))
 
     def refresh(self) -> None:
-        """Reload the current list from the start (F5)."""
+        """Reload the current list from the start (F5); the agenda reads the store again."""
         kind = self._section
         if kind in self.models:
             self._attached.discard(kind)
             self._ensure_source(kind)
+        elif kind == "agenda" and self.agenda is not None:
+            self.agenda.refresh()
 
     # -- current record ---------------------------------------------------------------------
     def _current_changed(self, kind: str, index: QModelIndex) -> None:
@@ -469,10 +422,102 @@ class ListPane(QWidget):
         self.status.setText(text)
         self.statusChanged.emit(text)
 
+    # -- the editing parts of a signed-in account ----------------------------------------------
+    def bind_membership(self, services: AccountServices) -> None:
+        """Contacts dragged from the contact list onto a group join it."""
+        from snx_desktop.ui.editing.membership import ContactDragSource, GroupDropTarget
 
-def _record_id(record: Any) -> str:
+        self._parts.append(ContactDragSource(self.views["contact"]))
+        self._parts.append(GroupDropTarget(self.views["group"], services))
+
+    def bind_file_drops(
+        self, attacher: Attacher, name_of: Callable[[Mapping[str, str]], str]
+    ) -> None:
+        """Files dropped on a contact's row (or pasted on the list) are attached to it;
+        ``name_of`` names the contact of a row in the messages."""
+        from snx_desktop.ui.documents import record_contact
+
+        attacher.install_on_view(self.views["contact"], record_contact(name_of))
+
+    def bind_pending_panel(self, services: AccountServices) -> None:
+        """The pending-changes page shows the queue with Retry, Undo, Discard and Resolve."""
+        from snx_desktop.ui.editing import PendingPanel
+
+        panel = PendingPanel(services, self.pending_page)
+        self._page_layout(self.pending_page).addWidget(panel)
+        self.views["pending"].hide()
+        self.pending_panel = panel
+
+    def bind_agenda(self, services: AccountServices) -> None:
+        """The agenda page lists the rep's activities by day; it reads the store, which the
+        activity list fills page by page while the agenda is shown."""
+        from snx_desktop.ui.editing import AgendaView
+
+        agenda = AgendaView(services, self.agenda_page, name_for=self._linked_name)
+        # the list's status line carries the summary, and F5 / Refresh refreshes
+        agenda.summary.hide()
+        agenda.refresh_button.hide()
+        self.agenda_placeholder.hide()
+        self._page_layout(self.agenda_page).addWidget(agenda)
+        agenda.summaryChanged.connect(self._agenda_summary)
+        agenda.activityActivated.connect(self.activityActivated)
+        self.agenda = agenda
+        self._agenda_pages = 0
+        self.set_page_status("agenda", agenda.summary.text())
+        if self._section == "agenda":
+            agenda.refresh()
+            self._load_agenda_page()
+
+    def unbind_features(self) -> None:
+        """Take the editing parts away (before the account's services close)."""
+        agenda, self.agenda = self.agenda, None
+        if agenda is not None:
+            agenda.detach()
+            self._page_layout(self.agenda_page).removeWidget(agenda)
+            agenda.hide()
+            agenda.deleteLater()
+            self.agenda_placeholder.show()
+            self.set_page_status("agenda", "")
+        panel, self.pending_panel = self.pending_panel, None
+        if panel is not None:
+            panel.detach()
+            self._page_layout(self.pending_page).removeWidget(panel)
+            panel.hide()
+            panel.deleteLater()
+            self.views["pending"].show()
+        for part in self._parts:
+            part.deleteLater()
+        self._parts.clear()
+
+    @staticmethod
+    def _page_layout(page: QWidget) -> QVBoxLayout:
+        layout = page.layout()
+        assert isinstance(layout, QVBoxLayout)
+        return layout
+
+    def _linked_name(self, record_id: str) -> str:
+        return self.lookups.name_for(record_id, resolve=True)
+
+    def _agenda_summary(self, text: str) -> None:
+        self.set_page_status("agenda", text)
+
+    def _load_agenda_page(self) -> None:
+        """Fill the offline store with the rep's calendar (the agenda reads the store)."""
+        self.ensure_loaded("activity")
+        model = self.models["activity"]
+        if model.canFetchMore() and not model.busy and self._agenda_pages < MAX_AGENDA_PAGES:
+            self._agenda_pages += 1
+            model.fetchMore()
+
+    def _activity_idle(self) -> None:
+        """A page of activities is in: while the agenda is shown, ask for the next one."""
+        if self.agenda is not None and self._section == "agenda":
+            self._load_agenda_page()
+
+
+def _record_id(record: Mapping[str, object]) -> str:
     for key in ("id", "campaign-id", "activity-id", "contact-id", "group-id", "sales-id"):
-        value = record.get(key) if hasattr(record, "get") else None
+        value = record.get(key)
         if value:
             return str(value)
     return ""

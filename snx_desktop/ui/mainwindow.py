@@ -1,12 +1,14 @@
 """The main window. It only composes: navigation, list pane, detail pane, message bar,
-toolbar, status bar and the menus; :class:`~snx_desktop.ui.session.SessionBinder` connects them to
-the services.
+toolbar, status bar and the menus, and the editing features
+(:class:`~snx_desktop.ui.features.WindowFeatures`);
+:class:`~snx_desktop.ui.session.SessionBinder` connects them to one signed-in account's
+services.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -20,13 +22,7 @@ from snx_desktop.ui.iconset import stylesheet
 from snx_desktop.ui.listpane import ListPane
 from snx_desktop.ui.navigation import NavigationList
 from snx_desktop.ui.statusbar import MessageBar, StatusBar
-from snx_desktop.ui.toolbar import (
-    HEADER_TOOLS,
-    actions_by_name,
-    build_toolbar,
-    header_button,
-    section_noun,
-)
+from snx_desktop.ui.toolbar import actions_by_name, build_toolbar, section_noun
 
 if TYPE_CHECKING:
     import asyncio
@@ -102,18 +98,12 @@ class MainWindow(QMainWindow):
         from snx_desktop.ui.features import WindowFeatures
 
         self.features = WindowFeatures(self)
-        every = actions_by_name(self.actions_, self.features.actions)
+        every = actions_by_name(self.actions_.all(), self.features.actions)
         self.toolbar = build_toolbar(self, every)
-        self.detail.when_built(lambda: self._add_header_tools(every))
+        self.detail.set_record_actions(every)
         self._section_changed(self.list_pane.section)
         self.resize(1280, 800)
         self.restore_state()
-
-    def _add_header_tools(self, every: dict[str, Any]) -> None:
-        for kind, view in (("contact", self.detail.contact), ("group", self.detail.group)):
-            for name, text in HEADER_TOOLS[kind]:
-                if name in every:
-                    view.header.add_tool(header_button(every[name], text))
 
     # -- wiring inside the window ----------------------------------------------------------
     def _connect(self) -> None:
@@ -157,21 +147,12 @@ class MainWindow(QMainWindow):
             self.detail.open_record(self.detail.kind, self.detail.record_id, None)
 
     def _new_record(self) -> None:
-        kind = self.list_pane.section
-        if getattr(self, "features", None) is None:
-            messages.info("Creating records is not available in this version.")
-            return
-        self.newRecordRequested.emit(kind)
+        self.newRecordRequested.emit(self.list_pane.section)
 
     def _delete(self) -> None:
-        kind = self.list_pane.section
         ids = self.list_pane.selected_ids()
-        if not ids:
-            return
-        if getattr(self, "features", None) is None:
-            messages.info("Deleting records is not available in this version.")
-            return
-        self.deleteRequested.emit(kind, ids)
+        if ids:
+            self.deleteRequested.emit(self.list_pane.section, ids)
 
     def check_server(self) -> None:
         """Help ▸ Check server: the report window, checking the open session's server."""
@@ -255,6 +236,3 @@ class MainWindow(QMainWindow):
             await asyncio.wait_for(loaded, max(1.0, deadline - loop.time()))
         finally:
             self.detail.detailLoaded.disconnect(done)
-
-    def attach(self, binder: Any) -> None:
-        self.binder = binder

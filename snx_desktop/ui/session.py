@@ -3,24 +3,37 @@
 The binder turns the services' events into Qt signals (through
 :class:`~snx_desktop.models.bridge.ServicesBridge`) and applies them to the panes: schema
 -> columns and field layouts, connectivity -> status bar, queue status -> pending count,
-pending list and row markers, changes -> refresh only the record or list that changed.
+pending list and row markers, changes -> refresh only the record or list that changed. The
+panes get the services through their own typed methods (``attach``/``detach``); the editing
+and document features follow a moment later (:meth:`WindowFeatures.bind
+<snx_desktop.ui.features.WindowFeatures.bind>`), once their modules are loaded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
 from snx_desktop import messages
 from snx_desktop.models.bridge import ServicesBridge
 from snx_desktop.models.columns import list_columns
+from snx_desktop.models.paging import Lookup
 from snx_desktop.models.sources import SchemaView, lookups_from_schema
 from snx_desktop.ui.texts import readable_error
 
-__all__ = ["SessionBinder"]
+if TYPE_CHECKING:
+    from snx_desktop.services.connectivity import ConnState
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.services.priming import PrimingJob, PrimingResult
+    from snx_desktop.services.schema import Schema
+    from snx_desktop.services.types import Change, OpOutcome, Progress, QueueStatus
+    from snx_desktop.ui.mainwindow import MainWindow
+
+__all__ = ["FEATURES_DELAY", "NAME_BATCH", "SessionBinder"]
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +58,9 @@ FEATURES_DELAY = 0.2  # seconds after binding before the editing/document featur
 
 
 class SessionBinder(QObject):
-    """Connects ``services`` (an ``AppServices``) to ``window`` until :meth:`close`."""
+    """Connects ``services`` to ``window`` until :meth:`aclose`."""
 
-    def __init__(self, window: Any, services: Any, account: str = "") -> None:
+    def __init__(self, window: MainWindow, services: AccountServices, account: str = "") -> None:
         super().__init__(window)
         self.window = window
         self.services = services
@@ -58,36 +71,36 @@ class SessionBinder(QObject):
         self._missing: set[str] = set()
         self._asked: set[str] = set()
         self._names_task: asyncio.Future[None] | None = None
+        self._priming_job: PrimingJob | None = None
+        self._prime_task: asyncio.Future[PrimingResult | None] | None = None
+        self._features_bound = False
         self.bridge = ServicesBridge(services, self)
         lp, detail = window.list_pane, window.detail
-        lp.lookups.resolver = self._resolve_name
-        detail.lookups = lp.lookups
-        lp.is_pending = self._pending_ids.__contains__
         self.bridge.schemaChanged.connect(self.apply_schema)
         self.bridge.connectivityChanged.connect(self._connectivity)
         self.bridge.queueStatusChanged.connect(self._queue_status)
         self.bridge.dataChanged.connect(self._changed)
         self.bridge.primingProgress.connect(self._priming)
         self.bridge.opDone.connect(self._op_done)
-        self._priming_job: Any = None
         window.actions_.make_offline.triggered.connect(self._prime_slot)
         window.status.jobCancelled.connect(self.cancel_priming)
         window.status.workOfflineToggled.connect(self.set_work_offline)
         window.actions_.work_offline.toggled.connect(self.set_work_offline)
-        self.apply_schema(getattr(services.schema, "current", None))
-        detail.browse = services.browse
-        detail.is_online = lambda: bool(services.connectivity.is_online)
+        self.apply_schema(services.schema.current)
+        detail.attach(services.browse, services.connectivity, lp.lookups)
         for kind in ("contact", "group", "activity", "sale"):
             lp.models[kind].set_lookup(self._lookup_for(kind))
-        lp.attach(services.browse)
+        lp.attach(
+            services.browse,
+            is_pending=self._pending_ids.__contains__,
+            resolve_name=self._resolve_name,
+        )
         self._connectivity(services.connectivity.state)
-        self._queue_status(getattr(services.writes, "status", None))
+        self._queue_status(services.writes.status)
         title = f"SalesNexus Desktop — {account}" if account else "SalesNexus Desktop"
         window.setWindowTitle(title)
-        features = getattr(window, "features", None)
-        if features is not None:  # after the first paint: their modules take a while to load
-            self._features_bound = False
-            self._bind_handle = asyncio.ensure_future(self._load_features())
+        # after the first paint: the features' modules take a while to load
+        self._bind_handle = asyncio.ensure_future(self._load_features())
 
     async def _load_features(self) -> None:
         await asyncio.sleep(FEATURES_DELAY)
@@ -97,22 +110,15 @@ class SessionBinder(QObject):
             await asyncio.to_thread(_preload_feature_modules)
         except Exception:
             log.exception("loading the editing and document features failed")
-        self._bind_features()
-
-    def _bind_features(self) -> None:
-        features = getattr(self.window, "features", None)
-        if features is not None and not self._features_bound:
+        if not self._features_bound:
             self._features_bound = True
-            features.bind(self.services, self)
+            self.window.features.bind(self.services)
 
     async def aclose(self) -> None:
         """Unbind the features (uploads in flight are cancelled), then everything else."""
-        handle = getattr(self, "_bind_handle", None)
-        if handle is not None:
-            handle.cancel()
-        features = getattr(self.window, "features", None)
-        if features is not None and getattr(self, "_features_bound", False):
-            await features.unbind()
+        self._bind_handle.cancel()
+        if self._features_bound:
+            await self.window.features.unbind()
         self.close()
 
     def close(self) -> None:
@@ -133,27 +139,21 @@ class SessionBinder(QObject):
         w.status.set_connection("signed-out")
         for model in w.list_pane.models.values():
             model.set_lookup(None)
-        w.detail.browse = None
-        w.detail.is_online = lambda: False
-        w.detail.clear()
-        w.list_pane.lookups.resolver = None
-        w.list_pane.is_pending = None
+        w.detail.detach()
 
-    def _lookup_for(self, kind: str) -> Any:
+    def _lookup_for(self, kind: str) -> Lookup:
         """Rows scrolled far away are dropped from memory and read again from the store."""
-        cache = getattr(getattr(self.services, "store", None), "cache", None)
-        if cache is None:
-            return None
+        cache = self.services.store.cache
         from snx_desktop.services.browse import with_id
 
-        def lookup(ids: list[str]) -> dict[str, Any]:
+        def lookup(ids: list[str]) -> dict[str, dict[str, str]]:
             found = cache.get_records(kind, ids)
             return {rid: with_id(kind, rid, c.value) for rid, c in found.items()}
 
         return lookup
 
     # -- schema --------------------------------------------------------------------------------
-    def apply_schema(self, schema: Any) -> None:
+    def apply_schema(self, schema: Schema | None) -> None:
         if schema is None:
             return
         self.schema = SchemaView(schema)
@@ -170,18 +170,16 @@ class SessionBinder(QObject):
         if record_id in self._name_cache:
             return self._name_cache[record_id]
         name = ""
-        store = getattr(self.services, "store", None)
-        cache = getattr(store, "cache", None)
-        if cache is not None:
-            for kind, table in (("contact", "Contact"), ("group", "Group")):
-                try:
-                    cached = cache.get_record(kind, record_id)
-                except Exception:
-                    log.debug("name lookup failed", exc_info=True)
-                    cached = None
-                if cached is not None:
-                    name = self.schema.display_name(table, cached.value)
-                    break
+        cache = self.services.store.cache
+        for kind, table in (("contact", "Contact"), ("group", "Group")):
+            try:
+                cached = cache.get_record(kind, record_id)
+            except Exception:
+                log.debug("name lookup failed", exc_info=True)
+                cached = None
+            if cached is not None:
+                name = self.schema.display_name(table, cached.value)
+                break
         self._name_cache[record_id] = name
         if not name:
             self._ask_names(record_id)
@@ -199,10 +197,9 @@ class SessionBinder(QObject):
         await asyncio.sleep(0.05)  # let the view ask for every visible row first
         ids, self._missing = sorted(self._missing), set()
         self._asked.update(ids)
-        conn = getattr(self.services, "connectivity", None)
-        client = getattr(self.services, "client", None)
-        if not ids or client is None or conn is None or not conn.is_online:
+        if not ids or not self.services.connectivity.is_online:
             return
+        client = self.services.client
         results = await asyncio.gather(
             *(client.get_contact_info(i) for i in ids), return_exceptions=True
         )
@@ -210,7 +207,7 @@ class SessionBinder(QObject):
         for rid, res in zip(ids, results, strict=True):
             if isinstance(res, BaseException):
                 continue
-            name = self.schema.display_name("Contact", getattr(res, "field_data", {}) or {})
+            name = self.schema.display_name("Contact", res.field_data)
             if name:
                 self._name_cache[rid] = name
                 self.window.list_pane.lookups.contacts[rid] = name
@@ -223,22 +220,20 @@ class SessionBinder(QObject):
     def set_work_offline(self, on: bool) -> None:
         self.services.connectivity.set_work_offline(bool(on))
 
-    def _connectivity(self, state: Any) -> None:
-        value = str(getattr(state, "value", state))
+    def _connectivity(self, state: ConnState) -> None:
+        value = str(state.value)
         self.window.status.set_connection(value)
         action = self.window.actions_.work_offline
         action.blockSignals(True)
         action.setChecked(value == "working-offline")
         action.blockSignals(False)
 
-    def _queue_status(self, status: Any) -> None:
+    def _queue_status(self, status: QueueStatus) -> None:
         writes = self.services.writes
-        pending = int(getattr(status, "pending", 0) or 0)
-        failed = int(getattr(status, "failed", 0) or 0)
-        conflicts = int(getattr(status, "conflicts", 0) or 0)
+        pending, failed, conflicts = status.pending, status.failed, status.conflicts
         self.window.status.set_pending(pending, failed, conflicts)
         label = self.window.status.pending
-        if pending and getattr(status, "paused", False):
+        if pending and status.paused:
             label.setText(f"{label.text()} · paused until you sign in again")
             label.setToolTip("The session expired: sign in again to send these changes.")
         else:
@@ -258,12 +253,12 @@ class SessionBinder(QObject):
         self.window.list_pane.pending_model.set_ops(ops)
         self.window.list_pane.update_status(self.window.list_pane.section)
 
-    def _changed(self, change: Any) -> None:
+    def _changed(self, change: Change) -> None:
         """Refresh only what ``change`` touched."""
         detail = self.window.detail
-        ids = set(getattr(change, "ids", ()) or ())
-        parent = getattr(change, "parent", None)
-        id_map: dict[str, str] = dict(getattr(change, "id_map", {}) or {})
+        ids = set(change.ids)
+        parent = change.parent
+        id_map: Mapping[str, str] = change.id_map
         # names not found before may be in the cache now; names found stay
         for table in (self._name_cache, self.window.list_pane.lookups.contacts):
             for key in [k for k, v in table.items() if not v]:
@@ -273,28 +268,26 @@ class SessionBinder(QObject):
             or (parent is not None and parent[1] == detail.record_id)
             or detail.record_id in id_map
         ):
-            action = getattr(change, "action", "")
-            if action == "deleted" and detail.record_id in ids:
+            if change.action == "deleted" and detail.record_id in ids:
                 detail.clear()
             elif detail.record_id in id_map:
                 detail.open_record(detail.kind, id_map[detail.record_id], None)
             else:
                 detail.show_cached()  # the cache already holds the change: no request
-        kind = str(getattr(change, "kind", ""))
-        action = str(getattr(change, "action", ""))
+        kind, action = change.kind, change.action
         if (
             kind in self.window.list_pane.models
             and action in ("created", "deleted", "remapped", "rebuilt")
-            and getattr(change, "origin", None) is not self
+            and change.origin is not self
         ):
             self.window.list_pane.models[kind].reset()
 
     def _prime_slot(self) -> None:
         self._prime_task = asyncio.ensure_future(self.make_available_offline())
 
-    async def make_available_offline(self) -> Any:
+    async def make_available_offline(self) -> PrimingResult | None:
         """Prime the offline store (contacts, groups, the rep's activities); progress shown."""
-        if self._priming_job is not None and not self._priming_job.done():
+        if self._priming_job is not None and not self._priming_job.done:
             return None
         try:
             self._priming_job = self.services.priming.start()
@@ -307,9 +300,11 @@ class SessionBinder(QObject):
             return None
         finally:
             self._priming_job = None
-        cancelled = bool(getattr(result, "cancelled", False))
         self.window.status.set_job(
-            "Saving for offline use cancelled" if cancelled else "Saved for offline use", 0, 0, True
+            "Saving for offline use cancelled" if result.cancelled else "Saved for offline use",
+            0,
+            0,
+            True,
         )
         return result
 
@@ -318,18 +313,16 @@ class SessionBinder(QObject):
         if job is not None:
             job.cancel()
 
-    def _priming(self, progress: Any) -> None:
-        done = int(getattr(progress, "done", 0))
-        total = int(getattr(progress, "total", 0))
-        stage = str(getattr(progress, "stage", ""))
+    def _priming(self, progress: Progress) -> None:
+        done, total = progress.done, progress.total
         if total and done >= total:
             return  # make_available_offline() reports the end
-        self.window.status.set_job(f"Saving for offline use: {stage}", done, total, False)
+        self.window.status.set_job(f"Saving for offline use: {progress.stage}", done, total, False)
 
-    def _op_done(self, outcome: Any) -> None:
-        if getattr(outcome, "ok", True):
+    def _op_done(self, outcome: OpOutcome) -> None:
+        if outcome.ok:
             return
-        error = readable_error(str(getattr(outcome, "error", "") or ""))
+        error = readable_error(outcome.error or "")
         messages.error(
             f"A change could not be sent: {error} It is kept in Pending changes: retry or "
             "discard it there."

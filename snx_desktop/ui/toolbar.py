@@ -12,8 +12,7 @@ shortcut) and comes back when the wording differs again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import QObject, QSize, Qt
 from PySide6.QtGui import QAction
@@ -165,17 +164,12 @@ def _plain(text: str) -> str:
     return text.replace("&", "").replace("…", "").strip()
 
 
-def actions_by_name(*groups: Any) -> dict[str, QAction]:
-    """Every QAction of ``groups`` (lists, dicts, or objects with ``all()``), by object name."""
+def actions_by_name(*groups: Iterable[QAction] | Mapping[str, QAction]) -> dict[str, QAction]:
+    """Every QAction of ``groups`` (lists or dicts of actions), by object name."""
     out: dict[str, QAction] = {}
     for group in groups:
-        if isinstance(group, Mapping):
-            items = list(group.values())
-        elif hasattr(group, "all"):
-            items = list(group.all())
-        else:
-            items = list(group)
+        items = group.values() if isinstance(group, Mapping) else group
         for action in items:
-            if isinstance(action, QAction) and action.objectName():
+            if action.objectName():
                 out[action.objectName()] = action
     return out

@@ -1,5 +1,5 @@
-"""A run of the app in its own process, signed in the way the app signs in: ``Controller``
-of ``snx_desktop.ui.wiring`` with a ``MainWindow`` on a qasync loop (offscreen), a profile
+"""A run of the app in its own process, signed in the way the app signs in: ``AccountFlow``
+of ``snx_desktop.ui.accountflow`` with a ``MainWindow`` on a qasync loop (offscreen), a profile
 folder for the store and settings.
 
 Usage: python app_child.py COMMAND PROFILE SERVER [EMAIL PASSWORD]
@@ -8,7 +8,7 @@ Usage: python app_child.py COMMAND PROFILE SERVER [EMAIL PASSWORD]
              once it is empty (2 if a write failed or is held as a conflict).
 ``remember`` sign in with EMAIL/PASSWORD and "remember me" (the secret goes to the keyring
              through ``snx_desktop.secrets``), then quit.
-``silent``   start as the app starts (``Controller.start``): a remembered account signs in
+``silent``   start as the app starts (``AccountFlow.start``): a remembered account signs in
              with its stored secret, no dialog. Exit 0 when signed in and online, 3 when the
              sign-in dialog was shown instead.
 
@@ -28,16 +28,16 @@ import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from snx_desktop.ui.accountflow import AccountFlow
 from snx_desktop.ui.mainwindow import MainWindow
 from snx_desktop.ui.signin import SignInDialog, SignInRequest
-from snx_desktop.ui.wiring import Controller
 
 
 async def _main(command: str, profile: Path, server: str, email: str, password: str) -> int:
     settings = QSettings(str(profile / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings)
     window.show()
-    ctrl = Controller(window=window, settings=settings, profile=profile, on_quit=lambda _c: None)
+    ctrl = AccountFlow(window=window, settings=settings, profile=profile, on_quit=lambda _c: None)
     try:
         if command == "silent":
             task = asyncio.ensure_future(ctrl.start(server=server))

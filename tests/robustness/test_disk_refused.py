@@ -75,7 +75,7 @@ async def test_full_disk_on_opening_and_writing_keeps_every_change(
 
     from snx_desktop.ui.mainwindow import MainWindow
     from snx_desktop.ui.signin import SignInRequest
-    from snx_desktop.ui.wiring import Controller
+    from snx_desktop.ui.accountflow import AccountFlow
 
     with small_tmpfs(tmp_path / "disk", "16m") as disk:
         profile = disk / "profile"
@@ -89,7 +89,7 @@ async def test_full_disk_on_opening_and_writing_keeps_every_change(
         window.show()
         shown: list[str] = []
         window.messages.warning.connect(lambda text, _d: shown.append(text))
-        ctrl = Controller(
+        ctrl = AccountFlow(
             window=window, settings=settings, profile=profile, on_quit=lambda _c: None
         )
         try:

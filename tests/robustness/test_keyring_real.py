@@ -124,9 +124,9 @@ async def test_no_secure_keyring_warns_and_keeps_the_secret_in_memory_only(
     from PySide6.QtCore import QSettings
 
     from snx_desktop.secrets import INSECURE_WARNING, SecretStore, account_key
+    from snx_desktop.ui.accountflow import AccountFlow
     from snx_desktop.ui.mainwindow import MainWindow
     from snx_desktop.ui.signin import SignInRequest
-    from snx_desktop.ui.wiring import Controller
 
     assert os.environ.get("PYTHON_KEYRING_BACKEND") == "keyring.backends.null.Keyring"
     server = audit_server.base_url
@@ -137,7 +137,7 @@ async def test_no_secure_keyring_warns_and_keeps_the_secret_in_memory_only(
     shown: list[str] = []
     window.messages.warning.connect(lambda text, _d: shown.append(text))
     secrets = SecretStore()  # the app's default: resolves the system keyring (null here)
-    ctrl = Controller(
+    ctrl = AccountFlow(
         window=window, settings=settings, profile=profile, on_quit=lambda _c: None, secrets=secrets
     )
     try:

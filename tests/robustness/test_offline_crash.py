@@ -2,7 +2,7 @@
 added to a group, with notes; notes, calls and uploads on existing contacts); the app is
 killed with SIGKILL while it replays them; restarted online, all 200 land once, in order.
 
-Both runs go through the app's own sign-in path (``Controller.open_account`` ->
+Both runs go through the app's own sign-in path (``AccountFlow.open_account`` ->
 ``AppServices.open`` with the profile folder); the replay runs in a child process
 (``app_child.py``) so that it can really be killed. Order is checked in the sandbox's own
 tables (row ids are the order the server stored things in).
@@ -21,9 +21,9 @@ from robustkit import dispose
 from support.replay import kill_mid_request, outbox_counts
 
 from snx_desktop.store import Store
+from snx_desktop.ui.accountflow import AccountFlow
 from snx_desktop.ui.mainwindow import MainWindow
 from snx_desktop.ui.signin import SignInRequest
-from snx_desktop.ui.wiring import Controller
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.qt_log_ignore("This plugin does not support")]
 
@@ -56,7 +56,7 @@ async def test_sigkill_during_replay_then_restart_lands_all_200_once_in_order(
 
     settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings)
-    ctrl = Controller(window=window, settings=settings, profile=profile, on_quit=lambda _c: None)
+    ctrl = AccountFlow(window=window, settings=settings, profile=profile, on_quit=lambda _c: None)
     expected_notes: list[str] = []
     expected_contacts: list[str] = []
     expected_acts: list[str] = []

@@ -88,9 +88,9 @@ async def test_no_secret_on_disk_or_in_logs_after_a_full_session(
 
     from snx_desktop.app import APP_NAME, ORG_NAME
     from snx_desktop.secrets import SecretStore, account_key, memory_keyring_class
+    from snx_desktop.ui.accountflow import AccountFlow
     from snx_desktop.ui.mainwindow import MainWindow
     from snx_desktop.ui.signin import SignInRequest
-    from snx_desktop.ui.wiring import Controller
 
     caplog.set_level(logging.DEBUG)
     server = audit_server
@@ -108,7 +108,7 @@ async def test_no_secret_on_disk_or_in_logs_after_a_full_session(
     keyring = memory_keyring_class()()
     window = MainWindow(settings=settings)
     window.show()
-    ctrl = Controller(
+    ctrl = AccountFlow(
         window=window,
         settings=settings,
         profile=profile,

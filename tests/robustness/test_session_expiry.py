@@ -4,7 +4,7 @@ token between two writes).
 * With remembered credentials the client signs in again by itself and the queue carries on.
 * Without, the queue pauses and ``sign_in_needed`` fires; after a new sign-in and
   ``resume()`` every queued write lands, once.
-* In the app (``Controller``), a session that cannot be renewed silently must lead to the user
+* In the app (``AccountFlow``), a session that cannot be renewed silently must lead to the user
   being asked to sign in again.
 """
 
@@ -170,14 +170,14 @@ async def test_app_with_password_sign_in_renews_an_expired_session_silently(
 ) -> None:
     from PySide6.QtCore import QSettings
 
+    from snx_desktop.ui.accountflow import AccountFlow
     from snx_desktop.ui.mainwindow import MainWindow
     from snx_desktop.ui.signin import SignInRequest
-    from snx_desktop.ui.wiring import Controller
 
     server = sandbox_factory(contacts=30, seed=4, latency_ms=20)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings)
-    ctrl = Controller(window=window, settings=settings, profile=tmp_path, on_quit=lambda _c: None)
+    ctrl = AccountFlow(window=window, settings=settings, profile=tmp_path, on_quit=lambda _c: None)
     try:
         request = SignInRequest(server=server.base_url, email=DEMO_EMAIL, password=DEMO_PASSWORD)
         assert await ctrl.open_account(request) is None
@@ -205,9 +205,9 @@ async def test_app_asks_to_sign_in_when_the_session_cannot_be_renewed(
     from PySide6.QtWidgets import QApplication
 
     from snx_desktop.sandbox import catalogue
+    from snx_desktop.ui.accountflow import AccountFlow
     from snx_desktop.ui.mainwindow import MainWindow
     from snx_desktop.ui.signin import SignInDialog, SignInRequest
-    from snx_desktop.ui.wiring import Controller
 
     server = audit_server
     server.faults.update({"latency_ms": 20})
@@ -219,7 +219,7 @@ async def test_app_asks_to_sign_in_when_the_session_cannot_be_renewed(
         request = SignInRequest(server.base_url, AUDIT_EMAIL, PASSWORD)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings)
-    ctrl = Controller(window=window, settings=settings, profile=tmp_path, on_quit=lambda _c: None)
+    ctrl = AccountFlow(window=window, settings=settings, profile=tmp_path, on_quit=lambda _c: None)
 
     def asked() -> bool:
         dialog = any(

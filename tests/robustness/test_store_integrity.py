@@ -81,9 +81,9 @@ async def test_damaged_cache_is_moved_aside_rebuilt_and_the_user_told(
 ) -> None:
     from PySide6.QtCore import QSettings
 
+    from snx_desktop.ui.accountflow import AccountFlow
     from snx_desktop.ui.mainwindow import MainWindow
     from snx_desktop.ui.signin import SignInRequest
-    from snx_desktop.ui.wiring import Controller
 
     profile = tmp_path / "profile"
     db = await _filled_profile(fresh_sandbox, profile)
@@ -95,7 +95,7 @@ async def test_damaged_cache_is_moved_aside_rebuilt_and_the_user_told(
     window.show()
     shown: list[str] = []
     window.messages.warning.connect(lambda text, _d: shown.append(text))
-    ctrl = Controller(window=window, settings=settings, profile=profile, on_quit=lambda _c: None)
+    ctrl = AccountFlow(window=window, settings=settings, profile=profile, on_quit=lambda _c: None)
     try:
         request = SignInRequest(fresh_sandbox.base_url, DEMO_EMAIL, DEMO_PASSWORD)
         assert await ctrl.open_account(request) is None

@@ -28,7 +28,7 @@ async def test_damaged_store_is_rebuilt_and_its_unsent_changes_sent_once(
 
     from snx_desktop.ui.mainwindow import MainWindow
     from snx_desktop.ui.signin import SignInRequest
-    from snx_desktop.ui.wiring import Controller
+    from snx_desktop.ui.accountflow import AccountFlow
 
     profile = tmp_path / "profile"
     svc = await open_app(fresh_sandbox, profile)
@@ -54,7 +54,7 @@ async def test_damaged_store_is_rebuilt_and_its_unsent_changes_sent_once(
     window.show()
     shown: list[str] = []
     window.messages.warning.connect(lambda text, _d: shown.append(text))
-    ctrl = Controller(window=window, settings=settings, profile=profile, on_quit=lambda _c: None)
+    ctrl = AccountFlow(window=window, settings=settings, profile=profile, on_quit=lambda _c: None)
     try:
         request = SignInRequest(fresh_sandbox.base_url, DEMO_EMAIL, DEMO_PASSWORD)
         assert await ctrl.open_account(request) is None

@@ -142,13 +142,13 @@ class App:
 async def app(tmp_path: Path, user_messages: list[Any]) -> AsyncIterator[App]:
     from PySide6.QtCore import QSettings
 
+    from snx_desktop.ui.accountflow import AccountFlow
     from snx_desktop.ui.mainwindow import MainWindow
-    from snx_desktop.ui.wiring import Controller
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings)
     window.show()
-    ctrl = Controller(window=window, settings=settings, profile=tmp_path, on_quit=lambda _c: None)
+    ctrl = AccountFlow(window=window, settings=settings, profile=tmp_path, on_quit=lambda _c: None)
     try:
         yield App(window, ctrl, settings, user_messages)
     finally:
@@ -183,8 +183,8 @@ async def test_renewing_in_the_dialog_keeps_the_store_and_the_remembered_account
     fresh_sandbox: Any, app: App
 ) -> None:
     from snx_desktop.secrets import account_key
+    from snx_desktop.ui.accountflow import ANOTHER_USER_MESSAGE
     from snx_desktop.ui.signin import SignInRequest, load_accounts
-    from snx_desktop.ui.wiring import ANOTHER_USER_MESSAGE
 
     server, ctrl = fresh_sandbox, app.ctrl
     url = server.base_url

@@ -187,3 +187,25 @@ async def test_cache_and_queue_survive_restart(
     again.connectivity.set_work_offline(False)
     await asyncio.wait_for(again.writes.flush(20), 30)
     assert again.writes.status.pending == 0
+
+
+async def test_an_offline_session_makes_its_client_only_once_it_goes_online(
+    sandbox: object, open_services: OpenServices, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    profile = Path(str(tmp_path)) / "lazy"
+    svc = await open_services(sandbox, profile=profile)
+    page = await svc.browse.fetch_page("contact", "", 0, 30)
+    await svc.aclose()
+
+    again = await open_services(sandbox, profile=profile, work_offline=True)
+    cached = await again.browse.fetch_page("contact", "", 0, 30)
+    assert cached.ids == page.ids
+    await again.writes.create_note(page.ids[0], "written offline")
+    # reading the cache and queueing a change need no client (nor httpx, nor TLS)
+    assert not again.lazy_client.built
+    again.connectivity.set_work_offline(False)
+    await asyncio.wait_for(again.writes.flush(20), 30)
+    assert again.lazy_client.built
+    assert again.writes.status.pending == 0

@@ -100,10 +100,24 @@ async def test_an_offline_start_under_xvfb_paints_the_cached_rows_first(
     assert done.returncode == 0, done.stderr[-3000:]
     log = done.stderr
     assert "first 100 contact rows on screen" in log, log[-3000:]
-    # told by the first window, before anything the event loop's part of the start logs
+    # told by the first window, before the event loop and what runs in it are started
     first = log.index("rows on screen")
-    assert all(
-        first < log.index(line) for line in log.splitlines() if "snx_desktop.approot" in line
-    )
+    started = [
+        "start: the event loop",
+        "start: the account and sign-in flow",
+        "start: sign-in",
+        "start: a screenshot once the first contact is shown",
+    ]
+    assert first < log.index(started[0])
+    assert [log.index(step) for step in started] == sorted(log.index(s) for s in started)
+    # quitting undoes the steps in reverse: tasks first, then the account, the window last
+    stopped = [
+        "stop: every task",
+        "stop: the account's services",
+        "stop: garbage collection",
+        "stop: the window",
+    ]
+    assert [log.index(step) for step in stopped] == sorted(log.index(s) for s in stopped)
+    assert log.index(started[-1]) < log.index(stopped[0])
     assert "sign-in failed" not in log
     assert _distinct_colours(QImage(str(shot))) > 20

@@ -11,8 +11,14 @@ from PySide6.QtCore import qWarning
 from PySide6.QtWidgets import QApplication, QDialog
 from uikit import dispose, until
 
-from snx_desktop.app import ErrorSink, install_excepthook, install_qt_message_handler
-from snx_desktop.approot import cancel_all_tasks, loop_exception_handler
+from snx_desktop.app import (
+    ErrorSink,
+    cancel_all_tasks,
+    install_excepthook,
+    install_qt_message_handler,
+    loop_exception_handler,
+)
+from snx_desktop.lifecycle import Lifecycle
 from snx_desktop.ui.dialogs import run_dialog
 
 
@@ -100,3 +106,52 @@ async def test_run_dialog_awaits_finished_without_a_nested_loop() -> None:
     worker.cancel()
     dispose(dialog)
     assert isinstance(QApplication.instance(), QApplication)
+
+
+@pytest.mark.asyncio
+async def test_the_stop_undoes_the_start_in_reverse_and_goes_on_after_a_failure(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    done: list[str] = []
+    life = Lifecycle()
+
+    async def close_account() -> None:
+        await asyncio.sleep(0)
+        done.append("account")
+
+    def broken() -> None:
+        raise OSError("the disk is gone")
+
+    life.on_stop("window", lambda: done.append("window"))
+    life.on_stop("settings", broken)
+    life.on_stop_async("account", close_account, at_once=lambda: done.append("store"))
+    life.on_stop("screenshot", lambda: done.append("screenshot"))
+    assert life.pending == ["screenshot", "account", "settings", "window"]
+    with caplog.at_level(logging.INFO, logger="snx_desktop.lifecycle"):
+        await life.stop()
+    assert done == ["screenshot", "account", "window"]
+    assert "stopping settings failed" in caplog.text
+    assert [r.message for r in caplog.records if r.message.startswith("stop:")] == [
+        "stop: screenshot",
+        "stop: account",
+        "stop: settings",
+        "stop: window",
+    ]
+    assert life.pending == []
+    await life.stop()  # nothing left to stop twice
+    assert done == ["screenshot", "account", "window"]
+
+
+def test_without_the_event_loop_the_stop_uses_each_steps_fallback() -> None:
+    done: list[str] = []
+    life = Lifecycle()
+
+    async def needs_the_loop() -> None:
+        done.append("never")
+
+    life.on_stop("window", lambda: done.append("window"))
+    life.on_stop_async("demo server", needs_the_loop, at_once=lambda: done.append("server"))
+    life.on_stop_async("tasks", needs_the_loop)
+    life.stop_at_once()
+    assert done == ["server", "window"]
+    assert life.pending == []

@@ -21,10 +21,10 @@ from uikit import DEMO_EMAIL, cache_contacts_and_remember, dispose, settings_in,
 from snx_desktop.services import AppServices
 from snx_desktop.services.firstpage import read_first_page
 from snx_desktop.store.paths import DB_FILE_NAME, account_dir
+from snx_desktop.ui.accountflow import AccountFlow
 from snx_desktop.ui.firstpaint import open_first_window, start_account
 from snx_desktop.ui.session import SessionBinder
 from snx_desktop.ui.signin import KnownAccount, SignInDialog
-from snx_desktop.ui.wiring import Controller
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
@@ -170,7 +170,7 @@ async def test_rows_of_an_account_not_opened_are_cleared(
     )
     model = window.list_pane.models["contact"]
     assert model.loaded_count == PAGE
-    ctrl = Controller(window=window, settings=settings, profile=tmp_path, on_quit=lambda _c: None)
+    ctrl = AccountFlow(window=window, settings=settings, profile=tmp_path, on_quit=lambda _c: None)
 
     def dialog() -> SignInDialog | None:
         for widget in QApplication.topLevelWidgets():
@@ -246,6 +246,6 @@ async def test_the_first_paint_loads_no_event_loop_services_or_network(
         "snx_desktop.store.store",
         "snx_desktop.store.outbox",
         "snx_desktop.ui.detailviews",
-        "snx_desktop.ui.wiring",
+        "snx_desktop.ui.accountflow",
     ):
         assert heavy not in loaded, heavy

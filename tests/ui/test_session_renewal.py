@@ -23,9 +23,9 @@ from uikit import DEMO_EMAIL, DEMO_PASSWORD, dispose, settings_in, until
 
 from snx_desktop import messages
 from snx_desktop.api import SalesNexusClient
+from snx_desktop.ui.accountflow import NOT_RENEWED_MESSAGE, RENEW_MESSAGE, AccountFlow
 from snx_desktop.ui.mainwindow import MainWindow
 from snx_desktop.ui.signin import SignInDialog, SignInRequest
-from snx_desktop.ui.wiring import NOT_RENEWED_MESSAGE, RENEW_MESSAGE, Controller
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.qt_log_ignore("This plugin does not support")]
 
@@ -50,7 +50,7 @@ def _ok(dialog: SignInDialog) -> None:
 @dataclass
 class App:
     window: MainWindow
-    ctrl: Controller
+    ctrl: AccountFlow
     said: list[messages.Message]
 
 
@@ -61,7 +61,7 @@ async def app(tmp_path: Path) -> AsyncIterator[App]:
     settings = settings_in(tmp_path)
     window = MainWindow(settings=settings)
     window.show()
-    ctrl = Controller(window=window, settings=settings, profile=tmp_path, on_quit=lambda _c: None)
+    ctrl = AccountFlow(window=window, settings=settings, profile=tmp_path, on_quit=lambda _c: None)
     try:
         yield App(window, ctrl, said)
     finally:
@@ -89,7 +89,7 @@ async def _notes_on_server(url: str, contacts: list[str], tag: str) -> list[str]
         return sorted(found)
 
 
-async def _queue_notes(ctrl: Controller, contacts: list[str], tag: str) -> list[str]:
+async def _queue_notes(ctrl: AccountFlow, contacts: list[str], tag: str) -> list[str]:
     made = []
     for i in range(NOTES):
         text = f"{tag} {i:02d}"

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from uikit import DEMO_EMAIL, DEMO_PASSWORD, dispose, settings_in, until
 
 from snx_desktop.secrets import SecretStore, account_key, memory_keyring_class
+from snx_desktop.ui.accountflow import AccountFlow
 from snx_desktop.ui.mainwindow import MainWindow
 from snx_desktop.ui.signin import SignInDialog, load_accounts
-from snx_desktop.ui.wiring import Controller
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
@@ -40,7 +40,7 @@ async def test_sign_in_remember_me_and_silent_sign_in(sandbox: Any, tmp_path: Pa
     settings = settings_in(tmp_path)
     window = MainWindow(settings=settings)
     window.show()
-    ctrl = Controller(
+    ctrl = AccountFlow(
         window=window,
         settings=settings,
         profile=tmp_path,
@@ -84,7 +84,7 @@ async def test_sign_in_remember_me_and_silent_sign_in(sandbox: Any, tmp_path: Pa
         assert window.list_pane.models["contact"].rowCount() == 0
 
         # a new start signs in silently from the keyring: no dialog
-        ctrl2 = Controller(
+        ctrl2 = AccountFlow(
             window=window,
             settings=settings,
             profile=tmp_path,
@@ -107,7 +107,7 @@ async def test_insecure_keyring_warns_in_the_dialog_and_cancel_leaves_signed_out
     settings = settings_in(tmp_path)
     window = MainWindow(settings=settings)
     window.show()
-    ctrl = Controller(window=window, settings=settings, profile=tmp_path, on_quit=lambda _c: None)
+    ctrl = AccountFlow(window=window, settings=settings, profile=tmp_path, on_quit=lambda _c: None)
     try:
         task = asyncio.ensure_future(ctrl.start(server=sandbox.base_url))
         await until(_dialog, 10, "the sign-in dialog")
@@ -131,7 +131,7 @@ async def test_switch_account_opens_the_dialog_and_signs_in_again(
     settings = settings_in(tmp_path)
     window = MainWindow(settings=settings)
     window.show()
-    ctrl = Controller(window=window, settings=settings, profile=tmp_path, on_quit=lambda _c: None)
+    ctrl = AccountFlow(window=window, settings=settings, profile=tmp_path, on_quit=lambda _c: None)
     try:
         ctrl.sandbox_url = sandbox.base_url
         from snx_desktop.ui.signin import SignInRequest
@@ -163,7 +163,7 @@ async def test_offline_start_opens_the_last_account_from_its_cache(
     window = MainWindow(settings=settings)
     window.show()
     keyring = memory_keyring_class()()
-    ctrl = Controller(
+    ctrl = AccountFlow(
         window=window,
         settings=settings,
         profile=tmp_path,
@@ -181,7 +181,7 @@ async def test_offline_start_opens_the_last_account_from_its_cache(
         await ctrl.close()
 
         # --offline: no password anywhere (remember me was off), no network, the cache shows
-        ctrl2 = Controller(
+        ctrl2 = AccountFlow(
             window=window,
             settings=settings,
             profile=tmp_path,
@@ -208,7 +208,7 @@ async def test_sign_out_wipes_the_account_and_forgets_the_password(
     window = MainWindow(settings=settings)
     window.show()
     keyring = memory_keyring_class()()
-    ctrl = Controller(
+    ctrl = AccountFlow(
         window=window,
         settings=settings,
         profile=tmp_path,

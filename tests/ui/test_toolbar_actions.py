@@ -52,7 +52,7 @@ def _visible_dialog() -> QDialog | None:
 
 async def _bound(s: Session) -> None:
     await first_page(s)
-    await until(lambda: s.window.features.agenda is not None, 5, "the session's features")
+    await until(lambda: s.window.list_pane.agenda is not None, 5, "the session's features")
 
 
 @pytest.mark.asyncio

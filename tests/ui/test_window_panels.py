@@ -42,7 +42,7 @@ async def _close_dialog() -> None:
 async def _ready(s: Session) -> None:
     w = s.window
     await first_page(s)
-    await until(lambda: w.features.agenda is not None, 5, "the session's panels")
+    await until(lambda: w.list_pane.agenda is not None, 5, "the session's panels")
     w.list_pane.select_row(0)
     await until(lambda: w.detail.record_id != "", 5, "an open contact")
     await w.detail.wait_loaded()
@@ -81,7 +81,7 @@ async def test_toolbar_and_header_buttons_run_the_menu_commands(
         assert created.text()
         assert "T" not in created.text()
         assert not created.isClearButtonEnabled()
-        editor = w.detail.contact.fields.replacement
+        editor = w.detail.contact.fields_editor
         assert isinstance(editor, FieldsEditor)
         assert editor.form is not None
         assert editor.form.value("140").startswith("20")  # the stored value is untouched
@@ -156,7 +156,7 @@ async def test_agenda_section_lists_the_reps_activities_by_day_with_overdue_mark
             )
         w.actions_.sections["agenda"].trigger()  # View ▸ Agenda (Ctrl+4)
         assert w.list_pane.section == "agenda"
-        agenda = w.features.agenda
+        agenda = w.list_pane.agenda
         assert agenda.isVisibleTo(w)
         assert not w.list_pane.search.isVisibleTo(w)
 
@@ -216,7 +216,7 @@ async def test_upload_list_follows_a_real_upload_to_the_sandbox(
         w = s.window
         await _ready(s)
         cid = w.detail.record_id
-        panel = w.features.upload_list
+        panel = w.detail.upload_list
         assert panel is not None
         assert not panel.isVisible()
         data = bytes(range(256)) * (12 * 4096)  # 12 MB

@@ -26,15 +26,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from snx_desktop.api.values import as_text, format_datetime
 from snx_desktop.store.outbox import Op
 
 from .. import lookalikes as look
 from ..conflicts import norm
+from ..lazyclient import ClientSource, lazy_client
 from ..schema import Schema, SchemaService
 from ..types import ID_KEY, Change, FieldConflict, WriteRefused, is_temp_id
+
+if TYPE_CHECKING:
+    from snx_desktop.api.client import SalesNexusClient
 
 log = logging.getLogger(__name__)
 
@@ -116,10 +120,15 @@ def known_children(
 class OpContext:
     """The client, the store and the schema the op kinds work with, and their shared helpers."""
 
-    def __init__(self, client: Any, store: Any, schema: SchemaService) -> None:
-        self.client = client
+    def __init__(self, client: ClientSource, store: Any, schema: SchemaService) -> None:
+        self._clients = lazy_client(client)
         self.store = store
         self.schema_service = schema
+
+    @property
+    def client(self) -> SalesNexusClient:
+        """The account's wire client (made on first use: an offline session makes none)."""
+        return self._clients.get()
 
     @property
     def cache(self) -> Any:

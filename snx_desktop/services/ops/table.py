@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from snx_desktop.store.outbox import Op
 
+from ..lazyclient import ClientSource
 from ..schema import SchemaService
 from ..types import Change
 from .activities import CompleteActivity, CreateActivity, CreateActivityForGroup, UpdateActivity
@@ -54,7 +55,7 @@ K = TypeVar("K", bound=OpKind)
 class Catalogue:
     """One handler per write kind, bound to the client, the store and the schema."""
 
-    def __init__(self, client: Any, store: Any, schema: SchemaService) -> None:
+    def __init__(self, client: ClientSource, store: Any, schema: SchemaService) -> None:
         self.ctx = OpContext(client, store, schema)
         self._kinds: dict[str, OpKind] = {name: cls(self.ctx) for name, cls in OP_TABLE.items()}
 

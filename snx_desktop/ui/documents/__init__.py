@@ -1,10 +1,11 @@
 """Documents on a contact: drop zones, paste and Attach…, the upload list, the Documents tab.
 
-Wiring (see /work/notes/documents-notes.md): make one `UploadManager` and one `DocumentFiles`
-per signed-in session (``snx_desktop.services.uploads``), one `Attacher` over the manager,
-then ``attacher.install_on_pane(detail_pane, current_contact)`` and
-``attacher.install_on_view(contact_list, record_contact(name_of))``, and show an
-`UploadListWidget` and a `DocumentsWidget` where they belong.
+Per signed-in session the window makes one `UploadManager` (``snx_desktop.services.uploads``)
+and one `Attacher` over it (:class:`~snx_desktop.ui.features.WindowFeatures`); the detail
+pane installs the attacher on itself (``attacher.install_on_pane(pane, current_contact)``)
+and shows an `UploadListWidget` and, in the contact's Documents tab, a `DocumentsWidget`; the
+list pane installs it on the contact list
+(``attacher.install_on_view(contact_list, record_contact(name_of))``).
 """
 
 from __future__ import annotations

@@ -22,9 +22,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QObject, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
@@ -95,6 +94,10 @@ class _PasteFilter(QObject):
         super().__init__(pane)
         self._attacher = attacher
         self._current = current
+        self._pane = pane
+
+    def remove(self) -> None:
+        self._pane.removeEventFilter(self)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
@@ -236,6 +239,17 @@ class Attacher(QObject):
         self._filters.append(paste_filter)
         widget.installEventFilter(paste_filter)
 
+    def uninstall(self) -> None:
+        """Take every drop zone and paste key installed by this attacher away again."""
+        for target in self.targets:
+            target.remove()
+            target.deleteLater()
+        self.targets.clear()
+        for paste_filter in self._filters:
+            paste_filter.remove()
+            paste_filter.deleteLater()
+        self._filters.clear()
+
     def install_on_view(
         self,
         view: QAbstractItemView,
@@ -259,7 +273,7 @@ class Attacher(QObject):
         return button
 
     # ------------------------------------------------------------------ helpers
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Coroutine[object, None, object]) -> None:
         task = asyncio.ensure_future(coro)
         task.add_done_callback(_log_failure)
 
@@ -268,6 +282,6 @@ class Attacher(QObject):
         self.message.emit(text)
 
 
-def _log_failure(task: asyncio.Future[Any]) -> None:
+def _log_failure(task: asyncio.Future[object]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("attaching files failed", exc_info=task.exception())

@@ -13,9 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -43,14 +42,14 @@ __all__ = ["DocumentsWidget", "choose_save_path"]
 
 log = logging.getLogger(__name__)
 
-Record = Mapping[str, Any]
+Record = Mapping[str, object]
 
 
-def _doc_id(record: Record) -> str:
+def _doc_id(record: Mapping[str, object]) -> str:
     return str(record.get("document-id") or record.get("id") or "")
 
 
-def _status(record: Record) -> str:
+def _status(record: Mapping[str, object]) -> str:
     if is_temp_id(_doc_id(record)):
         return "Waiting to upload"
     return "" if record.get("url") else "No download offered"
@@ -108,7 +107,7 @@ class DocumentsWidget(QWidget):
         self.attacher = attacher
         #: opens a local file with the desktop's default application (replaceable in tests)
         self.opener: Callable[[QUrl], object] = QDesktopServices.openUrl
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self._tasks: set[asyncio.Future[object]] = set()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
@@ -271,7 +270,7 @@ class DocumentsWidget(QWidget):
         return path
 
     # ------------------------------------------------------------------ helpers
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Coroutine[object, None, object]) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -398,7 +397,7 @@ def view_row_resolver(
 
 
 def record_contact(
-    name_of: Callable[[Mapping[str, Any]], str],
+    name_of: Callable[[Mapping[str, str]], str],
 ) -> Callable[[QModelIndex], tuple[str, str] | None]:
     """``contact_of`` for the app's record models: the row's ``Roles.RECORD_ID`` and a name
     made from ``Roles.RECORD`` by ``name_of``; placeholder rows (loading, failed) give None."""

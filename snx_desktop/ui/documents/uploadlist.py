@@ -3,14 +3,17 @@
 `UploadListWidget` follows an `UploadManager` through its events (added / progress / finished
 / removed, all on the loop thread = the GUI thread) and keeps one `UploadRow` per job. A row
 shows the file and the contact, a progress bar, the speed or the state, a Cancel button while
-the job runs, and the error with Retry when it failed. "Clear" forgets finished uploads.
+the job runs, and the error with Retry when it failed. "Clear" forgets finished uploads; with
+``done_row_ms`` a file that arrived is forgotten by itself after that long (failed ones stay,
+with their reason and Retry).
 """
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -105,11 +108,15 @@ class UploadRow(QFrame):
 class UploadListWidget(QWidget):
     """All upload jobs of a manager (or of one contact, with ``contact_filter``)."""
 
-    def __init__(self, manager: UploadManager, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, manager: UploadManager, parent: QWidget | None = None, *, done_row_ms: int = 0
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("uploadList")
         self.setAccessibleName("Uploads")
         self.manager = manager
+        #: how long the row of a file that arrived stays (0: until "Clear")
+        self.done_row_ms = done_row_ms
         self.contact_filter: str | None = None
         #: hide the whole list while it has no rows (when it sits inside another widget)
         self.auto_hide = True
@@ -142,6 +149,7 @@ class UploadListWidget(QWidget):
             manager.progress.connect(self._changed),
             manager.finished.connect(self._changed),
             manager.removed.connect(self._removed),
+            manager.finished.connect(self._finished),
         ]
         for job in manager.jobs:
             self._added(job)
@@ -162,6 +170,16 @@ class UploadListWidget(QWidget):
         for disconnect in self._disconnects:
             disconnect()
         self._disconnects.clear()
+
+    def _finished(self, job: UploadJob) -> None:
+        if self.done_row_ms > 0 and job.state is JobState.DONE:
+            QTimer.singleShot(self.done_row_ms, self, partial(self._forget, job.job_id))
+
+    def _forget(self, job_id: int) -> None:
+        """A file that arrived is listed in the Documents tab: its row can go."""
+        done = self.manager.job(job_id)
+        if self._disconnects and done is not None and done.state is JobState.DONE:
+            self.manager.remove(job_id)
 
     def _shown(self, job: UploadJob) -> bool:
         return self.contact_filter is None or job.contact_id == self.contact_filter

@@ -1,8 +1,10 @@
 """The editing side of the window: every write a rep can make, as dialogs and panes.
 
 Each feature is its own module; all writes go through the services' `WriteQueue`, so they
-work offline too. `commands` has one coroutine per action for the main window to call;
-see /work/notes/editing-notes.md for the wiring (actions, shortcuts, signals).
+work offline too. `commands` has one coroutine per action; the window's menu actions and
+their shortcuts run them (:class:`~snx_desktop.ui.features.WindowFeatures`), and the panes
+build the editing widgets they show (``ListPane.bind_agenda``,
+``DetailPane.bind_fields_editors``, …).
 """
 
 from snx_desktop.ui.editing.activitydialog import ActivityDialog, CompleteActivityDialog

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -28,6 +28,8 @@ from snx_desktop.ui.dialogs import run_dialog
 __all__ = ["ErrorLabel", "SubmitDialog", "field_with_error", "run_dialog"]
 
 log = logging.getLogger(__name__)
+
+R = TypeVar("R")
 
 ERROR_STYLE = "color: #c0392b;"
 
@@ -66,11 +68,12 @@ def field_with_error(editor: QWidget, name: str) -> tuple[QWidget, ErrorLabel]:
     return box, error
 
 
-class SubmitDialog(QDialog):
+class SubmitDialog(QDialog, Generic[R]):
     """A dialog whose OK validates, then awaits `submit`; it stays open (content kept) on error.
 
     Subclasses put their fields in ``self.body`` and override `validate` (show inline errors,
-    return False to stay open) and `submit` (a coroutine; its value is kept in ``result_value``).
+    return False to stay open) and `submit` (a coroutine; its value, of type ``R``, is kept in
+    ``result_value``).
     """
 
     def __init__(
@@ -85,7 +88,7 @@ class SubmitDialog(QDialog):
         self.setObjectName(name)
         self.setWindowTitle(title)
         self.setAccessibleName(title)
-        self.result_value: Any = None
+        self.result_value: R | None = None
         self._task: asyncio.Future[bool] | None = None
         outer = QVBoxLayout(self)
         self.body = QVBoxLayout()
@@ -114,8 +117,8 @@ class SubmitDialog(QDialog):
     def validate(self) -> bool:
         return True
 
-    async def submit(self) -> Any:
-        return None
+    async def submit(self) -> R:
+        raise NotImplementedError
 
     # -- flow ------------------------------------------------------------------------------------
     @property

@@ -12,7 +12,7 @@ user by default). New activities go to ``create_activity`` (a contact) or
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QDateTime, QTime
 from PySide6.QtWidgets import (
@@ -33,6 +33,10 @@ from snx_desktop.ui.editing._dialogs import SubmitDialog, field_with_error
 from snx_desktop.ui.editing.colourpicker import ColourPicker
 from snx_desktop.ui.editing.recordform import truthy
 from snx_desktop.ui.editing.validation import check_required
+
+if TYPE_CHECKING:
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.services.types import Change
 
 __all__ = [
     "ACTIVITY_TYPES",
@@ -75,7 +79,7 @@ def _next_full_hour() -> QDateTime:
     return start.addSecs(3600)
 
 
-def next_activity_prefill(activity: Mapping[str, Any]) -> ActivityFields:
+def next_activity_prefill(activity: Mapping[str, str]) -> ActivityFields:
     """A follow-up of ``activity``: same type, subject, people and colour, a day later."""
     start = from_wire(str(activity.get("start-time", ""))) or _next_full_hour()
     end = from_wire(str(activity.get("end-time", ""))) or start
@@ -93,18 +97,18 @@ def next_activity_prefill(activity: Mapping[str, Any]) -> ActivityFields:
     }
 
 
-class ActivityDialog(SubmitDialog):
+class ActivityDialog(SubmitDialog["Change | None"]):
     """Create (``contact_id`` and/or ``group_id``) or edit (``activity``) an activity."""
 
     def __init__(
         self,
-        services: Any,
+        services: AccountServices,
         parent: QWidget | None = None,
         *,
         contact_id: str = "",
         group_id: str = "",
-        activity: Mapping[str, Any] | None = None,
-        prefill: Mapping[str, Any] | None = None,
+        activity: Mapping[str, str] | None = None,
+        prefill: ActivityFields | Mapping[str, str] | None = None,
     ) -> None:
         editing = activity is not None
         super().__init__(
@@ -151,7 +155,7 @@ class ActivityDialog(SubmitDialog):
         self.user = QComboBox(self)
         self.user.setObjectName("activityUser")
         self.user.setAccessibleName("Assigned to")
-        for u in getattr(schema, "users", []) or []:
+        for u in schema.users if schema is not None else []:
             self.user.addItem(u.get("name") or u.get("user-id", ""), u.get("user-id", ""))
         form.addRow("Assigned &to", self.user)
         self.details = QPlainTextEdit(self)
@@ -164,12 +168,13 @@ class ActivityDialog(SubmitDialog):
         self.timeless.toggled.connect(self._timeless_changed)
         self.start.dateTimeChanged.connect(self._start_changed)
         self.end.dateTimeChanged.connect(self._end_edited)
-        self._fill(self.activity or dict(prefill or {}), getattr(schema, "me", None))
+        start: Mapping[str, str] = self.activity or {k: str(v) for k, v in (prefill or {}).items()}
+        self._fill(start, schema.me if schema is not None else None)
         self._original = self.values()
         self.resize(480, 480)
 
     # -- filling -------------------------------------------------------------------------------
-    def _fill(self, rec: Mapping[str, Any], me: str | None) -> None:
+    def _fill(self, rec: Mapping[str, str], me: str | None) -> None:
         self.type_combo.blockSignals(True)
         self.type_combo.setCurrentIndex(max(0, self.type_combo.findData(rec.get("type") or "call")))
         self.type_combo.blockSignals(False)
@@ -261,7 +266,7 @@ class ActivityDialog(SubmitDialog):
         now = self.values()
         return cast(ActivityFields, {k: v for k, v in now.items() if self._original.get(k) != v})
 
-    async def submit(self) -> Any:
+    async def submit(self) -> Change | None:
         writes = self.services.writes
         v = self.values()
         if self.activity is not None:
@@ -288,11 +293,11 @@ class ActivityDialog(SubmitDialog):
         return await writes.create_activity(self.contact_id, **common)
 
 
-class CompleteActivityDialog(SubmitDialog):
+class CompleteActivityDialog(SubmitDialog["Change"]):
     """Complete an activity with a result; ``schedule_next`` tells whether a follow-up is wanted."""
 
     def __init__(
-        self, services: Any, activity: Mapping[str, Any], parent: QWidget | None = None
+        self, services: AccountServices, activity: Mapping[str, str], parent: QWidget | None = None
     ) -> None:
         super().__init__("Complete activity", "completeActivityDialog", parent, ok_text="&Complete")
         self.services = services
@@ -328,7 +333,7 @@ class CompleteActivityDialog(SubmitDialog):
     def next_prefill(self) -> ActivityFields:
         return next_activity_prefill(self.activity)
 
-    async def submit(self) -> Any:
+    async def submit(self) -> Change:
         aid = str(self.activity.get("id") or self.activity.get("activity-id") or "")
         return await self.services.writes.complete_activity(
             aid, self.result_edit.toPlainText().strip(), origin=self

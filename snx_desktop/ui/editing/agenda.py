@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -37,6 +37,10 @@ from snx_desktop.ui.editing.agendadata import (
     reminder_text,
 )
 
+if TYPE_CHECKING:
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.services.types import Change, Record
+
 __all__ = ["AgendaView", "ReminderNotifier", "cached_activities"]
 
 log = logging.getLogger(__name__)
@@ -47,15 +51,15 @@ TYPE_NAMES = {"call": "Call", "meeting": "Meeting", "todo": "To-do"}
 MAX_CACHED = 1_000_000
 
 
-def cached_activities(services: Any) -> list[dict[str, Any]]:
+def cached_activities(services: AccountServices) -> list[Record]:
     """Every activity in the offline store (no network)."""
     page = services.browse.search_local("activity", "", limit=MAX_CACHED)
     return [dict(r) for r in page.records]
 
 
-def _me(services: Any) -> str | None:
+def _me(services: AccountServices) -> str | None:
     schema = services.schema.current
-    return getattr(schema, "me", None) if schema is not None else None
+    return schema.me if schema is not None else None
 
 
 class AgendaView(QWidget):
@@ -66,11 +70,12 @@ class AgendaView(QWidget):
 
     def __init__(
         self,
-        services: Any,
+        services: AccountServices,
         parent: QWidget | None = None,
         *,
         now: Callable[[], datetime] = datetime.now,
         days_ahead: int = 14,
+        name_for: Callable[[str], str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("agendaView")
@@ -117,7 +122,7 @@ class AgendaView(QWidget):
         self.empty.hide()
         layout.addWidget(self.empty, 1)
         #: names of contacts by id (the window's lookups); "" when unknown
-        self.name_for: Callable[[str], str] = lambda _id: ""
+        self._name_for = name_for
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -125,9 +130,7 @@ class AgendaView(QWidget):
         self.show_completed.toggled.connect(lambda _c: self.refresh())
         self.refresh_button.clicked.connect(self.refresh)
         self.tree.itemActivated.connect(self._activated)
-        changes = getattr(services, "changes", None)
-        if changes is not None:
-            self._disconnect = changes.connect(self._changed)
+        self._disconnect = services.changes.connect(self._changed)
         self.refresh()
 
     def detach(self) -> None:
@@ -135,8 +138,8 @@ class AgendaView(QWidget):
             self._disconnect()
             self._disconnect = None
 
-    def _changed(self, change: Any) -> None:
-        if getattr(change, "kind", "") in ("activity", "note", "contact"):
+    def _changed(self, change: Change) -> None:
+        if change.kind in ("activity", "note", "contact"):
             try:
                 self._timer.start()
             except RuntimeError:
@@ -228,12 +231,12 @@ class AgendaView(QWidget):
         self.summary.setText(text)
         self.summaryChanged.emit(text)
 
-    def _with(self, activity: Mapping[str, Any]) -> str:
+    def _with(self, activity: Mapping[str, str]) -> str:
         rid = str(activity.get("schedule-with", "") or "")
-        if not rid:
+        if not rid or self._name_for is None:
             return ""
         try:
-            return self.name_for(rid)
+            return self._name_for(rid)
         except Exception:
             log.debug("no name for an activity's contact", exc_info=True)
             return ""
@@ -257,7 +260,7 @@ class ReminderNotifier(QObject):
 
     def __init__(
         self,
-        services: Any,
+        services: AccountServices,
         parent: QObject | None = None,
         *,
         tray: QSystemTrayIcon | None = None,
@@ -293,7 +296,7 @@ class ReminderNotifier(QObject):
             and tray.isVisible()
         )
 
-    def check_now(self) -> list[dict[str, Any]]:
+    def check_now(self) -> list[Record]:
         now = self.now()
         try:
             due = due_reminders(

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from snx_desktop.api.values import as_bool, parse_datetime
 
@@ -34,11 +33,11 @@ def parse_wire(text: object) -> datetime | None:
     return parse_datetime(text)
 
 
-def is_completed(activity: Mapping[str, Any]) -> bool:
+def is_completed(activity: Mapping[str, str]) -> bool:
     return as_bool(activity.get("completed"))
 
 
-def is_overdue(activity: Mapping[str, Any], now: datetime) -> bool:
+def is_overdue(activity: Mapping[str, str], now: datetime) -> bool:
     """Not completed, and its end (or start) has passed; an all-day one once its day is over."""
     if is_completed(activity):
         return False
@@ -53,7 +52,7 @@ def is_overdue(activity: Mapping[str, Any], now: datetime) -> bool:
 
 @dataclass(frozen=True)
 class AgendaItem:
-    activity: dict[str, Any]
+    activity: dict[str, str]
     start: datetime | None
     overdue: bool
     completed: bool
@@ -71,7 +70,7 @@ class AgendaDay:
 
 
 def agenda_days(
-    activities: Iterable[Mapping[str, Any]],
+    activities: Iterable[Mapping[str, str]],
     *,
     user_id: str | None,
     now: datetime,
@@ -105,16 +104,16 @@ def agenda_days(
 
 
 def due_reminders(
-    activities: Iterable[Mapping[str, Any]],
+    activities: Iterable[Mapping[str, str]],
     *,
     user_id: str | None,
     now: datetime,
     lead: timedelta = timedelta(minutes=15),
     seen: set[str] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[dict[str, str]]:
     """Activities to remind about at ``now`` (ids in ``seen`` are skipped, then added)."""
     seen = seen if seen is not None else set()
-    out: list[dict[str, Any]] = []
+    out: list[dict[str, str]] = []
     for act in activities:
         rid = str(act.get("id") or act.get("activity-id") or "")
         if not rid or rid in seen or is_completed(act):
@@ -135,7 +134,7 @@ def due_reminders(
     return out
 
 
-def reminder_text(activity: Mapping[str, Any], now: datetime) -> str:
+def reminder_text(activity: Mapping[str, str], now: datetime) -> str:
     start = parse_wire(activity.get("start-time"))
     subject = str(activity.get("regarding", "") or "Activity")
     kind = {"call": "Call", "meeting": "Meeting", "todo": "To-do"}.get(

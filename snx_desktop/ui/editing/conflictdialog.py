@@ -8,7 +8,7 @@ server's value now (theirs) and the value typed here (mine), with a choice per f
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -20,9 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["ConflictDialog"]
-
 from snx_desktop.ui.editing._dialogs import SubmitDialog
+
+if TYPE_CHECKING:
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.services.types import Conflict
+
+__all__ = ["ConflictDialog"]
 
 Choice = Literal["mine", "theirs"]
 
@@ -37,13 +41,13 @@ def _cell(text: str, name: str, parent: QWidget) -> QLabel:
     return label
 
 
-class ConflictDialog(SubmitDialog):
+class ConflictDialog(SubmitDialog[dict[str, Choice]]):
     """``ConflictDialog(services, conflict, label=schema.label)``; resolves on OK."""
 
     def __init__(
         self,
-        services: Any,
-        conflict: Any,
+        services: AccountServices,
+        conflict: Conflict,
         parent: QWidget | None = None,
         *,
         label: Callable[[str], str] | None = None,
@@ -121,7 +125,7 @@ class ConflictDialog(SubmitDialog):
             for fid, (mine, _t) in self.choices.items()
         }
 
-    async def submit(self) -> Any:
+    async def submit(self) -> dict[str, Choice]:
         choices = self.selected()
         await self.services.writes.resolve(self.conflict.op_id, choices)
         return choices

@@ -9,12 +9,17 @@ queues ``delete_contacts`` / ``delete_groups``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QWidget
 
 from snx_desktop.ui.editing._dialogs import SubmitDialog
+
+if TYPE_CHECKING:
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.services.schema import Schema
+    from snx_desktop.services.types import Change, DetailKind
 
 __all__ = ["DeleteDialog", "DeletionSummary", "describe_deletion", "summarise_deletion"]
 
@@ -40,7 +45,7 @@ _LABELS = {
 }
 
 
-def _name(schema: Any, table: str, fields: dict[str, str]) -> str:
+def _name(schema: Schema | None, table: str, fields: Mapping[str, str]) -> str:
     if schema is not None:
         for role in ("name", "company", "email"):
             fid = schema.role(table, role)
@@ -55,21 +60,22 @@ def _name(schema: Any, table: str, fields: dict[str, str]) -> str:
     return "(no name)"
 
 
-def summarise_deletion(services: Any, kind: str, ids: Sequence[str]) -> DeletionSummary:
-    """What deleting ``ids`` takes with it, from the cached details."""
+def summarise_deletion(services: AccountServices, kind: str, ids: Sequence[str]) -> DeletionSummary:
+    """What deleting ``ids`` (contacts, or else groups) takes with it, from the cached details."""
+    detail_kind: DetailKind = "contact" if kind == "contact" else "group"
     schema = services.schema.current
     table = "Contact" if kind == "contact" else "Group"
     summary = DeletionSummary(kind, [])
     sale_contact = schema.role("Sales", "contact-id") if schema is not None else None
     for rid in ids:
-        detail = services.browse.cached_detail(kind, rid)
+        detail = services.browse.cached_detail(detail_kind, rid)
         if detail is None:
             summary.names.append("(not loaded)")
             for what in ("note", "sale", "activity") + (("document",) if kind == "contact" else ()):
                 summary.add(what, None)
             continue
         summary.names.append(_name(schema, table, detail.fields))
-        partial = bool(getattr(detail, "partial", False))
+        partial = detail.partial
         if kind == "contact":
             summary.add("note", None if partial else len(detail.notes))
             summary.add("sale", None if partial else len(detail.sales))
@@ -113,11 +119,15 @@ def describe_deletion(summary: DeletionSummary) -> str:
     return f"{head}\n\n{body}. This cannot be undone once it has been sent."
 
 
-class DeleteDialog(SubmitDialog):
+class DeleteDialog(SubmitDialog["Change"]):
     """Confirm, then queue the delete; ``result_value`` is the `Change`."""
 
     def __init__(
-        self, services: Any, kind: str, ids: Sequence[str], parent: QWidget | None = None
+        self,
+        services: AccountServices,
+        kind: str,
+        ids: Sequence[str],
+        parent: QWidget | None = None,
     ) -> None:
         title = "Delete contacts" if kind == "contact" else "Delete groups"
         super().__init__(title, "deleteDialog", parent, ok_text="&Delete")
@@ -134,7 +144,7 @@ class DeleteDialog(SubmitDialog):
         self.cancel_button.setFocus()
         self.ok_button.setAutoDefault(False)
 
-    async def submit(self) -> Any:
+    async def submit(self) -> Change:
         writes = self.services.writes
         if self.kind == "contact":
             return await writes.delete_contacts(self.ids, origin=self)

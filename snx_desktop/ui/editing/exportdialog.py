@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,21 +21,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from snx_desktop.models.sources import is_list_kind
 from snx_desktop.services import csvio
 from snx_desktop.ui.dialogs import run_dialog
 from snx_desktop.ui.editing._dialogs import SubmitDialog, field_with_error
+
+if TYPE_CHECKING:
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.services.types import Page
 
 __all__ = ["ExportDialog"]
 
 NOUNS = {"contact": "contacts", "group": "groups", "sale": "sales", "activity": "activities"}
 
 
-class ExportDialog(SubmitDialog):
+class ExportDialog(SubmitDialog[int]):
     """``ExportDialog(services, kind, filter_value)``; ``result_value`` is the rows written."""
 
     def __init__(
         self,
-        services: Any,
+        services: AccountServices,
         kind: str,
         filter_value: str = "",
         parent: QWidget | None = None,
@@ -116,15 +121,18 @@ class ExportDialog(SubmitDialog):
         self.progress.setValue(done)
         self.status.setText(f"{done} of {total} rows written…")
 
-    async def submit(self) -> Any:
+    async def submit(self) -> int:
+        kind = self.kind
+        if not is_list_kind(kind):
+            raise ValueError(f"There is no list of {kind} to export.")
         self._cancel.clear()
         self.status.setText("Exporting…")
         schema = self.services.schema.current
-        columns = csvio.export_columns(schema, self.kind)
+        columns = csvio.export_columns(schema, kind)
         browse = self.services.browse
 
-        async def fetch(start: int, size: int) -> Any:
-            return await browse.fetch_page(self.kind, self.filter_value, start, size)
+        async def fetch(start: int, size: int) -> Page:
+            return await browse.fetch_page(kind, self.filter_value, start, size)
 
         rows = await csvio.export_pages(
             fetch,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -19,6 +19,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVB
 
 from snx_desktop.ui.editing._dialogs import ErrorLabel
 from snx_desktop.ui.editing.recordform import RecordForm
+
+if TYPE_CHECKING:
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.services.schema import Schema
+    from snx_desktop.services.types import Change
 
 __all__ = ["FieldsEditor"]
 
@@ -33,7 +38,7 @@ class FieldsEditor(QWidget):
     saved = Signal(object)
     dirtyChanged = Signal(bool)
 
-    def __init__(self, services: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AccountServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("fieldsEditor")
         self.setAccessibleName("Edit fields")
@@ -41,9 +46,9 @@ class FieldsEditor(QWidget):
         self.kind = ""
         self.record_id = ""
         self.form: RecordForm | None = None
-        self._schema: Any = None
+        self._schema: Schema | None = None
         self._dirty = False
-        self._task: asyncio.Future[Any] | None = None
+        self._task: asyncio.Future[Change | None] | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         self.scroll_area = QScrollArea(self)
@@ -78,7 +83,7 @@ class FieldsEditor(QWidget):
         self._update_state()
 
     # -- filling -------------------------------------------------------------------------------
-    def set_record(self, kind: str, record_id: str, fields: Mapping[str, Any]) -> None:
+    def set_record(self, kind: str, record_id: str, fields: Mapping[str, str]) -> None:
         """Show a record; the same record again keeps the fields being edited."""
         schema = self.services.schema.current
         if schema is None or kind not in _TABLE:
@@ -135,7 +140,7 @@ class FieldsEditor(QWidget):
         if not self._busy():
             self._task = asyncio.ensure_future(self.save())
 
-    async def save(self) -> Any:
+    async def save(self) -> Change | None:
         """Send the changed fields; returns the `Change`, or None when nothing was sent."""
         form = self.form
         if form is None:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -46,6 +47,9 @@ from snx_desktop.ui.dialogs import run_dialog
 from snx_desktop.ui.editing._dialogs import ErrorLabel
 from snx_desktop.ui.editing.recordform import is_email_field
 
+if TYPE_CHECKING:
+    from snx_desktop.services.ports import AccountServices
+
 __all__ = ["ImportWizard"]
 
 log = logging.getLogger(__name__)
@@ -70,7 +74,7 @@ class ImportWizard(QDialog):
 
     def __init__(
         self,
-        services: Any,
+        services: AccountServices,
         parent: QWidget | None = None,
         *,
         path: str | Path | None = None,
@@ -95,7 +99,7 @@ class ImportWizard(QDialog):
         self.rows: csvio.ImportRows | None = None
         self.report: csvio.ImportReport | None = None
         self._cancel = asyncio.Event()
-        self._task: asyncio.Future[Any] | None = None
+        self._task: asyncio.Future[object] | None = None
         self._running = False
         outer = QVBoxLayout(self)
         self.pages = QStackedWidget(self)
@@ -256,7 +260,7 @@ class ImportWizard(QDialog):
         if 0 < self.pages.currentIndex() < RUN:
             self._show(self.pages.currentIndex() - 1)
 
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Coroutine[object, None, object]) -> None:
         self._task = asyncio.ensure_future(coro)
 
     def _next_slot(self) -> None:

@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QMimeData, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QDrag, QDragMoveEvent, QDropEvent, QMouseEvent
@@ -20,6 +20,11 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 from snx_desktop import messages
 from snx_desktop.models.roles import Roles
+
+if TYPE_CHECKING:
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.services.types import Change
+    from snx_desktop.services.writes import WriteQueue
 
 __all__ = [
     "CONTACT_IDS_MIME",
@@ -65,8 +70,8 @@ def decode_contact_ids(mime: QMimeData | None) -> list[str]:
 
 
 async def add_dropped_contacts(
-    writes: Any, contact_ids: Sequence[str], group_id: str, *, origin: object = None
-) -> Any:
+    writes: WriteQueue, contact_ids: Sequence[str], group_id: str, *, origin: object = None
+) -> Change | None:
     """Queue adding ``contact_ids`` to ``group_id``; None when there is nothing to add."""
     ids = [c for c in dict.fromkeys(contact_ids) if c]
     if not ids or not group_id:
@@ -136,14 +141,14 @@ class GroupDropTarget(QObject):
     def __init__(
         self,
         view: QAbstractItemView,
-        services: Any,
+        services: AccountServices,
         group_id_at: Callable[[QModelIndex], str] = _row_id,
     ) -> None:
         super().__init__(view)
         self.view = view
         self.services = services
         self.group_id_at = group_id_at
-        self.last_task: asyncio.Future[Any] | None = None
+        self.last_task: asyncio.Future[Change | None] | None = None
         view.setAcceptDrops(True)
         view.viewport().setAcceptDrops(True)
         view.setDropIndicatorShown(True)
@@ -186,7 +191,7 @@ class GroupDropTarget(QObject):
             return True
         return False
 
-    async def drop(self, contact_ids: Sequence[str], group_id: str) -> Any:
+    async def drop(self, contact_ids: Sequence[str], group_id: str) -> Change | None:
         try:
             return await add_dropped_contacts(
                 self.services.writes, contact_ids, group_id, origin=self

@@ -3,12 +3,16 @@ added to a contact or a group through the queue (``create_note`` / ``create_grou
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QPlainTextEdit, QWidget
 
 from snx_desktop.ui.editing._dialogs import SubmitDialog, field_with_error
 from snx_desktop.ui.editing.validation import check_required
+
+if TYPE_CHECKING:
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.services.types import Change
 
 __all__ = ["NOTE_TYPES", "NoteDialog"]
 
@@ -21,11 +25,11 @@ NOTE_TYPES: tuple[tuple[str, str], ...] = (
 )
 
 
-class NoteDialog(SubmitDialog):
+class NoteDialog(SubmitDialog["Change"]):
     """``NoteDialog(services, "contact" | "group", record_id)``; ``result_value``: the Change."""
 
     def __init__(
-        self, services: Any, kind: str, record_id: str, parent: QWidget | None = None
+        self, services: AccountServices, kind: str, record_id: str, parent: QWidget | None = None
     ) -> None:
         super().__init__("Add note", "noteDialog", parent, ok_text="&Add note")
         self.services = services
@@ -60,7 +64,7 @@ class NoteDialog(SubmitDialog):
             self.details.setFocus()
         return not message
 
-    async def submit(self) -> Any:
+    async def submit(self) -> Change:
         writes = self.services.writes
         text = self.details.toPlainText().strip()
         if self.kind == "group":

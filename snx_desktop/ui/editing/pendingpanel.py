@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -29,8 +29,12 @@ from PySide6.QtWidgets import (
 
 from snx_desktop import messages
 from snx_desktop.ui.dialogs import run_dialog
-from snx_desktop.ui.editing.conflictdialog import ConflictDialog
+from snx_desktop.ui.editing.conflictdialog import Choice, ConflictDialog
 from snx_desktop.ui.texts import readable_error
+
+if TYPE_CHECKING:
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.services.types import PendingOp
 
 __all__ = ["PendingPanel", "describe_state"]
 
@@ -46,7 +50,7 @@ STATE_TEXT = {
 }
 
 
-def describe_state(op: Any) -> str:
+def describe_state(op: PendingOp) -> str:
     text = STATE_TEXT.get(op.state, str(op.state))
     if op.state in ("failed", "blocked") and op.error:
         text += f": {op.error}"
@@ -60,13 +64,13 @@ class PendingPanel(QWidget):
 
     resolved = Signal(int)
 
-    def __init__(self, services: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AccountServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("pendingPanel")
         self.setAccessibleName("Pending changes")
         self.services = services
         self._disconnects: list[Callable[[], None]] = []
-        self._task: asyncio.Future[Any] | None = None
+        self._task: asyncio.Future[object] | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         self.summary = QLabel(self)
@@ -113,17 +117,12 @@ class PendingPanel(QWidget):
     # -- live updates --------------------------------------------------------------------------
     def _attach(self) -> None:
         writes = self.services.writes
-        for event in (
-            getattr(writes, "status_changed", None),
-            getattr(writes, "op_done", None),
-            getattr(self.services, "changes", None),
-        ):
-            if event is not None:
-                self._disconnects.append(event.connect(self._schedule))
-        outbox = getattr(getattr(self.services, "store", None), "outbox", None)
-        subscribe = getattr(outbox, "subscribe", None)
-        if subscribe is not None:
-            self._disconnects.append(subscribe(lambda: self._schedule(None)))
+        self._disconnects += [
+            writes.status_changed.connect(self._schedule),
+            writes.op_done.connect(self._schedule),
+            self.services.changes.connect(self._schedule),
+            self.services.store.outbox.subscribe(self._outbox_changed),
+        ]
 
     def detach(self) -> None:
         """Stop following the queue (call before the services close)."""
@@ -133,6 +132,9 @@ class PendingPanel(QWidget):
             except Exception:
                 log.debug("disconnect failed", exc_info=True)
         self._disconnects.clear()
+
+    def _outbox_changed(self) -> None:
+        self._schedule(None)
 
     def _schedule(self, _value: object) -> None:
         try:
@@ -193,7 +195,7 @@ class PendingPanel(QWidget):
         self.summary.setText(text)
         self._update_buttons()
 
-    def _current_op(self) -> Any:
+    def _current_op(self) -> PendingOp | None:
         op_id = self.current_op_id()
         if not op_id:
             return None
@@ -225,10 +227,10 @@ class PendingPanel(QWidget):
         self.resolve_button.setEnabled(state == "conflict")
 
     # -- actions -------------------------------------------------------------------------------
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Coroutine[object, None, object]) -> None:
         self._task = asyncio.ensure_future(coro)
 
-    async def _guard(self, what: str, coro: Any) -> bool:
+    async def _guard(self, what: str, coro: Awaitable[object]) -> bool:
         try:
             await coro
         except Exception as exc:
@@ -248,7 +250,7 @@ class PendingPanel(QWidget):
     async def discard(self, op_id: int) -> bool:
         return bool(op_id) and await self._guard("discard", self.services.writes.discard(op_id))
 
-    async def resolve(self, op_id: int) -> Any:
+    async def resolve(self, op_id: int) -> dict[str, Choice] | None:
         """Open the conflict review of ``op_id``; returns the choices or None."""
         conflict = next((c for c in self.services.writes.conflicts() if c.op_id == op_id), None)
         if conflict is None:

@@ -11,12 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QWidget
 
 from snx_desktop.ui.editing._dialogs import SubmitDialog
+
+if TYPE_CHECKING:
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.services.types import Change
 
 __all__ = ["AddToCampaignDialog", "AddToGroupDialog", "PickerDialog"]
 
@@ -30,7 +34,7 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-class PickerDialog(SubmitDialog):
+class PickerDialog(SubmitDialog["Change"]):
     """Search + list; ``selected_id()`` is the chosen item's id."""
 
     def __init__(
@@ -129,7 +133,7 @@ class AddToGroupDialog(PickerDialog):
     """Add the selected contacts to the chosen group."""
 
     def __init__(
-        self, services: Any, contact_ids: Sequence[str], parent: QWidget | None = None
+        self, services: AccountServices, contact_ids: Sequence[str], parent: QWidget | None = None
     ) -> None:
         super().__init__("Add to group", "addToGroupDialog", "group", parent, "&Add")
         self.services = services
@@ -142,7 +146,7 @@ class AddToGroupDialog(PickerDialog):
         page = await self.services.browse.fetch_page("group", text.strip(), 0, 200)
         return [(r["id"], str(r.get(name_field or "", "") or r["id"])) for r in page.records]
 
-    async def submit(self) -> Any:
+    async def submit(self) -> Change:
         return await self.services.writes.add_contacts_to_group(
             self.selected_id(), self.contact_ids, origin=self
         )
@@ -152,7 +156,7 @@ class AddToCampaignDialog(PickerDialog):
     """Add the selected contacts to the chosen campaign."""
 
     def __init__(
-        self, services: Any, contact_ids: Sequence[str], parent: QWidget | None = None
+        self, services: AccountServices, contact_ids: Sequence[str], parent: QWidget | None = None
     ) -> None:
         super().__init__("Add to campaign", "addToCampaignDialog", "campaign", parent, "&Add")
         self.services = services
@@ -172,7 +176,7 @@ class AddToCampaignDialog(PickerDialog):
             out.append((str(c.get("id") or c.get("campaign-id")), label))
         return out
 
-    async def submit(self) -> Any:
+    async def submit(self) -> Change:
         return await self.services.writes.add_to_campaign(
             self.selected_id(), self.contact_ids, origin=self
         )

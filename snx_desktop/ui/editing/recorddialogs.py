@@ -3,24 +3,28 @@ through the queue (``create_contact`` / ``create_group``) when the form is valid
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 from snx_desktop.ui.editing._dialogs import SubmitDialog
 from snx_desktop.ui.editing.recordform import RecordForm
 
+if TYPE_CHECKING:
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.services.types import Change
+
 __all__ = ["NewRecordDialog"]
 
 _TITLES = {"contact": ("New contact", "Contact"), "group": ("New group", "Group")}
 
 
-class NewRecordDialog(SubmitDialog):
+class NewRecordDialog(SubmitDialog["Change"]):
     """``NewRecordDialog(services, "contact" | "group")``; ``result_value`` is the `Change`."""
 
     def __init__(
         self,
-        services: Any,
+        services: AccountServices,
         kind: str,
         parent: QWidget | None = None,
         *,
@@ -45,7 +49,7 @@ class NewRecordDialog(SubmitDialog):
     def validate(self) -> bool:
         return self.form.validate()
 
-    async def submit(self) -> Any:
+    async def submit(self) -> Change:
         values = self.form.values(skip_empty=True)
         writes = self.services.writes
         if self.kind == "contact":

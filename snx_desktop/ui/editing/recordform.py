@@ -10,7 +10,7 @@ the values it was filled with, so it can tell which fields differ (`changed_fiel
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
@@ -32,6 +32,9 @@ from snx_desktop.ui.editing.validation import (
     normalise_number,
 )
 
+if TYPE_CHECKING:
+    from snx_desktop.services.schema import FieldInfo, Schema
+
 __all__ = ["RecordForm", "is_email_field", "truthy"]
 
 
@@ -39,7 +42,7 @@ def truthy(value: object) -> bool:
     return as_bool(value)
 
 
-def is_email_field(info: Any) -> bool:
+def is_email_field(info: FieldInfo) -> bool:
     label = str(info.label).lower().replace("-", "")
     return info.role == "email" or "email" in label
 
@@ -55,11 +58,11 @@ class RecordForm(QWidget):
 
     def __init__(
         self,
-        schema: Any,
+        schema: Schema,
         table: str,
         parent: QWidget | None = None,
         *,
-        fields: Iterable[Any] | None = None,
+        fields: Iterable[FieldInfo] | None = None,
         show_read_only: bool = True,
     ) -> None:
         super().__init__(parent)
@@ -94,13 +97,13 @@ class RecordForm(QWidget):
             self._labels[info.id] = label
 
     # -- building ----------------------------------------------------------------------------
-    def _make_editor(self, info: Any) -> QWidget:
+    def _make_editor(self, info: FieldInfo) -> QWidget:
         name = f"field_{info.id}"
         editor: QWidget
         if info.role == "owner" and not info.read_only:
             combo = QComboBox(self)
             combo.addItem("(nobody)", "")
-            for user in getattr(self.schema, "users", []) or []:
+            for user in self.schema.users:
                 combo.addItem(user.get("name") or user.get("user-id", ""), user.get("user-id", ""))
             combo.currentIndexChanged.connect(lambda _i: self._on_edit())
             editor = combo
@@ -124,7 +127,7 @@ class RecordForm(QWidget):
         editor.setAccessibleName(info.label)
         return editor
 
-    def _required(self, info: Any) -> bool:
+    def _required(self, info: FieldInfo) -> bool:
         if info.read_only or info.role != "name":
             return False
         if self.table == "Contact":
@@ -180,10 +183,10 @@ class RecordForm(QWidget):
                 editor.setText(value)
             editor.setCursorPosition(0)
 
-    def _info(self, field_id: str) -> Any:
+    def _info(self, field_id: str) -> FieldInfo | None:
         return next((f for f in self.fields if f.id == field_id), None)
 
-    def set_values(self, values: Mapping[str, Any]) -> None:
+    def set_values(self, values: Mapping[str, object]) -> None:
         """Fill every editor and remember the values as the unchanged state."""
         self._original = {}
         for info in self.fields:
@@ -193,7 +196,7 @@ class RecordForm(QWidget):
         self.clear_errors()
         self._mark_changed()
 
-    def keep_edits_update(self, values: Mapping[str, Any]) -> None:
+    def keep_edits_update(self, values: Mapping[str, object]) -> None:
         """New values from the server: fields not edited take them, edited fields keep the text."""
         edited = set(self.changed_fields())
         for info in self.fields:
@@ -214,7 +217,7 @@ class RecordForm(QWidget):
     def original(self, field_id: str) -> str:
         return self._original.get(field_id, "")
 
-    def _normalised(self, info: Any, text: str) -> str:
+    def _normalised(self, info: FieldInfo, text: str) -> str:
         if info.type in (FIELD_CURRENCY, FIELD_NUMBER, FIELD_PERCENT):
             return normalise_number(text)
         if info.type == FIELD_DATE:

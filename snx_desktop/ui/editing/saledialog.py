@@ -4,7 +4,7 @@ details, and the amount and close date when the account's schema has those field
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QWidget
 
@@ -19,12 +19,17 @@ from snx_desktop.ui.editing.validation import (
     normalise_number,
 )
 
+if TYPE_CHECKING:
+    from snx_desktop.services.ports import AccountServices
+    from snx_desktop.services.schema import Schema
+    from snx_desktop.services.types import Change
+
 __all__ = ["SALE_STATUSES", "SaleDialog", "sales_field_ids"]
 
 SALE_STATUSES: tuple[tuple[str, str], ...] = (("0", "Open"), ("1", "Won"), ("2", "Lost"))
 
 
-def _by_label(schema: Any, *labels: str) -> str | None:
+def _by_label(schema: Schema, *labels: str) -> str | None:
     for label in labels:
         fid = schema.by_label("Sales", label)
         if fid:
@@ -32,7 +37,7 @@ def _by_label(schema: Any, *labels: str) -> str | None:
     return None
 
 
-def _first_of_type(schema: Any, field_type: int, hint: str) -> str | None:
+def _first_of_type(schema: Schema, field_type: int, hint: str) -> str | None:
     fields = [f for f in schema.table_fields("Sales") if f.type == field_type and not f.read_only]
     for f in fields:
         if hint in f.label.lower():
@@ -40,7 +45,7 @@ def _first_of_type(schema: Any, field_type: int, hint: str) -> str | None:
     return str(fields[0].id) if fields else None
 
 
-def sales_field_ids(schema: Any) -> dict[str, str | None]:
+def sales_field_ids(schema: Schema) -> dict[str, str | None]:
     """Field ids of the sale's contact, status, details, amount and close date (None: absent)."""
     return {
         "contact": schema.role("Sales", "contact-id") or _by_label(schema, "Contact"),
@@ -53,10 +58,12 @@ def sales_field_ids(schema: Any) -> dict[str, str | None]:
     }
 
 
-class SaleDialog(SubmitDialog):
+class SaleDialog(SubmitDialog["Change"]):
     """``SaleDialog(services, contact_id)``; ``result_value`` is the `Change`."""
 
-    def __init__(self, services: Any, contact_id: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: AccountServices, contact_id: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__("New sales opportunity", "saleDialog", parent, ok_text="&Create")
         self.services = services
         self.contact_id = contact_id
@@ -132,5 +139,5 @@ class SaleDialog(SubmitDialog):
             out[ids["close"]] = normalise_date(self.close_date.text())
         return out
 
-    async def submit(self) -> Any:
+    async def submit(self) -> Change:
         return await self.services.writes.create_sale(self.fields(), origin=self)

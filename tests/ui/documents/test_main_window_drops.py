@@ -49,8 +49,8 @@ async def test_drops_on_the_real_contact_list_and_detail_pane(
         model = window.list_pane.models["contact"]
         await until(lambda: model.loaded_count > 0 and not model.busy, what="the first page")
         view = window.list_pane.views["contact"]
-        # the window's own drop targets come with the session's features; this test's targets
-        # are installed after them, so they see the drops first
+        # the window binds its own file drops a moment after the binder; this test's attacher
+        # goes on after them, so its event filters see the drops first
         await until(lambda: window.features.attacher is not None, what="the window's features")
         attacher = Attacher(manager, window)
 
@@ -113,7 +113,7 @@ async def test_drops_on_the_real_contact_list_and_detail_pane(
         }
     finally:
         await manager.aclose()
-        binder.close()
+        await binder.aclose()
         await services.aclose()
         window.close()
         window.deleteLater()

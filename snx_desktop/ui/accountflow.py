@@ -1,6 +1,7 @@
-"""Signing in and out: from credentials to a running ``AppServices`` bound to the window.
+"""The account and sign-in flow: from credentials to a running ``AppServices`` bound to the
+window, and back.
 
-:class:`Controller` asks for credentials (silently from the keyring when the user chose
+:class:`AccountFlow` asks for credentials (silently from the keyring when the user chose
 "remember me", otherwise with the sign-in dialog), opens the account's services, binds
 them to the window, and closes them again on switch-account, sign-out and quit. When the
 session expires and cannot be renewed silently (the write queue pauses and raises
@@ -14,9 +15,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
@@ -35,13 +36,16 @@ from snx_desktop.ui.signin import (
     save_account,
 )
 
+if TYPE_CHECKING:
+    from snx_desktop.services import AppServices
+    from snx_desktop.ui.mainwindow import MainWindow
+
 __all__ = [
     "ANOTHER_USER_MESSAGE",
     "DEMO_EMAIL",
     "NOT_RENEWED_MESSAGE",
     "RENEW_MESSAGE",
-    "Controller",
-    "open_store_for_smoke_test",
+    "AccountFlow",
 ]
 
 log = logging.getLogger(__name__)
@@ -60,19 +64,6 @@ NOT_RENEWED_MESSAGE = (
 )
 
 
-async def open_store_for_smoke_test(profile: Path) -> None:
-    """Open (creating it) and close the offline store of a throw-away account, no network."""
-    from snx_desktop.store import Store
-
-    store = Store.open("http://127.0.0.1", "smoke-test@localhost", profile)
-    try:
-        problems = store.integrity_check(full=False)
-        if problems:
-            raise RuntimeError("store integrity check failed")
-    finally:
-        store.close()
-
-
 def _identity(request: SignInRequest) -> str:
     """The account's identity: its e-mail, or for a token sign-in the ``token-…`` name of its
     store (kept across new tokens, see ``SignInRequest.identity``)."""
@@ -85,20 +76,20 @@ def _identity(request: SignInRequest) -> str:
     return str(identity_from_token(request.token))
 
 
-def _renewed_identity(services: Any, request: SignInRequest) -> str:
+def _renewed_identity(services: AppServices, request: SignInRequest) -> str:
     """The identity a renewed token sign-in keeps: the open store's (empty for e-mail ones)."""
     if request.email or not request.uses_token:
         return request.identity
-    return request.identity or str(getattr(services, "account", "") or "") or _identity(request)
+    return request.identity or services.account or _identity(request)
 
 
-class Controller:
+class AccountFlow:
     """Owns the current account's services and the sign-in flow."""
 
     def __init__(
         self,
         *,
-        window: Any,
+        window: MainWindow,
         settings: QSettings,
         profile: Path | None,
         on_quit: Callable[[int], None],
@@ -109,12 +100,12 @@ class Controller:
         self.profile = profile
         self.on_quit = on_quit
         self.secrets = secrets or SecretStore()
-        self.services: Any = None
+        self.services: AppServices | None = None
         self.binder: SessionBinder | None = None
         self.request: SignInRequest | None = None
         self.sandbox_url = ""
         self._password: str | None = None  # kept in memory for re-sign-in on expiry
-        self._tasks: set[asyncio.Future[Any]] = set()
+        self._tasks: set[asyncio.Future[object]] = set()
         self._renewing = False  # one "sign in again" at a time
         self._renew_dialog: SignInDialog | None = None
         self._declined = False  # the user cancelled "sign in again" for this session
@@ -131,7 +122,7 @@ class Controller:
     def _sign_in_needed_slot(self) -> None:
         self._spawn(self.renew_session())
 
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Coroutine[object, None, object]) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -254,12 +245,12 @@ class Controller:
         except Exception as exc:
             log.warning("starting the services failed: %s", type(exc).__name__)
             messages.warning(str(exc) or "Some data could not be loaded.")
-        self.binder.apply_schema(getattr(services.schema, "current", None))
+        self.binder.apply_schema(services.schema.current)
         if not self.sandbox_url or request.server != self.sandbox_url:
             self._remember(request)
-        notice = getattr(getattr(services, "store", None), "notice", None)
+        notice = services.store_notice
         if notice is not None:
-            messages.warning(str(getattr(notice, "message", notice)))
+            messages.warning(notice.message)
         return None
 
     def _remember(self, request: SignInRequest) -> None:
@@ -357,7 +348,7 @@ class Controller:
         return True
 
     @staticmethod
-    async def _sign_in_again(services: Any, again: SignInRequest) -> str | None:
+    async def _sign_in_again(services: AppServices, again: SignInRequest) -> str | None:
         """Give the open client a new session; an error text for the dialog, or None.
 
         A new token goes to the open services (same store, same queue) only once the server
@@ -443,3 +434,9 @@ class Controller:
         services, self.services = self.services, None
         if services is not None:
             await services.aclose()
+
+    def close_at_once(self) -> None:
+        """The event loop is gone (the desktop session ended): close the store now, so that
+        what is written stays written; nothing else can be done without the loop."""
+        if self.services is not None:
+            self.services.store.close()
