@@ -311,6 +311,22 @@ async def test_keyboard_previous_next_and_groups(fresh_sandbox: Any, tmp_path: P
 
 
 @pytest.mark.asyncio
+async def test_make_available_offline_pressed_again_while_it_runs_starts_nothing_more(
+    fresh_sandbox: Any, tmp_path: Path
+) -> None:
+    async with signed_in(fresh_sandbox, tmp_path, page_size=20) as s:
+        await first_page(s)
+        first = asyncio.ensure_future(s.binder.make_available_offline())
+        await until(lambda: s.services.priming.job is not None, 5, "the priming job")
+        job = s.services.priming.job
+        assert await s.binder.make_available_offline() is None
+        result = await asyncio.wait_for(first, 60)
+        assert result is not None
+        assert not result.cancelled
+        assert s.services.priming.job is job  # the one job ran, no second one
+
+
+@pytest.mark.asyncio
 async def test_make_available_offline_then_search_everything_offline(
     fresh_sandbox: Any, tmp_path: Path
 ) -> None:
