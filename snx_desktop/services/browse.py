@@ -177,14 +177,18 @@ class BrowseService:
         pairs = _pairs(records)
         ids = [rid for rid, _ in pairs]
         try:
-            # written off the loop, the first page too: its commit and search indexing were a
-            # step of tens of milliseconds on the loop for each search typed
-            got = await self._pages.write(
-                kind, key, start, total, pairs, lambda late: self._after_write(kind, ids, late)
-            )
-            if got is None:
-                return False
-            changed = got
+            if start == 0:
+                # the first page in one step with its answer (shown at once, nothing scrolls)
+                changed = self._pages.write_now(kind, key, start, total, pairs)
+            else:
+                # a further page arrives while the user scrolls: written off the loop (its
+                # commit and search indexing stalled scrolling for tens of milliseconds)
+                got = await self._pages.write(
+                    kind, key, start, total, pairs, lambda late: self._after_write(kind, ids, late)
+                )
+                if got is None:
+                    return False
+                changed = got
         except StoreEnvironmentError as exc:
             # the disk refuses (full, read-only): the page is shown, just not kept offline
             log.info("a fetched %s page was not cached: %s", kind, exc.detail or exc)

@@ -1,11 +1,13 @@
 """Writing fetched list pages into the offline store, off the event loop where it can be.
 
-A fetched page, the first of a list (a search typed) as well as a scrolled one, goes to the
-store's ``bulk_writer()`` (a second SQLite connection, made on first use) in that writer's
-own thread, one transaction per page, so its commit and search indexing do not stall typing
-or scrolling; the loop reads it back once committed. The writer closes with the store (after
-the page it is writing) and :meth:`PageWrites.aclose` closes it. A store without one, or
-whose database was replaced meanwhile, is written on the loop, a few records per step.
+A list's first page is written on the loop in one transaction (:meth:`PageWrites.write_now`:
+it is shown at once and nothing scrolls yet). A further page arrives while the user scrolls:
+:meth:`PageWrites.write` sends it to the store's ``bulk_writer()`` (a second SQLite connection,
+made on first use) in that writer's own thread, one transaction per page, so its commit and
+search indexing do not stall scrolling; the loop reads it back once committed. The writer
+closes with the store (after the page it is writing) and :meth:`PageWrites.aclose` closes it.
+A store without one, or whose database was replaced meanwhile, is written on the loop, a few
+records per step.
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ class PageWrites:
         """The second store connection scrolled pages are written through (None until the
         first such page, or when the store has none)."""
         return self._writer
+
+    def write_now(self, kind: str, key: str, start: int, total: int, pairs: Pairs) -> list[str]:
+        """Write a page on the loop, in one transaction; the ids the server changed."""
+        return write_page(self._store.cache, kind, key, start, total, pairs)
 
     async def write(
         self,

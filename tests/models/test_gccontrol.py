@@ -31,9 +31,9 @@ class Cycle:
 @pytest.fixture
 def collector(qapp: QApplication) -> Iterator[GuiGarbageCollector]:
     thresholds = gc.get_threshold()
-    gc.set_threshold(200, 2, 2)
+    gc.set_threshold(700, 2, 2)
     gc.collect()
-    made = GuiGarbageCollector(qapp, interval_ms=10, idle_ticks=3, thaw_interval=3600.0)
+    made = GuiGarbageCollector(qapp, interval_ms=50, idle_ticks=3, thaw_interval=3600.0)
     try:
         yield made
     finally:

@@ -1,7 +1,7 @@
 """A change the rep saw accepted survives a power loss: every commit that journals a write into
 the outbox, or changes its state (sending, done and the remap of temporary ids), runs with
 ``PRAGMA synchronous = FULL`` on the store's connection, which then goes back to NORMAL; cache
-writes stay NORMAL, on the store's connection (details) and on its second one (pages).
+writes (pages, details) stay NORMAL, on the store's connection and on its second one.
 
 The level is read from the connection itself at the moment each COMMIT runs (a trace
 callback on the real connection), through the app's own write queue and browse service.
@@ -49,9 +49,8 @@ async def test_journal_commits_are_synced_and_cache_commits_are_not(
         assert set(remaps) == {FULL}
 
         trace.commits.clear()
-        first = await svc.browse.fetch_page("group", "", 0, 20)  # pages: the second connection
-        await svc.browse.fetch_page("contact", "", 40, 20)
-        await svc.browse.load_detail("group", first.ids[0])  # a detail: the store's connection
+        await svc.browse.fetch_page("group", "", 0, 20)  # a first page: the store's connection
+        await svc.browse.fetch_page("contact", "", 40, 20)  # scrolled: the second connection
         pages = [
             lvl
             for lvl, stmts in trace.commits
