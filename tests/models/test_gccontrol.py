@@ -31,7 +31,8 @@ class Cycle:
 @pytest.fixture
 def collector(qapp: QApplication) -> Iterator[GuiGarbageCollector]:
     thresholds = gc.get_threshold()
-    gc.set_threshold(700, 2, 2)
+    # a youngest generation larger than what other tests' leftover threads allocate meanwhile
+    gc.set_threshold(5000, 2, 2)
     gc.collect()
     made = GuiGarbageCollector(qapp, interval_ms=50, idle_ticks=3, thaw_interval=3600.0)
     try:
@@ -52,14 +53,14 @@ def test_cycles_made_in_a_worker_thread_are_collected_in_the_gui_thread(
     collector.start()
 
     def make_cycles() -> None:
-        for _ in range(5000):  # far past the youngest generation's threshold
+        for _ in range(20_000):  # far past the youngest generation's threshold
             Cycle()
 
     worker = threading.Thread(target=make_cycles, name="worker")
     worker.start()
     worker.join()
     assert Cycle.collected_in == []  # nothing was collected in the worker
-    qtbot.waitUntil(lambda: len(Cycle.collected_in) == 5000, timeout=10_000)
+    qtbot.waitUntil(lambda: len(Cycle.collected_in) == 20_000, timeout=10_000)
     assert set(Cycle.collected_in) == {threading.main_thread().name}
 
 
@@ -75,7 +76,7 @@ def test_full_collections_while_busy_walk_only_what_is_new(
     kept: list[list[object]] = []
     busy = QTimer()
     busy.setInterval(2)
-    busy.timeout.connect(lambda: kept.append([[] for _ in range(400)]))
+    busy.timeout.connect(lambda: kept.append([[] for _ in range(4000)]))
     busy.start()
     try:
         full = collector.full_collections
@@ -86,4 +87,4 @@ def test_full_collections_while_busy_walk_only_what_is_new(
         busy.stop()
 
     collector.thaw_interval = 0.0
-    qtbot.waitUntil(lambda: collector.thaws == 2, timeout=10_000)  # idle: all walked again
+    qtbot.waitUntil(lambda: collector.thaws >= 2, timeout=10_000)  # idle: all walked again
