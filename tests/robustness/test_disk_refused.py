@@ -73,9 +73,9 @@ async def test_full_disk_on_opening_and_writing_keeps_every_change(
 ) -> None:
     from PySide6.QtCore import QSettings
 
+    from snx_desktop.ui.accountflow import AccountFlow
     from snx_desktop.ui.mainwindow import MainWindow
     from snx_desktop.ui.signin import SignInRequest
-    from snx_desktop.ui.accountflow import AccountFlow
 
     with small_tmpfs(tmp_path / "disk", "16m") as disk:
         profile = disk / "profile"

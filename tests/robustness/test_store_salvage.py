@@ -26,9 +26,9 @@ async def test_damaged_store_is_rebuilt_and_its_unsent_changes_sent_once(
 ) -> None:
     from PySide6.QtCore import QSettings
 
+    from snx_desktop.ui.accountflow import AccountFlow
     from snx_desktop.ui.mainwindow import MainWindow
     from snx_desktop.ui.signin import SignInRequest
-    from snx_desktop.ui.accountflow import AccountFlow
 
     profile = tmp_path / "profile"
     svc = await open_app(fresh_sandbox, profile)
