@@ -12,8 +12,9 @@ The source (the services' browse use-case, through an adapter) answers two quest
 * turns a failed page into a placeholder row (``FAILED``) with the reason; :meth:`retry`
   tries again.
 
-Sorting: the server offers no sort order, so sorting is client-side within the loaded rows,
-through :class:`LoadedRowsSortProxy` (the placeholder row stays last).
+The pages and their source are in :mod:`snx_desktop.models.pages`, what each cell shows in
+:mod:`snx_desktop.models.cells`; sorting is client-side within the loaded rows, through
+:class:`~snx_desktop.models.sortproxy.LoadedRowsSortProxy`.
 
 A source's cached first page is shown in the same step as the source is set (no frame
 without rows), and :meth:`PagedTableModel.show_cached` shows a page before any source exists:
@@ -27,99 +28,44 @@ import logging
 import sys
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
-    QModelRoleData,
-    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QPalette
-from PySide6.QtWidgets import QApplication
 
+from snx_desktop.models.cells import (
+    CELL_ROLES,
+    NO_FLAGS,
+    PLACEHOLDER_FLAGS,
+    ROW_FLAGS,
+    Span,
+    fill_span,
+    placeholder_cell,
+    record_cell,
+    span_items,
+)
+from snx_desktop.models.pages import Lookup, Page, PageSource, Record, default_record_id
 from snx_desktop.models.roles import FetchState, Roles
 from snx_desktop.models.schema import Column, Lookups
 
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["LoadedRowsSortProxy", "Lookup", "Page", "PageSource", "PagedTableModel", "Record"]
+__all__ = ["Lookup", "Page", "PageSource", "PagedTableModel", "Record"]
 
 log = logging.getLogger(__name__)
 
-Record = Mapping[str, object]
-Lookup = Callable[[list[str]], Mapping[str, Record]]
 _Index = QModelIndex | QPersistentModelIndex
-_Span = QModelRoleDataSpan | QModelRoleData
-
-
-def _items(span: _Span) -> Iterable[QModelRoleData]:
-    if isinstance(span, QModelRoleData):
-        return (span,)
-    items: Any = span  # the stubs lack the span's sequence protocol
-    return (items[i] for i in range(len(items)))
-
-
-_NO_FLAGS = Qt.ItemFlag.NoItemFlags
-_PLACEHOLDER_FLAGS = Qt.ItemFlag.ItemIsEnabled
-_ROW_FLAGS = (
-    Qt.ItemFlag.ItemIsEnabled
-    | Qt.ItemFlag.ItemIsSelectable
-    | Qt.ItemFlag.ItemIsDragEnabled
-    | Qt.ItemFlag.ItemIsDropEnabled
-)
-# the roles a record row answers (any other role is None without looking at the record)
-_CELL_ROLES = frozenset(
-    int(r)
-    for r in (
-        Qt.ItemDataRole.DisplayRole,
-        Qt.ItemDataRole.ToolTipRole,
-        Qt.ItemDataRole.FontRole,
-        *Roles,
-    )
-)
 
 MAX_RESIDENT = 3000  # records kept in memory when rows can be read again through a lookup
 LOOKUP_BATCH = 100  # rows read together when a row that is not resident is painted
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a list: its records in order, the list's full count, and its age."""
-
-    index: int
-    records: Sequence[Record]
-    total: int
-    fetched_at: float | None = None  # epoch seconds when the data left the server
-    from_cache: bool = False
-
-
-class PageSource(Protocol):
-    """What a paged model needs from the services (no Qt)."""
-
-    @property
-    def page_size(self) -> int: ...
-
-    def cached_page(self, index: int) -> Page | Awaitable[Page | None] | None: ...
-
-    async def fetch_page(self, index: int) -> Page: ...
-
-
-def _default_record_id(record: Record) -> str:
-    for key in ("id", "record-id", "contact-id", "group-id", "activity-id", "sales-id"):
-        value = record.get(key)
-        if value:
-            return str(value)
-    return ""
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -149,7 +95,7 @@ class PagedTableModel(QAbstractTableModel):
         columns: Sequence[Column] = (),
         source: PageSource | None = None,
         *,
-        record_id: Callable[[Record], str] = _default_record_id,
+        record_id: Callable[[Record], str] = default_record_id,
         is_pending: Callable[[str], bool] | None = None,
         lookups: Lookups | None = None,
         error_text: Callable[[BaseException], str] | None = None,
@@ -420,12 +366,12 @@ class PagedTableModel(QAbstractTableModel):
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
-            return _NO_FLAGS
+            return NO_FLAGS
         return self.row_flags(index.row())
 
     def row_flags(self, row: int) -> Qt.ItemFlag:
         """The flags of any cell of ``row`` (a record row, or the placeholder row)."""
-        return _PLACEHOLDER_FLAGS if row >= len(self._rows) else _ROW_FLAGS
+        return PLACEHOLDER_FLAGS if row >= len(self._rows) else ROW_FLAGS
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -436,62 +382,33 @@ class PagedTableModel(QAbstractTableModel):
             log.exception("data() failed at row %s column %s", index.row(), index.column())
             return None
 
-    def multiData(self, index: _Index, roleDataSpan: _Span) -> None:
+    def multiData(self, index: _Index, roleDataSpan: Span) -> None:
         """Every role a delegate asks for a cell, in one call (instead of one call per role)."""
         if index.isValid():
             self.fill_cell(index.row(), index.column(), roleDataSpan)
         else:
-            for item in _items(roleDataSpan):
+            for item in span_items(roleDataSpan):
                 item.clearData()
 
-    def fill_cell(self, row: int, col: int, roleDataSpan: _Span) -> None:
+    def fill_cell(self, row: int, col: int, roleDataSpan: Span) -> None:
         """Set the roles of ``roleDataSpan`` for the cell at ``row``, ``col`` of this model.
 
         Roles a record row does not answer are left as they are (a delegate's span is new
         for each cell, holding no data)."""
-        record_row = 0 <= row < len(self._rows)
-        for item in _items(roleDataSpan):
-            role = item.role()
-            if record_row and role not in _CELL_ROLES:
-                continue
-            try:
-                value = self._cell(row, col, role)
-            except Exception:  # never raises into Qt
-                log.exception("data() failed at row %s column %s", row, col)
-                value = None
-            if value is None:
-                item.clearData()
-            else:
-                item.setData(value)
+        fill_span(self._cell, row, col, roleDataSpan, record_row=0 <= row < len(self._rows))
 
     def _cell(self, row: int, col: int, role: int) -> object:
         if row >= len(self._rows):
-            return self._placeholder_data(col, role)
-        if role not in _CELL_ROLES:  # asked of every cell by the delegate: answer at once
+            return placeholder_cell(self._placeholder, self._error, col, role)
+        if role not in CELL_ROLES:  # asked of every cell by the delegate: answer at once
             return None
         if role == Roles.RECORD_ID:
             return self._ids[row]
         if role == Roles.FETCH_STATE:
             return FetchState.STALE if self._row_stale[row] else FetchState.LOADED
         record = self._resolve(row)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._columns[col].display(record, self.lookups)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            text = self._columns[col].display(record, self.lookups)
-            return text if len(text) > 30 else None
-        if role == Roles.RECORD:
-            return record
-        if role == Roles.PENDING:
-            return self._pending(record)
-        if role == Roles.SORT:
-            return self._columns[col].sort_value(record)
-        if role == Qt.ItemDataRole.FontRole and col == 0 and self._pending(record):
-            from PySide6.QtGui import QFont
-
-            font = QFont()
-            font.setItalic(True)
-            return font
-        return None
+        column = self._columns[col]
+        return record_cell(column, record, self.lookups, role, self._pending, first=col == 0)
 
     def _pending(self, record: Record) -> bool:
         if self._is_pending is None:
@@ -501,22 +418,6 @@ class PagedTableModel(QAbstractTableModel):
         except Exception:
             log.exception("pending check failed")
             return False
-
-    def _placeholder_data(self, col: int, role: int) -> object:
-        state = self._placeholder
-        if role == Roles.FETCH_STATE:
-            return state
-        if role == Roles.ERROR:
-            return self._error
-        if role == Qt.ItemDataRole.DisplayRole and col == 0:
-            if state is FetchState.FAILED:
-                return f"Could not load more: {self._error} (F5 to retry)"
-            return "Loading…"
-        if role == Qt.ItemDataRole.ForegroundRole:
-            app = QApplication.instance()
-            if isinstance(app, QApplication):
-                return QBrush(app.palette().color(QPalette.ColorRole.PlaceholderText))
-        return None
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
         if parent.isValid() or self._source is None:
@@ -697,63 +598,3 @@ class PagedTableModel(QAbstractTableModel):
         self._ages[index] = page.fetched_at or time.time()
         self._set_total(max(page.total, len(self._rows)))
         self._emit_age()
-
-
-class LoadedRowsSortProxy(QSortFilterProxyModel):
-    """Sorts the rows loaded so far by ``Roles.SORT``; the placeholder row stays last."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._paged: PagedTableModel | None = None  # the source, when it is a paged model
-        self._sorted = False
-        self.setSortRole(Roles.SORT)
-        self.setDynamicSortFilter(True)
-
-    def setSourceModel(self, sourceModel: QAbstractItemModel) -> None:
-        self._paged = sourceModel if isinstance(sourceModel, PagedTableModel) else None
-        super().setSourceModel(sourceModel)
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self._sorted = column >= 0
-        super().sort(column, order)
-
-    def _source_row(self, index: _Index) -> int:
-        """The paged source's row of ``index`` (-1: none). Unsorted, the proxy is the
-        identity (it never filters): the row is the source's own, found without asking the
-        source model for an index (two calls into Python per cell)."""
-        if not self._sorted:
-            return index.row() if index.isValid() else -1
-        mapped = self.mapToSource(index)
-        return mapped.row() if mapped.isValid() else -1
-
-    def multiData(self, index: _Index, roleDataSpan: _Span) -> None:
-        # a paged source answers all roles of a cell in one call: the delegate's seven
-        # data() calls per cell through the proxy were most of the time of a paint
-        source = self._paged
-        row = -1 if source is None else self._source_row(index)
-        if source is None or row < 0:
-            super().multiData(index, roleDataSpan)
-            return
-        source.fill_cell(row, index.column(), roleDataSpan)
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        source = self._paged
-        row = -1 if source is None else self._source_row(index)
-        if source is None or row < 0:
-            return super().flags(index)
-        return source.row_flags(row)
-
-    def lessThan(self, left: _Index, right: _Index) -> bool:
-        lstate = left.data(Roles.FETCH_STATE)
-        rstate = right.data(Roles.FETCH_STATE)
-        lph = lstate in (FetchState.LOADING, FetchState.FAILED)
-        rph = rstate in (FetchState.LOADING, FetchState.FAILED)
-        descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
-        if lph or rph:
-            # Keep the placeholder at the end whatever the order.
-            return (not lph and rph) != descending
-        lv, rv = left.data(Roles.SORT), right.data(Roles.SORT)
-        try:
-            return bool(lv < rv)
-        except TypeError:
-            return str(lv) < str(rv)

@@ -20,7 +20,8 @@ big one, while more parallel requests would only split the same uplink between m
 (none finishing sooner) and hold more files and sockets open.
 
 The checks, safe file names and downloads live in `documents`, the job itself (state,
-progress, speed) in `uploadjobs`; they are re-exported here.
+progress, speed) in `uploadjobs` (both re-exported here), and what a failed request means for
+its job in `uploadfailures`.
 
 Pure asyncio: no Qt import. Events are the services' `Event` type, emitted on the loop thread.
 """
@@ -35,17 +36,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from snx_desktop.api.errors import (
-    ConnectionFailedError,
-    InvalidLoginError,
-    NotFoundError,
-    OutcomeUnknownError,
-    PayloadTooLargeError,
-    RequestTimeoutError,
-    SalesNexusError,
-    SessionExpiredError,
-)
-
 from .connectivity import ConnState
 from .documents import (
     DEFAULT_MAX_BYTES,
@@ -59,6 +49,7 @@ from .documents import (
 from .events import Event
 from .lazyclient import ClientSource, lazy_client
 from .types import Change, OpOutcome, WriteRefused, is_temp_id
+from .uploadfailures import send_failure
 from .uploadjobs import JobState, UploadJob, reason_from_text
 
 __all__ = [
@@ -360,60 +351,18 @@ class UploadManager:
             )
         except asyncio.CancelledError:
             raise
-        except ConnectionFailedError as exc:
-            self._report_offline(str(exc))
-            if self.writes is not None and getattr(exc, "code", None) != "CERTIFICATE":
+        except Exception as exc:
+            failure = send_failure(exc, job.file_name, job.size, can_queue=self.writes is not None)
+            if failure is None:
+                raise
+            if failure.offline is not None:
+                self._report_offline(failure.offline)
+            if failure.queue:
                 await self._enqueue(job, offline=True, lost=True)
-            else:
-                self._fail(
-                    job,
-                    FailReason.CONNECTION_LOST,
-                    "The connection was lost before the file was sent. Retry when online.",
-                )
-            return
-        except OutcomeUnknownError as exc:
-            if exc.offline:
-                self._report_offline(str(exc))
-            job._unknown = True
-            self._fail(
-                job,
-                FailReason.OUTCOME_UNKNOWN,
-                "The connection was lost after the file was sent; it may have arrived. "
-                "Retry checks the contact's documents before sending again.",
-            )
-            return
-        except (SessionExpiredError, InvalidLoginError):
-            self._fail(
-                job,
-                FailReason.SESSION_EXPIRED,
-                "Your session has expired. Sign in again, then retry.",
-            )
-            return
-        except PayloadTooLargeError:
-            self._fail(
-                job,
-                FailReason.TOO_LARGE,
-                f"The server refused “{job.file_name}” ({human_size(job.size)}): "
-                "it is larger than the server accepts.",
-            )
-            return
-        except NotFoundError:
-            self._fail(job, FailReason.NOT_FOUND, "The contact no longer exists on the server.")
-            return
-        except RequestTimeoutError as exc:
-            self._report_offline(str(exc))
-            self._fail(job, FailReason.CONNECTION_LOST, "The server did not answer in time.")
-            return
-        except SalesNexusError as exc:
-            reason = FailReason.SERVER if exc.retryable else FailReason.REFUSED
-            self._fail(job, reason, f"The server refused the file: {exc}")
-            return
-        except OSError as exc:
-            self._fail(
-                job,
-                FailReason.UNREADABLE,
-                f"“{job.file_name}” could not be read while sending: {exc.strerror or exc}",
-            )
+                return
+            if failure.unknown:
+                job._unknown = True
+            self._fail(job, failure.reason, failure.message)
             return
         if self.connectivity is not None:
             self.connectivity.report_success()

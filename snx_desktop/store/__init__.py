@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from .cache import Cache, ListInfo, ListPage, replace_id
     from .checkpoint import CheckpointStats
     from .documents import DEFAULT_CAP_BYTES, Documents
-    from .outbox import FieldConflict, Op, OpBrief, OpState, Outbox, OutboxCounts
+    from .ops import FieldConflict, Op, OpBrief, OpState, OutboxCounts
+    from .outbox import Outbox
     from .paths import (
         account_dir,
         account_slug,
@@ -52,12 +53,12 @@ _WHERE = {
     "CheckpointStats": "checkpoint",
     "DEFAULT_CAP_BYTES": "documents",
     "Documents": "documents",
-    "FieldConflict": "outbox",
-    "Op": "outbox",
-    "OpBrief": "outbox",
-    "OpState": "outbox",
+    "FieldConflict": "ops",
+    "Op": "ops",
+    "OpBrief": "ops",
+    "OpState": "ops",
     "Outbox": "outbox",
-    "OutboxCounts": "outbox",
+    "OutboxCounts": "ops",
     "account_dir": "paths",
     "account_slug": "paths",
     "default_profile_dir": "paths",

@@ -10,6 +10,7 @@ temporary ids; when the server names the real id, :meth:`Outbox.mark_done` remov
 rewrites the temporary id in every later op and in the cache in the same transaction, so a
 killed process never leaves a half-applied remap. An op found ``sending`` when the store is
 opened again became ``sent-unknown``: its outcome must be looked up before it is sent again.
+What an op is, and how a row reads as one, is :mod:`snx_desktop.store.ops`.
 """
 
 from __future__ import annotations
@@ -19,12 +20,9 @@ import logging
 import os
 import re
 import shutil
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -32,142 +30,31 @@ from .cache import Cache, replace_id
 from .db import Database
 from .documents import Documents
 from .errors import refused_write
+from .ops import (
+    COLUMNS,
+    FieldConflict,
+    Op,
+    OpBrief,
+    OpState,
+    OutboxCounts,
+    dumps,
+    op_from_row,
+    refuse_secrets,
+)
 from .types import TEMP_ID_RE, OutboxStateError, private_dir, private_file, sync_dir
 
 log = logging.getLogger(__name__)
 
+__all__ = ["FieldConflict", "Op", "OpBrief", "OpState", "Outbox", "OutboxCounts"]
+
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-SECRET_KEYS = frozenset({"login-token", "password", "base64-data"})
-"""Parameter names that carry secrets or document bytes: never journaled."""
 
 UNKNOWN_AFTER_RESTART = "The app stopped while this change was being sent; its outcome is unknown."
-
-
-class OpState(StrEnum):
-    """Where a queued write stands. A write that completed is removed (there is no done row)."""
-
-    QUEUED = "queued"
-    SENDING = "sending"
-    UNKNOWN = "sent-unknown"
-    FAILED = "failed"
-    CONFLICT = "conflict"
-
-
-@dataclass(frozen=True)
-class FieldConflict:
-    """One conflicting field: the value the edit started from, the server's, and the user's."""
-
-    base: str
-    theirs: str
-    mine: str
-
-
-@dataclass(frozen=True)
-class Op:
-    """One journaled write."""
-
-    op_id: int
-    function: str
-    params: dict[str, Any]
-    description: str
-    target_kind: str | None
-    target_id: str | None
-    base: dict[str, str]
-    temp_ids: list[str]
-    depends_on: list[int]
-    state: OpState
-    error: str | None
-    error_code: str | None
-    conflicts: dict[str, FieldConflict]
-    attachment: Path | None
-    attempts: int
-    created_at: float
-    updated_at: float
-
-
-@dataclass(frozen=True)
-class OutboxCounts:
-    """How many ops are in each state; ``total`` is every op still in the outbox."""
-
-    queued: int = 0
-    sending: int = 0
-    unknown: int = 0
-    failed: int = 0
-    conflict: int = 0
-    total: int = field(default=0)
-
-
-@dataclass(frozen=True)
-class OpBrief:
-    """An op's state without its params (see ``Outbox.states``)."""
-
-    op_id: int
-    function: str
-    state: OpState
-    error: str | None
-    target_kind: str | None
-    target_id: str | None
-
-
-_COLUMNS = (
-    "op_id, function, params, description, target_kind, target_id, base, temp_ids, depends_on, "
-    "state, error, error_code, conflicts, attachment, attempts, created_at, updated_at"
-)
-
-
-def _op(row: sqlite3.Row | tuple[Any, ...]) -> Op:
-    conflicts = {
-        k: FieldConflict(str(v.get("base", "")), str(v.get("theirs", "")), str(v.get("mine", "")))
-        for k, v in json.loads(row[12]).items()
-    }
-    return Op(
-        op_id=row[0],
-        function=row[1],
-        params=json.loads(row[2]),
-        description=row[3],
-        target_kind=row[4],
-        target_id=row[5],
-        base=json.loads(row[6]),
-        temp_ids=json.loads(row[7]),
-        depends_on=json.loads(row[8]),
-        state=OpState(row[9]),
-        error=row[10],
-        error_code=row[11],
-        conflicts=conflicts,
-        attachment=Path(row[13]) if row[13] else None,
-        attempts=row[14],
-        created_at=row[15],
-        updated_at=row[16],
-    )
-
-
-def _secret_keys(value: Any) -> set[str]:
-    if isinstance(value, dict):
-        found = {k for k in value if isinstance(k, str) and k.lower() in SECRET_KEYS}
-        for v in value.values():
-            found |= _secret_keys(v)
-        return found
-    if isinstance(value, list | tuple):
-        return set().union(*(_secret_keys(v) for v in value)) if value else set()
-    return set()
-
-
-def _refuse_secrets(params: Any) -> None:
-    found = _secret_keys(params)
-    if found:
-        raise ValueError(
-            f"refusing to journal {', '.join(sorted(found))}: secrets and document bytes "
-            "never go into the store (stage the file and pass it as the attachment)"
-        )
 
 
 def _unlink_all(paths: Iterable[Path]) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
 class Outbox:
@@ -266,13 +153,13 @@ class Outbox:
         attachment: Path | str | None = None,
     ) -> Op:
         """Journal a write (committed before return)."""
-        _refuse_secrets(params)
+        refuse_secrets(params)
         now = time.time()
         p: Any = dict(params)
         target_kind, target_id = target if target is not None else (None, None)
         with self._db.tx(durable=True) as conn:
             # ids remapped while the caller held them: use the real ones
-            for temp in set(TEMP_ID_RE.findall(_dumps(p)) + ([target_id] if target_id else [])):
+            for temp in set(TEMP_ID_RE.findall(dumps(p)) + ([target_id] if target_id else [])):
                 real = self._cache.resolve_id(temp)
                 if real != temp:
                     p = replace_id(p, temp, real)
@@ -291,13 +178,13 @@ class Outbox:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
                 (
                     function,
-                    _dumps(p),
+                    dumps(p),
                     description,
                     target_kind,
                     target_id,
-                    _dumps(dict(base or {})),
-                    _dumps(list(temp_ids)),
-                    _dumps(deps),
+                    dumps(dict(base or {})),
+                    dumps(list(temp_ids)),
+                    dumps(deps),
                     att,
                     size,
                     now,
@@ -316,7 +203,7 @@ class Outbox:
     ) -> list[int]:
         conn = self._db.conn
         deps: set[int] = set()
-        used = set(TEMP_ID_RE.findall(_dumps(params)))
+        used = set(TEMP_ID_RE.findall(dumps(params)))
         if target_id:
             used.add(target_id)
         for temp in used:
@@ -338,9 +225,9 @@ class Outbox:
     # -- reading -----------------------------------------------------------------------------
     def get(self, op_id: int) -> Op | None:
         row = self._db.conn.execute(
-            f"SELECT {_COLUMNS} FROM outbox WHERE op_id = ?", (op_id,)
+            f"SELECT {COLUMNS} FROM outbox WHERE op_id = ?", (op_id,)
         ).fetchone()
-        return None if row is None else _op(row)
+        return None if row is None else op_from_row(row)
 
     def _require(self, op_id: int) -> Op:
         op = self.get(op_id)
@@ -351,21 +238,21 @@ class Outbox:
     def ops(self, states: Iterable[OpState | str] | None = None) -> list[Op]:
         """The ops in order, optionally only those in ``states``."""
         if states is None:
-            rows = self._db.conn.execute(f"SELECT {_COLUMNS} FROM outbox ORDER BY op_id")
+            rows = self._db.conn.execute(f"SELECT {COLUMNS} FROM outbox ORDER BY op_id")
         else:
             wanted = [OpState(s).value for s in states]
             marks = ",".join("?" * len(wanted))
             rows = self._db.conn.execute(
-                f"SELECT {_COLUMNS} FROM outbox WHERE state IN ({marks}) ORDER BY op_id", wanted
+                f"SELECT {COLUMNS} FROM outbox WHERE state IN ({marks}) ORDER BY op_id", wanted
             )
-        return [_op(r) for r in rows.fetchall()]
+        return [op_from_row(r) for r in rows.fetchall()]
 
     def first(self) -> Op | None:
         """The oldest op, whatever its state (for strictly in-order replay)."""
         row = self._db.conn.execute(
-            f"SELECT {_COLUMNS} FROM outbox ORDER BY op_id LIMIT 1"
+            f"SELECT {COLUMNS} FROM outbox ORDER BY op_id LIMIT 1"
         ).fetchone()
-        return None if row is None else _op(row)
+        return None if row is None else op_from_row(row)
 
     def next_ready(self) -> Op | None:
         """The oldest queued or unknown op whose dependencies have all completed."""
@@ -443,7 +330,7 @@ class Outbox:
                     state.value,
                     error,
                     code,
-                    _dumps({k: vars(v) for k, v in (conflicts or {}).items()}),
+                    dumps({k: vars(v) for k, v in (conflicts or {}).items()}),
                     1 if attempt else 0,
                     time.time(),
                     op_id,
@@ -501,7 +388,7 @@ class Outbox:
     ) -> Op:
         """Change a waiting op (e.g. after a conflict was resolved); refused while sending."""
         if params is not None:
-            _refuse_secrets(params)
+            refuse_secrets(params)
         with self._db.tx(durable=True) as conn:
             op = self._require(op_id)
             if op.state is OpState.SENDING:
@@ -510,8 +397,8 @@ class Outbox:
                 "UPDATE outbox SET params = ?, base = ?, description = ?, updated_at = ? "
                 "WHERE op_id = ?",
                 (
-                    _dumps(dict(params) if params is not None else op.params),
-                    _dumps(dict(base) if base is not None else op.base),
+                    dumps(dict(params) if params is not None else op.params),
+                    dumps(dict(base) if base is not None else op.base),
                     description if description is not None else op.description,
                     time.time(),
                     op_id,
@@ -558,11 +445,11 @@ class Outbox:
                 while pending:
                     temp = pending.pop()
                     for row in conn.execute(
-                        f"SELECT {_COLUMNS} FROM outbox WHERE op_id > ? AND "
+                        f"SELECT {COLUMNS} FROM outbox WHERE op_id > ? AND "
                         "(params LIKE ? OR target_id = ?) ORDER BY op_id",
                         (op_id, f"%{temp}%", temp),
                     ).fetchall():
-                        dep = _op(row)
+                        dep = op_from_row(row)
                         if dep.op_id in seen:
                             continue
                         if dep.state is OpState.SENDING:
@@ -601,17 +488,17 @@ class Outbox:
         conn = self._db.conn
         changed = 0
         for row in conn.execute(
-            f"SELECT {_COLUMNS} FROM outbox WHERE params LIKE ? OR target_id = ? OR base LIKE ?",
+            f"SELECT {COLUMNS} FROM outbox WHERE params LIKE ? OR target_id = ? OR base LIKE ?",
             (f"%{temp_id}%", temp_id, f"%{temp_id}%"),
         ).fetchall():
-            op = _op(row)
+            op = op_from_row(row)
             conn.execute(
                 "UPDATE outbox SET params = ?, target_id = ?, base = ?, updated_at = ? "
                 "WHERE op_id = ?",
                 (
-                    _dumps(replace_id(op.params, temp_id, real_id)),
+                    dumps(replace_id(op.params, temp_id, real_id)),
                     real_id if op.target_id == temp_id else op.target_id,
-                    _dumps(replace_id(op.base, temp_id, real_id)),
+                    dumps(replace_id(op.base, temp_id, real_id)),
                     time.time(),
                     op.op_id,
                 ),

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from snx_desktop.models.paging import LoadedRowsSortProxy
 from snx_desktop.models.records import FieldsModel, RecordTableModel
 from snx_desktop.models.schema import Column
+from snx_desktop.models.sortproxy import LoadedRowsSortProxy
 
 if TYPE_CHECKING:
     from snx_desktop.services.documents import DocumentFiles

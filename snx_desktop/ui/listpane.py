@@ -25,10 +25,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
-from snx_desktop.models.paging import LoadedRowsSortProxy, Page, PagedTableModel
+from snx_desktop.models.paging import Page, PagedTableModel
 from snx_desktop.models.pending import PendingOpsModel
 from snx_desktop.models.roles import FetchState, Roles
 from snx_desktop.models.schema import Column, Lookups
+from snx_desktop.models.sortproxy import LoadedRowsSortProxy
 from snx_desktop.ui.iconset import get_icon
 from snx_desktop.ui.recordtable import DelayedSource, RecordTable
 

@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
-from snx_desktop.models.paging import LoadedRowsSortProxy, Page, PagedTableModel
+from snx_desktop.models.paging import Page, PagedTableModel
 from snx_desktop.models.roles import FetchState, Roles
 from snx_desktop.models.schema import Column
+from snx_desktop.models.sortproxy import LoadedRowsSortProxy
 
 
 class ListSource:
