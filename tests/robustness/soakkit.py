@@ -26,13 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.waiting import within
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.ui.texts import readable_error
-
-DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo"
 
 FAULTS = {
     "drop_rate": 0.10,

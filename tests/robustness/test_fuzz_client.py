@@ -19,6 +19,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 
 from snx_desktop.api import SalesNexusClient, SalesNexusError
 
@@ -288,11 +289,11 @@ def test_login_and_relogin_with_malformed_answers(element: Any, status: int) -> 
         return httpx.Response(200, content=json.dumps(out).encode())
 
     async def credentials() -> tuple[str, str]:
-        return ("demo@example.com", "demo")
+        return (DEMO_EMAIL, DEMO_PASSWORD)
 
     async def run() -> list[Any]:
         async with _client(handler, credentials=credentials) as client:
-            login = asyncio.ensure_future(client.login("demo@example.com", "demo"))
+            login = asyncio.ensure_future(client.login(DEMO_EMAIL, DEMO_PASSWORD))
             data = asyncio.ensure_future(client.get_contact_info(ID))
             return list(
                 await asyncio.wait_for(asyncio.gather(login, data, return_exceptions=True), 30)

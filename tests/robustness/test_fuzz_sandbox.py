@@ -25,6 +25,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.contract import ERROR_CODES
 from support.sandboxes import running_sandbox
 
@@ -110,7 +111,7 @@ def fuzz() -> Iterator[Fuzz]:
     with running_sandbox(contacts=30, seed=3) as handle, httpx.Client(timeout=60) as client:
         f = Fuzz(handle, client)
         f.token = f.call(
-            "get-login-token", **{"email-address": "demo@example.com", "password": "demo"}
+            "get-login-token", **{"email-address": DEMO_EMAIL, "password": DEMO_PASSWORD}
         )["login-token"]
         yield f
 
@@ -124,8 +125,8 @@ def valid(fuzz: Fuzz) -> dict[str, dict[str, Any]]:
     aid = fuzz.call("get-activities", **t, **{"page-size": "1"})["activity-list"]["activity-ids"][0]
     camp = fuzz.call("get-campaigns", **t)["campaign-list"]["campaign-ids"][0]
     common: dict[str, Any] = {
-        "email-address": "demo@example.com",
-        "password": "demo",
+        "email-address": DEMO_EMAIL,
+        "password": DEMO_PASSWORD,
         "contact-field-data": {"48": "Fuzz Person"},
         "group-field-data": {"301": "fuzzed"},
         "sales-field-data": {"220": cid, "231": "fuzz"},
@@ -387,7 +388,7 @@ def test_admin_endpoint_never_500(fuzz: Fuzz, body: bytes) -> None:
         if fuzz.handle.expire_tokens():  # a fuzzed "expire-tokens" must not break the others
             pass
         fuzz.token = fuzz.call(
-            "get-login-token", **{"email-address": "demo@example.com", "password": "demo"}
+            "get-login-token", **{"email-address": DEMO_EMAIL, "password": DEMO_PASSWORD}
         )["login-token"]
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from robustkit import dispose
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.replay import kill_mid_request, outbox_counts
 
 from snx_desktop.store import Store
@@ -28,8 +29,6 @@ from snx_desktop.ui.signin import SignInRequest
 pytestmark = [pytest.mark.asyncio, pytest.mark.qt_log_ignore("This plugin does not support")]
 
 CHILD = Path(__file__).with_name("app_child.py")
-DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo"
 CREDENTIALS = (DEMO_EMAIL, DEMO_PASSWORD)
 NEW = 40  # contacts created offline; with their notes, updates, memberships: 200 writes
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.network import Network
 from support.sandboxes import running_sandbox
 
@@ -43,8 +44,8 @@ async def env(docs_sandbox: Any, tmp_path: Path) -> AsyncIterator[Env]:
     network = Network()
     services = await AppServices.open(
         sandbox.base_url,
-        account="demo@example.com",
-        password="demo",
+        account=DEMO_EMAIL,
+        password=DEMO_PASSWORD,
         profile_dir=tmp_path / "profile",
         client_options={"transport": network, "retries": 1, "backoff": 0.01},
         probe_interval=(0.05, 0.5),

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QApplication, QDialog
+from support.accounts import ALEX_EMAIL
 
 from snx_desktop.ui.editing import commands
 from snx_desktop.ui.editing.activitydialog import (
@@ -21,8 +22,6 @@ from snx_desktop.ui.editing.saledialog import SaleDialog
 from .conftest import QT_IGNORE, finish, settle, start, until
 
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
-
-ALEX = "alex@example.com"
 
 
 async def first_contact(svc: Any, index: int = 0) -> str:
@@ -113,7 +112,7 @@ async def test_activity_create_edit_complete_and_next(
     svc = await open_services(fresh_sandbox)
     client = await server_client(fresh_sandbox)
     cid = await first_contact(svc, 3)
-    alex = next(u["user-id"] for u in svc.schema.current.users if u["email-address"] == ALEX)
+    alex = next(u["user-id"] for u in svc.schema.current.users if u["email-address"] == ALEX_EMAIL)
     dialog = ActivityDialog(svc, contact_id=cid)
     qtbot.addWidget(dialog)
     assert dialog.user.currentData() == svc.schema.current.me  # assigned to me by default
