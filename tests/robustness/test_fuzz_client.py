@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import C_NAME
 
 from snx_desktop.api import SalesNexusClient, SalesNexusError
 
@@ -45,7 +46,7 @@ CALLS: dict[str, Call] = {
         match_by_field_data={1: ID}, contact_field_data={94: "x"}, create_if_not_updated=False
     ),
     "delete_contacts": lambda c: c.delete_contacts([ID]),
-    "import_contacts": lambda c: c.import_contacts([{"48": "x", "_toMatch": ["48"]}]),
+    "import_contacts": lambda c: c.import_contacts([{C_NAME: "x", "_toMatch": [C_NAME]}]),
     "get_docs_for_contact": lambda c: c.get_docs_for_contact(ID),
     "get_groups": lambda c: c.get_groups(),
     "get_group_info": lambda c: c.get_group_info(ID),

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import C_NAME
 from support.network import Network
 from support.sandboxes import running_sandbox
 
@@ -27,7 +28,7 @@ class Env:
         self.manager = manager
 
     async def new_contact(self, name: str) -> str:
-        created = await self.client.create_contact(contact_field_data={"48": name})
+        created = await self.client.create_contact(contact_field_data={C_NAME: name})
         return str(created.id)
 
 

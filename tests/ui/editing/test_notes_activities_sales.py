@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QApplication, QDialog
 from support.accounts import ALEX_EMAIL
+from support.fields import S_AMOUNT, S_CLOSE_DATE, S_DETAILS, S_STATUS
 
 from snx_desktop.ui.editing import commands
 from snx_desktop.ui.editing.activitydialog import (
@@ -247,9 +248,9 @@ async def test_sale_dialog(
     await settle(svc)
     client = await server_client(fresh_sandbox)
     sales = (await client.get_sales_for_contact(cid)).items
-    got = [s for s in sales if s.field_data.get("231") == "Enterprise licence"]
+    got = [s for s in sales if s.field_data.get(S_DETAILS) == "Enterprise licence"]
     assert got
     data = got[0].field_data
-    assert data["222"] == "1"
-    assert float(data["225"]) == 12500.5
-    assert data["226"].startswith("2026-12-31")
+    assert data[S_STATUS] == "1"
+    assert float(data[S_AMOUNT]) == 12500.5
+    assert data[S_CLOSE_DATE].startswith("2026-12-31")
