@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt
+from support.fields import C_COMPANY, C_EMAIL, C_NAME, C_RECORD_ID, S_CONTACT, S_DETAILS, S_STATUS
 
 from snx_desktop.models.columns import (
     activity_columns,
@@ -35,20 +36,20 @@ USER = "0f0e0d0c-0b0a-4909-8807-060504030201"
 CONTACT = "11111111-2222-4333-8444-555555555555"
 
 FIELDS = [
-    FieldDef("1", "Contact", "Record ID", role="record-id", read_only=True),
-    FieldDef("48", "Contact", "Full Name", role="name"),
-    FieldDef("47", "Contact", "Company", role="company"),
-    FieldDef("133", "Contact", "E-mail", role="email"),
+    FieldDef(C_RECORD_ID, "Contact", "Record ID", role="record-id", read_only=True),
+    FieldDef(C_NAME, "Contact", "Full Name", role="name"),
+    FieldDef(C_COMPANY, "Contact", "Company", role="company"),
+    FieldDef(C_EMAIL, "Contact", "E-mail", role="email"),
     FieldDef("90", "Contact", "Record Manager", role="owner"),
     FieldDef("91", "Contact", "Create Date", type=DATE),
-    FieldDef("220", "Sales", "Contact", role="contact-id"),
-    FieldDef("222", "Sales", "Status"),
-    FieldDef("231", "Sales", "Details"),
+    FieldDef(S_CONTACT, "Sales", "Contact", role="contact-id"),
+    FieldDef(S_STATUS, "Sales", "Status"),
+    FieldDef(S_DETAILS, "Sales", "Details"),
     FieldDef("240", "Sales", "Amount", type=CURRENCY),
 ]
 LAYOUTS = [
-    LayoutDef("a", "Mine", "Contact", True, ("48", "47", "133", "1", "90", "91")),
-    LayoutDef("b", "Sales", "Sales", True, ("220", "222", "231", "240")),
+    LayoutDef("a", "Mine", "Contact", True, (C_NAME, C_COMPANY, C_EMAIL, C_RECORD_ID, "90", "91")),
+    LayoutDef("b", "Sales", "Sales", True, (S_CONTACT, S_STATUS, S_DETAILS, "240")),
 ]
 
 
@@ -65,8 +66,8 @@ def test_columns_follow_the_default_layout_without_record_ids() -> None:
         "Record Manager",
         "Create Date",
     ]
-    other = [LayoutDef("x", "Other", "Contact", False, ("47",))]
-    assert [c.key for c in columns_for_table("Contact", FIELDS, other)] == ["47"]
+    other = [LayoutDef("x", "Other", "Contact", False, (C_COMPANY,))]
+    assert [c.key for c in columns_for_table("Contact", FIELDS, other)] == [C_COMPANY]
 
 
 def test_values_are_shown_for_people() -> None:
@@ -87,7 +88,7 @@ def test_fields_model_lays_out_a_record(qtmodeltester: Any) -> None:
     qtmodeltester.check(model)
     layout = [f for f in FIELDS if f.table == "Contact"]
     model.set_record(
-        layout, {"1": CONTACT, "48": "Ann Lee", "90": USER, "91": "2026-01-02T09:00:00"}
+        layout, {C_RECORD_ID: CONTACT, C_NAME: "Ann Lee", "90": USER, "91": "2026-01-02T09:00:00"}
     )
     assert model.rowCount() == 5  # the record-id field is not shown
     assert model.index(0, 0).data() == "Full Name"
@@ -97,7 +98,7 @@ def test_fields_model_lays_out_a_record(qtmodeltester: Any) -> None:
     assert model.index(3, 1).data(Qt.ItemDataRole.EditRole) == USER
     assert model.index(4, 1).data().startswith("Jan 2, 2026")
     assert isinstance(model.index(0, 0).data(Roles.RECORD), FieldDef)
-    model.set_record(layout, {"48": "Ann"}, hide_empty=True)
+    model.set_record(layout, {C_NAME: "Ann"}, hide_empty=True)
     assert model.rowCount() == 1
     model.clear()
     assert model.rowCount() == 0
@@ -174,7 +175,9 @@ def test_record_table_models_for_each_tab(qtmodeltester: Any) -> None:
 
     sales = RecordTableModel(sales_columns(FIELDS, LAYOUTS, lk))
     qtmodeltester.check(sales)
-    sales.set_records([{"id": "s1", "220": CONTACT, "222": "1", "231": "Deal", "240": "99"}])
+    sales.set_records(
+        [{"id": "s1", S_CONTACT: CONTACT, S_STATUS: "1", S_DETAILS: "Deal", "240": "99"}]
+    )
     assert [sales.index(0, c).data() for c in range(3)] == ["Ann Lee", "Won", "Deal"]
     assert sales.index(0, 3).data(Roles.SORT) == 99.0
 
@@ -182,7 +185,7 @@ def test_record_table_models_for_each_tab(qtmodeltester: Any) -> None:
 
 
 def test_pending_ops_model(qtmodeltester: Any) -> None:
-    labels = {"48": "Full Name"}
+    labels = {C_NAME: "Full Name"}
     model = PendingOpsModel(label=lambda key: labels.get(key, key))
     qtmodeltester.check(model)
     op = PendingOp(
@@ -190,7 +193,7 @@ def test_pending_ops_model(qtmodeltester: Any) -> None:
         op="update-contact",
         target=("contact", CONTACT),
         summary="Update Ann Lee",
-        changes={"48": ("Ann Lee", "Ann Lee-Smith")},
+        changes={C_NAME: ("Ann Lee", "Ann Lee-Smith")},
         state="failed",
         error="The server refused the change.",
         created_at=time.time(),
@@ -211,7 +214,7 @@ def test_schema_objects_read_from_api_dicts_and_service_objects() -> None:
 
     f = field_from(
         {
-            "unique-id": "48",
+            "unique-id": C_NAME,
             "table-name": "Contact",
             "label": "Full Name",
             "type": "0",
@@ -219,17 +222,17 @@ def test_schema_objects_read_from_api_dicts_and_service_objects() -> None:
             "role": "name",
         }
     )
-    assert f == FieldDef("48", "Contact", "Full Name", 0, False, "name")
-    g = field_from(FieldInfo("47", "Contact", "Company", 0, True, "company"))
-    assert g == FieldDef("47", "Contact", "Company", 0, True, "company")
+    assert f == FieldDef(C_NAME, "Contact", "Full Name", 0, False, "name")
+    g = field_from(FieldInfo(C_COMPANY, "Contact", "Company", 0, True, "company"))
+    assert g == FieldDef(C_COMPANY, "Contact", "Company", 0, True, "company")
     lay = layout_from(
         {
             "layout-id": "l",
             "name": "Mine",
             "table-name": "Contact",
             "is-default": "true",
-            "field-ids": ["48", "47"],
+            "field-ids": [C_NAME, C_COMPANY],
         }
     )
     assert lay.is_default
-    assert lay.field_ids == ("48", "47")
+    assert lay.field_ids == (C_NAME, C_COMPANY)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from support.accounts import DEMO_EMAIL as DEMO_EMAIL  # re-exported for the robustness tests
+from support.accounts import DEMO_PASSWORD as DEMO_PASSWORD  # re-exported for the robustness tests
+
 AUDIT_EMAIL = "audit@example.com"
 PASSWORD = "Pw-Audit-7f3K9qZ!x~2"  # occurs nowhere else: any copy of it is a leak
-DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo"
 
 
 def dispose(widget: object) -> None:

@@ -26,13 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import C_CITY, C_COUNTRY, C_EMAIL, C_NAME, C_STATE, C_TITLE
 from support.waiting import within
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.ui.texts import readable_error
-
-DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo"
 
 FAULTS = {
     "drop_rate": 0.10,
@@ -55,7 +54,7 @@ MIX = (
     ("upload", 10),
     ("doomed", 4),  # a note on a contact that does not exist: refused for good by the server
 )
-UPDATE_FIELDS = ("94", "99", "100", "102")  # Title, City, State, Country
+UPDATE_FIELDS = (C_TITLE, C_CITY, C_STATE, C_COUNTRY)  # Title, City, State, Country
 MISSING_CONTACT = "0badc0de-0000-4000-8000-{:012d}"  # never a contact of the sandbox
 
 log = logging.getLogger("soak")
@@ -210,7 +209,7 @@ async def run_soak(
             w = Write(i, kind, marker)
             if kind == "create":
                 ch = await services.writes.create_contact(
-                    {"48": f"Soak {run} {i:04d}", "133": f"{marker}@soak.example"}
+                    {C_NAME: f"Soak {run} {i:04d}", C_EMAIL: f"{marker}@soak.example"}
                 )
                 created.append(ch.ids[0])
                 w.target = ch.ids[0]
@@ -328,7 +327,7 @@ async def _verify(
             x
             async for x in c.iter_records("get-contacts", page_size=500, filter_value=f"soak-{run}")
         ]
-        emails = Counter(x.field_data.get("133", "") for x in contacts)
+        emails = Counter(x.field_data.get(C_EMAIL, "") for x in contacts)
         for w in by_kind["create"]:
             found[w.index] = emails[f"{w.marker}@soak.example"]
 

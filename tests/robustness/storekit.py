@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from robustkit import DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import C_EMAIL, C_NAME
 from support.network import Network
 
 
@@ -51,7 +52,7 @@ async def queue_contacts(svc: Any, tag: str, count: int) -> list[str]:
     emails = []
     for i in range(count):
         email = f"{tag}-{i:03d}@store-trouble.example"
-        change = await svc.writes.create_contact({"48": f"{tag} person {i:03d}", "133": email})
+        change = await svc.writes.create_contact({C_NAME: f"{tag} person {i:03d}", C_EMAIL: email})
         await svc.writes.create_note(change.ids[0], f"{tag} note {i:03d}")
         emails.append(email)
     return emails

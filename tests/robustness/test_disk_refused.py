@@ -20,6 +20,7 @@ import pytest
 from robustkit import DEMO_EMAIL, DEMO_PASSWORD, dispose
 from storekit import assert_on_server_once, go_offline, go_online, open_app, queue_contacts
 from support.disks import fill, immutable_folder, lift_limit, limit_growth, remount, small_tmpfs
+from support.fields import C_EMAIL, C_NAME
 from support.waiting import until
 
 from snx_desktop.services.context import STORE_WRITABLE_MESSAGE
@@ -59,7 +60,9 @@ def _assert_kept(db: Path, inode: int) -> None:
 
 async def _refused_write(svc: Any, expected: type[Exception]) -> str:
     with pytest.raises(expected) as refused:
-        await svc.writes.create_contact({"48": "Never Saved", "133": "never@store-trouble.example"})
+        await svc.writes.create_contact(
+            {C_NAME: "Never Saved", C_EMAIL: "never@store-trouble.example"}
+        )
     return str(refused.value)
 
 
@@ -149,7 +152,7 @@ async def test_page_limit_refuses_a_write_through_the_queue_and_everything_lands
         for i in range(500):
             email = f"limit-more-{i:03d}@store-trouble.example"
             try:
-                await svc.writes.create_contact({"48": f"More {i:03d}", "133": email})
+                await svc.writes.create_contact({C_NAME: f"More {i:03d}", C_EMAIL: email})
             except StoreFull as exc:
                 refused, refused_email = exc, email
                 break

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from storekit import CommitTrace, go_offline, go_online, open_app
+from support.fields import C_EMAIL, C_NAME
 from support.waiting import until
 
 FULL, NORMAL = 2, 1
@@ -33,7 +34,9 @@ async def test_journal_commits_are_synced_and_cache_commits_are_not(
         writer_trace = CommitTrace(writer._db.conn)
 
         go_offline(svc)
-        change = await svc.writes.create_contact({"48": "Durable Dora", "133": "dora@d.example"})
+        change = await svc.writes.create_contact(
+            {C_NAME: "Durable Dora", C_EMAIL: "dora@d.example"}
+        )
         await svc.writes.create_note(change.ids[0], "written to the disk before it is shown")
         assert trace.levels_of("INSERT INTO outbox") == [FULL, FULL]
         assert svc.store.pragma("synchronous") == NORMAL  # back after the journal commit

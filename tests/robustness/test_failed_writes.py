@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from robustkit import dispose
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.waiting import within
 
 from snx_desktop.services import AppServices
@@ -22,8 +23,8 @@ MISSING = "0badc0de-0000-4000-8000-00000000abcd"
 async def _open(server: Any, profile: Path) -> AppServices:
     return await AppServices.open(
         server.base_url,
-        account="demo@example.com",
-        password="demo",
+        account=DEMO_EMAIL,
+        password=DEMO_PASSWORD,
         profile_dir=profile,
         probe_interval=(0.05, 0.5),
     )
@@ -39,7 +40,7 @@ async def test_a_refused_write_is_failed_with_reason_and_shown(
 
     svc = await _open(fresh_sandbox, tmp_path / "p")
     window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    binder = SessionBinder(window, svc, "demo@example.com")
+    binder = SessionBinder(window, svc, DEMO_EMAIL)
     shown: list[str] = []
     window.messages.error.connect(lambda text, _d: shown.append(text))
     try:

@@ -19,6 +19,8 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import C_NAME
 
 from snx_desktop.api import SalesNexusClient, SalesNexusError
 
@@ -44,7 +46,7 @@ CALLS: dict[str, Call] = {
         match_by_field_data={1: ID}, contact_field_data={94: "x"}, create_if_not_updated=False
     ),
     "delete_contacts": lambda c: c.delete_contacts([ID]),
-    "import_contacts": lambda c: c.import_contacts([{"48": "x", "_toMatch": ["48"]}]),
+    "import_contacts": lambda c: c.import_contacts([{C_NAME: "x", "_toMatch": [C_NAME]}]),
     "get_docs_for_contact": lambda c: c.get_docs_for_contact(ID),
     "get_groups": lambda c: c.get_groups(),
     "get_group_info": lambda c: c.get_group_info(ID),
@@ -288,11 +290,11 @@ def test_login_and_relogin_with_malformed_answers(element: Any, status: int) -> 
         return httpx.Response(200, content=json.dumps(out).encode())
 
     async def credentials() -> tuple[str, str]:
-        return ("demo@example.com", "demo")
+        return (DEMO_EMAIL, DEMO_PASSWORD)
 
     async def run() -> list[Any]:
         async with _client(handler, credentials=credentials) as client:
-            login = asyncio.ensure_future(client.login("demo@example.com", "demo"))
+            login = asyncio.ensure_future(client.login(DEMO_EMAIL, DEMO_PASSWORD))
             data = asyncio.ensure_future(client.get_contact_info(ID))
             return list(
                 await asyncio.wait_for(asyncio.gather(login, data, return_exceptions=True), 30)

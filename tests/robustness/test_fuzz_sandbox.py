@@ -25,7 +25,23 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.contract import ERROR_CODES
+from support.fields import (
+    C_BIRTHDAY,
+    C_EMAIL,
+    C_NAME,
+    C_RECORD_ID,
+    C_REVENUE,
+    G_DESCRIPTION,
+    G_RECORD_ID,
+    S_AMOUNT,
+    S_CLOSE_DATE,
+    S_CONTACT,
+    S_DETAILS,
+    S_PROBABILITY,
+    S_STATUS,
+)
 from support.sandboxes import running_sandbox
 
 import snx_desktop.sandbox.functions  # noqa: F401  (fills the registry)
@@ -56,7 +72,7 @@ WRONG_VALUES: list[tuple[str, Any]] = [
     ("empty-list", []),
     ("list", ["x", 1, None]),
     ("empty-object", {}),
-    ("object", {"a": "b", "48": ["x"]}),
+    ("object", {"a": "b", C_NAME: ["x"]}),
     ("deep-200", _deep(200)),
     ("empty", ""),
     ("spaces", "   "),
@@ -110,7 +126,7 @@ def fuzz() -> Iterator[Fuzz]:
     with running_sandbox(contacts=30, seed=3) as handle, httpx.Client(timeout=60) as client:
         f = Fuzz(handle, client)
         f.token = f.call(
-            "get-login-token", **{"email-address": "demo@example.com", "password": "demo"}
+            "get-login-token", **{"email-address": DEMO_EMAIL, "password": DEMO_PASSWORD}
         )["login-token"]
         yield f
 
@@ -124,11 +140,11 @@ def valid(fuzz: Fuzz) -> dict[str, dict[str, Any]]:
     aid = fuzz.call("get-activities", **t, **{"page-size": "1"})["activity-list"]["activity-ids"][0]
     camp = fuzz.call("get-campaigns", **t)["campaign-list"]["campaign-ids"][0]
     common: dict[str, Any] = {
-        "email-address": "demo@example.com",
-        "password": "demo",
-        "contact-field-data": {"48": "Fuzz Person"},
-        "group-field-data": {"301": "fuzzed"},
-        "sales-field-data": {"220": cid, "231": "fuzz"},
+        "email-address": DEMO_EMAIL,
+        "password": DEMO_PASSWORD,
+        "contact-field-data": {C_NAME: "Fuzz Person"},
+        "group-field-data": {G_DESCRIPTION: "fuzzed"},
+        "sales-field-data": {S_CONTACT: cid, S_DETAILS: "fuzz"},
         "filter-value": "",
         "start-after": "0",
         "page-size": "5",
@@ -139,7 +155,7 @@ def valid(fuzz: Fuzz) -> dict[str, dict[str, Any]]:
         "user-id": DEMO_USER.user_id,
         "file-name": "fuzz.txt",
         "base64-data": "aGVsbG8=",
-        "match-by-field-data": {"1": cid},
+        "match-by-field-data": {C_RECORD_ID: cid},
         "create-if-not-updated": "false",
         "match-nulls": "true",
         "contact-ids-to-delete": ["0badc0de-0000-4000-8000-000000000001"],
@@ -164,7 +180,7 @@ def valid(fuzz: Fuzz) -> dict[str, dict[str, Any]]:
         if name in ("create-note", "create-note-for-group"):
             params["type"] = "1"
         if name == "update-group":
-            params["match-by-field-data"] = {"2": gid}
+            params["match-by-field-data"] = {G_RECORD_ID: gid}
         if spec.token:
             params["login-token"] = fuzz.token
         out[name] = params
@@ -387,7 +403,7 @@ def test_admin_endpoint_never_500(fuzz: Fuzz, body: bytes) -> None:
         if fuzz.handle.expire_tokens():  # a fuzzed "expire-tokens" must not break the others
             pass
         fuzz.token = fuzz.call(
-            "get-login-token", **{"email-address": "demo@example.com", "password": "demo"}
+            "get-login-token", **{"email-address": DEMO_EMAIL, "password": DEMO_PASSWORD}
         )["login-token"]
 
 
@@ -395,9 +411,9 @@ def test_admin_endpoint_never_500(fuzz: Fuzz, body: bytes) -> None:
 
 _NUMERIC_PARAMS = {"page-size", "start-after", "type", "timeless", "create-if-not-updated"}
 _NUMERIC_FIELDS = {
-    "contact-field-data": ("153", "150", "48"),
-    "sales-field-data": ("222", "225", "226", "227"),
-    "group-field-data": ("301",),
+    "contact-field-data": (C_REVENUE, C_BIRTHDAY, C_NAME),
+    "sales-field-data": (S_STATUS, S_AMOUNT, S_CLOSE_DATE, S_PROBABILITY),
+    "group-field-data": (G_DESCRIPTION,),
 }
 
 
@@ -567,12 +583,12 @@ def test_extreme_dates(
         {"function": function, "parameters": params, "request-id": "activity"},
         {
             "function": "create-contact",
-            "parameters": {**t, "contact-field-data": {"48": "Dated", "150": birthday}},
+            "parameters": {**t, "contact-field-data": {C_NAME: "Dated", C_BIRTHDAY: birthday}},
             "request-id": "contact",
         },
         {
             "function": "create-sales-opp",
-            "parameters": {**t, "sales-field-data": {"231": "dated", "226": birthday}},
+            "parameters": {**t, "sales-field-data": {S_DETAILS: "dated", S_CLOSE_DATE: birthday}},
             "request-id": "sale",
         },
     ]
@@ -605,7 +621,7 @@ def test_extreme_dates(
 @given(
     rows=st.lists(
         st.fixed_dictionaries(
-            {"48": st.just("Odd Import"), "133": st.just("odd.import@example.org")},
+            {C_NAME: st.just("Odd Import"), C_EMAIL: st.just("odd.import@example.org")},
             optional={"_toMatch": _to_match},
         ),
         min_size=1,
@@ -617,7 +633,7 @@ def test_extreme_dates(
 def test_odd_to_match_lists_fail_only_their_row(
     fuzz: Fuzz, rows: list[dict[str, Any]], create: bool, as_string: bool
 ) -> None:
-    sentinel = {"_toMatch": ["133"], "133": "odd.sentinel@example.org", "48": "Odd Sentinel"}
+    sentinel = {"_toMatch": [C_EMAIL], C_EMAIL: "odd.sentinel@example.org", C_NAME: "Odd Sentinel"}
     contacts = [*rows, sentinel]
     [answer] = fuzz.post(
         [

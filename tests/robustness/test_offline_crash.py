@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 from robustkit import dispose
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import C_EMAIL, C_NAME, C_TITLE
 from support.replay import kill_mid_request, outbox_counts
 
 from snx_desktop.store import Store
@@ -28,8 +30,6 @@ from snx_desktop.ui.signin import SignInRequest
 pytestmark = [pytest.mark.asyncio, pytest.mark.qt_log_ignore("This plugin does not support")]
 
 CHILD = Path(__file__).with_name("app_child.py")
-DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo"
 CREDENTIALS = (DEMO_EMAIL, DEMO_PASSWORD)
 NEW = 40  # contacts created offline; with their notes, updates, memberships: 200 writes
 
@@ -75,13 +75,13 @@ async def test_sigkill_during_replay_then_restart_lands_all_200_once_in_order(
         w = svc.writes
         for i in range(NEW):
             ch = await w.create_contact(
-                {"48": f"Crash {i:03d}", "133": f"crash{i:03d}@kill.example"}
+                {C_NAME: f"Crash {i:03d}", C_EMAIL: f"crash{i:03d}@kill.example"}
             )
             expected_contacts.append(f"crash{i:03d}@kill.example")
             new = ch.ids[0]
             await w.create_note(new, f"crash note {i:03d} a")
             expected_notes.append(f"crash note {i:03d} a")
-            await w.update_contact(new, {"94": f"Title {i:03d}"})
+            await w.update_contact(new, {C_TITLE: f"Title {i:03d}"})
             await w.add_contacts_to_group(group, [new])
             if i % 4 == 1:
                 doc = files / f"crash-doc-{i:03d}.txt"
@@ -128,9 +128,9 @@ async def test_sigkill_during_replay_then_restart_lands_all_200_once_in_order(
     ]
     import json
 
-    emails = [json.loads(d)["133"] for d in contacts]
+    emails = [json.loads(d)[C_EMAIL] for d in contacts]
     assert emails == expected_contacts  # each once, in the order made
-    titles = {json.loads(d)["133"]: json.loads(d)["94"] for d in contacts}
+    titles = {json.loads(d)[C_EMAIL]: json.loads(d)[C_TITLE] for d in contacts}
     assert titles == {f"crash{i:03d}@kill.example": f"Title {i:03d}" for i in range(NEW)}
     notes = [
         r["details"]
@@ -168,7 +168,7 @@ async def test_sigkill_during_replay_then_restart_lands_all_200_once_in_order(
         )
     }
     by_email = {
-        json.loads(r["data"])["133"]: r["id"]
+        json.loads(r["data"])[C_EMAIL]: r["id"]
         for r in db_server.all("SELECT id, data FROM contacts WHERE data LIKE '%@kill.example%'")
     }
     for i in range(NEW):

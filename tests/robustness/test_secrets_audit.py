@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 import pytest
 from robustkit import AUDIT_EMAIL, PASSWORD, dispose
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
@@ -273,8 +274,8 @@ async def test_store_files_are_0600_and_folders_0700(fresh_sandbox: Any, tmp_pat
     profile = tmp_path / "new-profile"  # made by the app
     svc = await AppServices.open(
         fresh_sandbox.base_url,
-        account="demo@example.com",
-        password="demo",
+        account=DEMO_EMAIL,
+        password=DEMO_PASSWORD,
         profile_dir=profile,
         probe_interval=(0.05, 0.5),
     )
@@ -522,8 +523,8 @@ async def test_open_copy_of_a_document_with_a_hostile_name_stays_in_its_folder(
 
     svc = await AppServices.open(
         fresh_sandbox.base_url,
-        account="demo@example.com",
-        password="demo",
+        account=DEMO_EMAIL,
+        password=DEMO_PASSWORD,
         profile_dir=tmp_path / "p",
         probe_interval=(0.05, 0.5),
     )

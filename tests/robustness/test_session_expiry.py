@@ -17,14 +17,13 @@ from typing import Any
 
 import pytest
 from robustkit import AUDIT_EMAIL, PASSWORD, dispose
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services import AppServices
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.qt_log_ignore("This plugin does not support")]
 
-DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo"
 N = 30
 
 

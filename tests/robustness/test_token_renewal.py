@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from robustkit import DEMO_EMAIL, DEMO_PASSWORD, dispose
+from support.accounts import ALEX_EMAIL, ALEX_PASSWORD
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services import AppServices
@@ -27,8 +28,8 @@ from snx_desktop.store import identity_from_token
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.qt_log_ignore("This plugin does not support")]
 
-OTHER_EMAIL = "alex@example.com"  # another user of the sandbox's demo data
-OTHER_PASSWORD = "alex"
+OTHER_EMAIL = ALEX_EMAIL  # another user of the sandbox's demo data
+OTHER_PASSWORD = ALEX_PASSWORD
 N = 8
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from robustkit import DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import C_EMAIL, C_NAME
 from support.waiting import until
 
 from snx_desktop.api import OutcomeUnknownError, SalesNexusClient
@@ -56,7 +57,7 @@ def _create_call(server: Any, marker: str) -> list[dict[str, Any]]:
         ],
     ).json()
     token = login[0]["result"]["login-token"]
-    fields = {"48": f"Raw {marker}", "133": f"{marker}@example.org"}
+    fields = {C_NAME: f"Raw {marker}", C_EMAIL: f"{marker}@example.org"}
     return [
         {
             "function": "create-contact",
@@ -170,7 +171,7 @@ async def test_a_create_answered_with_garbage_lands_once_through_the_queue(
     marker = f"queue-{kind}-{secrets.token_hex(3)}"
     try:
         change = await svc.writes.create_contact(
-            {"48": f"Queue {kind}", "133": f"{marker}@example.org"}
+            {C_NAME: f"Queue {kind}", C_EMAIL: f"{marker}@example.org"}
         )
         await until(lambda: svc.writes.get(change.op_id or 0) is None, 30, "the create to land")
         real = svc.store.cache.resolve_id(change.ids[0])

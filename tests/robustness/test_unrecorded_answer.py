@@ -18,6 +18,7 @@ import httpx
 import pytest
 from robustkit import DEMO_EMAIL
 from storekit import open_app
+from support.fields import C_EMAIL, C_NAME
 from support.network import Network
 from support.waiting import until
 
@@ -67,7 +68,7 @@ async def test_a_landed_create_the_store_cannot_record_is_recorded_later_never_f
         network.files = [p for p in (db, db.with_name(db.name + "-wal"), folder) if p.exists()]
         email = "unrecorded@store-trouble.example"
         try:
-            change = await svc.writes.create_contact({"48": "Unrecorded Answer", "133": email})
+            change = await svc.writes.create_contact({C_NAME: "Unrecorded Answer", C_EMAIL: email})
             await until(lambda: network.frozen, timeout=20, what="the create to be answered")
             # the answer came, the store refuses to record it: the op waits, never failed
             await until(

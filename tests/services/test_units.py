@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
+from collections.abc import Awaitable
+from typing import Any
 
 import pytest
 from support.waiting import until
 
-from snx_desktop.services import Connectivity, ConnState, Event, FieldConflict, find_conflicts
+from snx_desktop.services import (
+    Connectivity,
+    ConnState,
+    Event,
+    FieldConflict,
+    connectivity,
+    find_conflicts,
+)
 from snx_desktop.services.conflicts import already_applied, resolve
 
 
@@ -55,13 +63,38 @@ def test_three_way_comparison() -> None:
         resolve(mine, {"a": "2"}, conflicts, {})
 
 
+class _ScheduleRecorder:
+    """Stands in for the connectivity module's ``asyncio`` and ``random``: every wait the probe
+    loop asks for is recorded, and the jitter is pinned to its middle, so the backoff schedule is
+    read from the code's own numbers rather than from a clock."""
+
+    def __init__(self) -> None:
+        self.timeouts: list[float] = []
+        self.jitter_bounds: list[tuple[float, float]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    def wait_for(self, aw: Awaitable[Any], timeout: float | None) -> Awaitable[Any]:
+        assert timeout is not None
+        self.timeouts.append(timeout)
+        return asyncio.wait_for(aw, timeout)
+
+    def uniform(self, a: float, b: float) -> float:
+        self.jitter_bounds.append((a, b))
+        return (a + b) / 2
+
+
 @pytest.mark.asyncio
-async def test_connectivity_states_and_probe_backoff() -> None:
-    calls: list[float] = []
+async def test_connectivity_states_and_probe_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
     reachable = False
+    schedule = _ScheduleRecorder()
+    monkeypatch.setattr(connectivity, "asyncio", schedule)
+    monkeypatch.setattr(connectivity, "random", schedule)
 
     async def probe() -> None:
-        calls.append(asyncio.get_running_loop().time())
+        calls.append(len(schedule.timeouts))  # how many waits came before this probe
         if not reachable:
             raise OSError("down")
 
@@ -75,11 +108,12 @@ async def test_connectivity_states_and_probe_backoff() -> None:
     conn.report_failure("boom")
     assert conn.state == ConnState.OFFLINE
     assert conn.last_error == "boom"
-    await until(lambda: len(calls) >= 3, 5, "three probes while offline")
-    assert len(calls) >= 3
-    gaps = [b - a for a, b in itertools.pairwise(calls)]
-    assert max(gaps) <= 0.2
-    assert gaps[-1] >= gaps[0]
+    await until(lambda: len(calls) >= 6, 5, "six probes while offline")
+    assert len(calls) >= 6
+    assert calls[:6] == [1, 2, 3, 4, 5, 6]  # one wait before each probe, none skipped
+    # Each failed probe doubles the wait, up to the cap; the jitter is within +-20 %.
+    assert schedule.timeouts[:6] == pytest.approx([0.01, 0.02, 0.04, 0.08, 0.08, 0.08])
+    assert set(schedule.jitter_bounds) == {(0.8, 1.2)}
     reachable = True
     await asyncio.wait_for(conn.wait_online(), 2)
     conn.set_work_offline(True)

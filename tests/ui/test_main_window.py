@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtWidgets import QLabel, QMenu, QTableView, QTabWidget
+from support.fields import S_CONTACT, S_DETAILS, S_STATUS
 from uikit import Session, first_page, signed_in, until
 
 from snx_desktop.models.roles import FetchState, Roles
@@ -146,9 +147,9 @@ async def _contact_with_everything(s: Session) -> str:
     await client.create_note(details="Called about the renewal.", contact_id=cid)
     await client.create_sales_opp(
         sales_field_data={
-            schema.role("Sales", "contact-id") or "220": cid,
-            "222": "0",
-            "231": "Renewal 2027",
+            schema.role("Sales", "contact-id") or S_CONTACT: cid,
+            S_STATUS: "0",
+            S_DETAILS: "Renewal 2027",
         }
     )
     await client.add_doc_to_contact(cid, "quote.txt", __file__)

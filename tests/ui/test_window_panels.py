@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMenu, QToolButton, QWidget
+from support.fields import C_COMPANY, C_CREATED, C_EMAIL, C_LAST, C_NAME
 from uikit import Session, first_page, signed_in, until
 
 from snx_desktop.services.uploads import JobState
@@ -84,7 +85,7 @@ async def test_toolbar_and_header_buttons_run_the_menu_commands(
         editor = w.detail.contact.fields_editor
         assert isinstance(editor, FieldsEditor)
         assert editor.form is not None
-        assert editor.form.value("140").startswith("20")  # the stored value is untouched
+        assert editor.form.value(C_CREATED).startswith("20")  # the stored value is untouched
 
         # the toolbar's "Add note" opens the note dialog for the open contact, as the menu does
         button = bar.widgetForAction(w.features.actions["actionAddNote"])
@@ -309,11 +310,15 @@ def test_a_name_column_of_a_csv_file_goes_to_the_full_name() -> None:
     from snx_desktop.ui.editing.importwizard import _with_name_column
 
     headers = ["Name", "Company", "Email"]
-    assert _with_name_column([None, "47", "133"], headers, "48") == ["48", "47", "133"]
+    assert _with_name_column([None, C_COMPANY, C_EMAIL], headers, C_NAME) == [
+        C_NAME,
+        C_COMPANY,
+        C_EMAIL,
+    ]
     # an explicit mapping of the name field wins; without a name field nothing changes
-    assert _with_name_column(["79", None, "48"], ["Last", "Name", "Full"], "48") == [
-        "79",
+    assert _with_name_column([C_LAST, None, C_NAME], ["Last", "Name", "Full"], C_NAME) == [
+        C_LAST,
         None,
-        "48",
+        C_NAME,
     ]
     assert _with_name_column([None, None], ["Name", "X"], None) == [None, None]

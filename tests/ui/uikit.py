@@ -16,14 +16,13 @@ from typing import Any
 import httpx
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings
 from PySide6.QtWidgets import QWidget
+from support.accounts import DEMO_EMAIL as DEMO_EMAIL  # re-exported for the UI tests
+from support.accounts import DEMO_PASSWORD as DEMO_PASSWORD  # re-exported for the UI tests
 from support.waiting import until as until  # re-exported for the UI tests
 
 from snx_desktop.services import AppServices
 from snx_desktop.ui.mainwindow import MainWindow
 from snx_desktop.ui.session import SessionBinder
-
-DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo"
 
 
 class CountingTransport(httpx.AsyncHTTPTransport):

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import C_NAME
 from support.network import Network
 from support.sandboxes import running_sandbox
 
@@ -26,7 +28,7 @@ class Env:
         self.manager = manager
 
     async def new_contact(self, name: str) -> str:
-        created = await self.client.create_contact(contact_field_data={"48": name})
+        created = await self.client.create_contact(contact_field_data={C_NAME: name})
         return str(created.id)
 
 
@@ -43,8 +45,8 @@ async def env(docs_sandbox: Any, tmp_path: Path) -> AsyncIterator[Env]:
     network = Network()
     services = await AppServices.open(
         sandbox.base_url,
-        account="demo@example.com",
-        password="demo",
+        account=DEMO_EMAIL,
+        password=DEMO_PASSWORD,
         profile_dir=tmp_path / "profile",
         client_options={"transport": network, "retries": 1, "backoff": 0.01},
         probe_interval=(0.05, 0.5),

@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QKeyEvent,
 )
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QTableView, QWidget
+from support.fields import C_NAME
 from support.qtdrag import drag_events
 from support.waiting import until
 
@@ -93,7 +94,7 @@ class PaneRig:
         self.pane = DetailPane()
         self.pane.resize(700, 500)
         qtbot.addWidget(self.pane)
-        self.pane.open_record("contact", contact_id, {"48": name})
+        self.pane.open_record("contact", contact_id, {C_NAME: name})
         self.pane.show()
         self.name = name
         self.attacher = Attacher(env.manager, self.pane)
@@ -410,7 +411,8 @@ async def test_drop_on_a_list_row_goes_to_that_rows_contact(
 ) -> None:
     ids = [await env.new_contact(f"Row Person {i}") for i in range(4)]
     model = RecordTableModel(
-        [Column("48", "Name")], [{"id": cid, "48": f"Row Person {i}"} for i, cid in enumerate(ids)]
+        [Column(C_NAME, "Name")],
+        [{"id": cid, C_NAME: f"Row Person {i}"} for i, cid in enumerate(ids)],
     )
     view = QTableView()
     qtbot.addWidget(view)
@@ -418,7 +420,7 @@ async def test_drop_on_a_list_row_goes_to_that_rows_contact(
     view.resize(500, 300)
     view.show()
     attacher = Attacher(env.manager, view)
-    target = attacher.install_on_view(view, record_contact(lambda r: str(r.get("48", ""))))
+    target = attacher.install_on_view(view, record_contact(lambda r: str(r.get(C_NAME, ""))))
     assert isinstance(target, FileDropTarget)
     assert target.host is view.viewport()
     path = write(tmp_path / "for-row-2.txt", 12_345)
@@ -482,9 +484,9 @@ async def test_list_scrolls_while_a_drag_hovers_at_its_edge_and_paste_goes_to_cu
     qtbot: Any, env: Any, tmp_path: Path
 ) -> None:
     cid = await env.new_contact("Far Down")
-    records = [{"id": f"fake-{i}", "48": f"Person {i:03d}"} for i in range(200)]
-    records.append({"id": cid, "48": "Far Down"})
-    model = RecordTableModel([Column("48", "Name")], records)
+    records = [{"id": f"fake-{i}", C_NAME: f"Person {i:03d}"} for i in range(200)]
+    records.append({"id": cid, C_NAME: "Far Down"})
+    model = RecordTableModel([Column(C_NAME, "Name")], records)
     view = QTableView()
     qtbot.addWidget(view)
     view.setModel(model)
@@ -493,7 +495,7 @@ async def test_list_scrolls_while_a_drag_hovers_at_its_edge_and_paste_goes_to_cu
     attacher = Attacher(env.manager, view)
     messages: list[str] = []
     attacher.message.connect(messages.append)
-    target = attacher.install_on_view(view, record_contact(lambda r: str(r.get("48", ""))))
+    target = attacher.install_on_view(view, record_contact(lambda r: str(r.get(C_NAME, ""))))
     vp = view.viewport()
     path = write(tmp_path / "deep.txt", 321)
     mime = file_mime(path)

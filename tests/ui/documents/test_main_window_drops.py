@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, QUrl
 from PySide6.QtWidgets import QApplication, QWidget
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.documents import documents_on_server
 from support.qtdrag import send_drag
 from support.waiting import until
@@ -32,14 +33,14 @@ async def test_drops_on_the_real_contact_list_and_detail_pane(
 ) -> None:
     services = await AppServices.open(
         docs_sandbox.base_url,
-        account="demo@example.com",
-        password="demo",
+        account=DEMO_EMAIL,
+        password=DEMO_PASSWORD,
         profile_dir=tmp_path / "profile",
         start=False,
         probe_interval=(0.1, 0.5),
     )
     window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    binder = SessionBinder(window, services, "demo@example.com")
+    binder = SessionBinder(window, services, DEMO_EMAIL)
     manager = UploadManager.for_services(services)
     try:
         await services.start()

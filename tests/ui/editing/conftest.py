@@ -12,14 +12,12 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from PySide6.QtWidgets import QDialog
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services import AppServices
 from snx_desktop.ui.dialogs import run_dialog
-
-DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo"
 
 OpenServices = Callable[..., Awaitable[AppServices]]
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
+from support.fields import C_EMAIL, C_PHONE, C_TITLE
 
 from snx_desktop.services import csvio
 from snx_desktop.ui.editing.exportdialog import ExportDialog
@@ -48,11 +49,11 @@ async def test_export_then_import_1000_contacts(
     assert wizard.pages.currentIndex() == MAPPING
     mapping = wizard.mapping()
     header = table.headers
-    assert mapping[header.index("E-mail")] == "133"
+    assert mapping[header.index("E-mail")] == C_EMAIL
     assert mapping[header.index("Record ID")] is None  # read-only: not offered
     assert await wizard.next_step()
     assert wizard.pages.currentIndex() == OPTIONS
-    assert wizard.match_fields() == ["133"]  # the e-mail is proposed as match field
+    assert wizard.match_fields() == [C_EMAIL]  # the e-mail is proposed as match field
     wizard.create_box.setChecked(True)
     assert not wizard.unguard_box.isChecked()
     assert await wizard.next_step()
@@ -105,7 +106,7 @@ async def test_wizard_refuses_bad_steps(
     assert wizard.mapping() == [None, None]
     assert not await wizard.next_step()
     assert "at least one column" in wizard.error.text()
-    wizard.set_mapping(1, "94")
+    wizard.set_mapping(1, C_TITLE)
     assert await wizard.next_step()
     wizard.create_box.setChecked(False)
     assert not await wizard.next_step()
@@ -149,5 +150,5 @@ async def test_import_made_offline_is_queued_then_sent(
     assert [o.result["created-count"] for o in outcomes] == [2, 2, 1]
     found = await client.get_contacts(filter_value="Offline Import")
     assert found.total == 5
-    phones = sorted(c.field_data["35"] for c in found.items)
+    phones = sorted(c.field_data[C_PHONE] for c in found.items)
     assert phones[0] == "'+1 555 010"  # the apostrophe stays unless the rep asks to remove it

@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QStandardItemModel,
 )
 from PySide6.QtWidgets import QApplication, QDialog, QTableView
+from support.fields import C_NAME, G_DESCRIPTION, G_NAME
 from support.qtdrag import send_drag
 
 from snx_desktop.models.roles import Roles
@@ -69,15 +70,15 @@ async def test_drag_contacts_onto_a_group(
     svc = await open_services(fresh_sandbox)
     client = await server_client(fresh_sandbox)
     made = await client.update_group(
-        match_by_field_data={"300": "Drop Target Group"},
-        group_field_data={"301": "drop"},
+        match_by_field_data={G_NAME: "Drop Target Group"},
+        group_field_data={G_DESCRIPTION: "drop"},
         create_if_not_updated=True,
     )
     gid = made.ids[0]
     contacts = (await svc.browse.fetch_page("contact", "", 0, 10)).records
     picked = [contacts[5]["id"], contacts[6]["id"]]
     # the source end: the selected rows of a contact list become the drag's data
-    source_view = _view([(c["id"], c.get("48", "")) for c in contacts], qtbot)
+    source_view = _view([(c["id"], c.get(C_NAME, "")) for c in contacts], qtbot)
     source = ContactDragSource(source_view)
     for row in (5, 6):
         source_view.selectionModel().select(
@@ -113,8 +114,8 @@ async def test_add_to_group_dialog_searches(
     svc = await open_services(sandbox)
     client = await server_client(sandbox)
     made = await client.update_group(
-        match_by_field_data={"300": "Zebra Pickers Group"},
-        group_field_data={"301": "picker"},
+        match_by_field_data={G_NAME: "Zebra Pickers Group"},
+        group_field_data={G_DESCRIPTION: "picker"},
         create_if_not_updated=True,
     )
     gid = made.ids[0]
@@ -144,7 +145,7 @@ async def test_add_to_campaign(
     svc = await open_services(fresh_sandbox)
     client = await server_client(fresh_sandbox)
     made = [
-        (await client.create_contact(contact_field_data={"48": f"Campaign Newcomer {i}"})).id
+        (await client.create_contact(contact_field_data={C_NAME: f"Campaign Newcomer {i}"})).id
         for i in range(2)
     ]
     ids = [*made, made[0]]  # a duplicate is sent once

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QApplication, QDialog
+from support.accounts import ALEX_EMAIL
+from support.fields import S_AMOUNT, S_CLOSE_DATE, S_DETAILS, S_STATUS
 
 from snx_desktop.ui.editing import commands
 from snx_desktop.ui.editing.activitydialog import (
@@ -21,8 +23,6 @@ from snx_desktop.ui.editing.saledialog import SaleDialog
 from .conftest import QT_IGNORE, finish, settle, start, until
 
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
-
-ALEX = "alex@example.com"
 
 
 async def first_contact(svc: Any, index: int = 0) -> str:
@@ -113,7 +113,7 @@ async def test_activity_create_edit_complete_and_next(
     svc = await open_services(fresh_sandbox)
     client = await server_client(fresh_sandbox)
     cid = await first_contact(svc, 3)
-    alex = next(u["user-id"] for u in svc.schema.current.users if u["email-address"] == ALEX)
+    alex = next(u["user-id"] for u in svc.schema.current.users if u["email-address"] == ALEX_EMAIL)
     dialog = ActivityDialog(svc, contact_id=cid)
     qtbot.addWidget(dialog)
     assert dialog.user.currentData() == svc.schema.current.me  # assigned to me by default
@@ -248,9 +248,9 @@ async def test_sale_dialog(
     await settle(svc)
     client = await server_client(fresh_sandbox)
     sales = (await client.get_sales_for_contact(cid)).items
-    got = [s for s in sales if s.field_data.get("231") == "Enterprise licence"]
+    got = [s for s in sales if s.field_data.get(S_DETAILS) == "Enterprise licence"]
     assert got
     data = got[0].field_data
-    assert data["222"] == "1"
-    assert float(data["225"]) == 12500.5
-    assert data["226"].startswith("2026-12-31")
+    assert data[S_STATUS] == "1"
+    assert float(data[S_AMOUNT]) == 12500.5
+    assert data[S_CLOSE_DATE].startswith("2026-12-31")

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QDialog, QLineEdit
+from support.fields import C_EMAIL, C_TITLE, G_DESCRIPTION, S_DETAILS
 
 from snx_desktop.ui.editing.activitydialog import ActivityDialog, CompleteActivityDialog
 from snx_desktop.ui.editing.deletion import DeleteDialog
@@ -79,7 +80,7 @@ async def test_writes_made_offline_are_replayed(
     editor = FieldsEditor(svc)
     qtbot.addWidget(editor)
     editor.set_record("contact", existing["id"], existing)
-    title = editor.form.editor("94")  # type: ignore[union-attr]
+    title = editor.form.editor(C_TITLE)  # type: ignore[union-attr]
     assert isinstance(title, QLineEdit)
     title.setText("Edited Offline")
     await editor.save()
@@ -87,7 +88,7 @@ async def test_writes_made_offline_are_replayed(
     group_editor = FieldsEditor(svc)
     qtbot.addWidget(group_editor)
     group_editor.set_record("group", gid, groups.records[0])
-    desc = group_editor.form.editor("301")  # type: ignore[union-attr]
+    desc = group_editor.form.editor(G_DESCRIPTION)  # type: ignore[union-attr]
     assert isinstance(desc, QLineEdit)
     desc.setText("Described offline")
     await group_editor.save()
@@ -129,11 +130,11 @@ async def test_writes_made_offline_are_replayed(
     real = svc.store.cache.resolve_id(tmp)
     assert real != tmp
     info = (await client.get_contact_info(real)).field_data
-    assert info["133"] == "offline.person@example.org"
+    assert info[C_EMAIL] == "offline.person@example.org"
     notes = (await client.get_notes_for_contact(real)).items
     assert [n.details for n in notes] == ["met at the fair (offline)"]
     sales = (await client.get_sales_for_contact(real)).items
-    assert [s.field_data["231"] for s in sales] == ["Offline deal"]
+    assert [s.field_data[S_DETAILS] for s in sales] == ["Offline deal"]
     members = {c.contact_id for c in (await client.get_contacts_for_group(gid)).items}
     assert real in members
     acts = (await client.get_activities(filter_value="", page_size=1000)).items
@@ -141,9 +142,9 @@ async def test_writes_made_offline_are_replayed(
     assert mine
     assert mine[0].schedule_with == real
     assert mine[0].color == "E67E22"
-    assert (await client.get_contact_info(existing["id"])).field_data["94"] == "Edited Offline"
-    assert (await client.get_group_info(gid)).field_data["301"] == "Described offline"
-    assert (await client.get_contacts(filter_value=doomed["133"])).total == 0
+    assert (await client.get_contact_info(existing["id"])).field_data[C_TITLE] == "Edited Offline"
+    assert (await client.get_group_info(gid)).field_data[G_DESCRIPTION] == "Described offline"
+    assert (await client.get_contacts(filter_value=doomed[C_EMAIL])).total == 0
     done = await client.get_activity_info(open_act["id"])
     assert done.completed
     assert done.result == "done while offline"

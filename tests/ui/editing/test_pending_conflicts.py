@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import pytest
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit
+from support.fields import C_COMPANY, C_RECORD_ID, C_TITLE, G_NAME, G_RECORD_ID
 
 from snx_desktop.ui.editing.conflictdialog import ConflictDialog
 from snx_desktop.ui.editing.fieldseditor import FieldsEditor
@@ -18,7 +19,7 @@ from .conftest import QT_IGNORE, finish, settle, start, until
 
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
 
-TITLE, COMPANY = "94", "47"
+TITLE, COMPANY = C_TITLE, C_COMPANY
 
 
 W = TypeVar("W", bound=QObject)
@@ -88,7 +89,7 @@ async def test_panel_undo_discard_and_retry(
     early = NewRecordDialog(svc, "group")
     qtbot.addWidget(early)
     early_fut = await start(early)
-    _child(early, QLineEdit, "field_300").setText(taken["300"])
+    _child(early, QLineEdit, f"field_{G_NAME}").setText(taken[G_NAME])
     qtbot.mouseClick(early.ok_button, Qt.MouseButton.LeftButton)
     await until(lambda: "already exists" in early.form_error.text(), what="the early refusal")
     assert early.isVisible()
@@ -98,12 +99,12 @@ async def test_panel_undo_discard_and_retry(
     # a name taken on the server since the cache was filled: refused when it is sent
     name = "Renamed Behind The App"
     await client.update_group(
-        match_by_field_data={"2": taken["id"]}, group_field_data={"300": name}
+        match_by_field_data={G_RECORD_ID: taken["id"]}, group_field_data={G_NAME: name}
     )
     dialog = NewRecordDialog(svc, "group")
     qtbot.addWidget(dialog)
     fut = await start(dialog)
-    _child(dialog, QLineEdit, "field_300").setText(name)
+    _child(dialog, QLineEdit, f"field_{G_NAME}").setText(name)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     await finish(fut)
     op = int(dialog.result_value.op_id)
@@ -115,7 +116,7 @@ async def test_panel_undo_discard_and_retry(
     assert not panel.undo_button.isEnabled()
     # free the name on the server, then retry
     await client.update_group(
-        match_by_field_data={"2": taken["id"]}, group_field_data={"300": name + " (old)"}
+        match_by_field_data={G_RECORD_ID: taken["id"]}, group_field_data={G_NAME: name + " (old)"}
     )
     qtbot.mouseClick(panel.retry_button, Qt.MouseButton.LeftButton)
     await settle(svc)
@@ -145,7 +146,7 @@ async def test_conflict_resolved_both_ways(
     # someone changes the titles on the server behind the app's back
     for rec, value in ((a, "Theirs A"), (b, "Theirs B")):
         await client.update_contact(
-            match_by_field_data={"1": rec["id"]}, contact_field_data={TITLE: value}
+            match_by_field_data={C_RECORD_ID: rec["id"]}, contact_field_data={TITLE: value}
         )
     svc.connectivity.set_work_offline(False)
     await until(lambda: svc.writes.status.conflicts == 2, what="two conflicts")

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLineEdit
+from support.fields import C_COMPANY, C_EMAIL, C_NAME, C_PHONE, C_TITLE, G_DESCRIPTION, G_NAME
 
 from snx_desktop.ui.editing.deletion import DeleteDialog
 from snx_desktop.ui.editing.fieldseditor import FieldsEditor
@@ -16,7 +17,7 @@ from .conftest import QT_IGNORE, finish, settle, start
 
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
 
-NAME, COMPANY, TITLE, EMAIL, PHONE = "48", "47", "94", "133", "35"
+NAME, COMPANY, TITLE, EMAIL, PHONE = C_NAME, C_COMPANY, C_TITLE, C_EMAIL, C_PHONE
 
 
 def line(dialog: Any, fid: str) -> QLineEdit:
@@ -67,16 +68,16 @@ async def test_create_group_needs_a_name(
     qtbot.addWidget(dialog)
     fut = await start(dialog)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert "required" in dialog.form.error_label("300").text()
+    assert "required" in dialog.form.error_label(G_NAME).text()
     assert not fut.done()
-    line(dialog, "300").setText("Dialog Group")
-    line(dialog, "301").setText("made in a dialog")
+    line(dialog, G_NAME).setText("Dialog Group")
+    line(dialog, G_DESCRIPTION).setText("made in a dialog")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert await finish(fut) == QDialog.DialogCode.Accepted
     await settle(svc)
     gid = svc.store.cache.resolve_id(dialog.result_value.ids[0])
     client = await server_client(sandbox)
-    assert (await client.get_group_info(gid)).field_data["301"] == "made in a dialog"
+    assert (await client.get_group_info(gid)).field_data[G_DESCRIPTION] == "made in a dialog"
 
 
 async def test_fields_tab_sends_only_changed_fields(
@@ -158,8 +159,8 @@ async def test_delete_group_states_the_cascade(
     svc = await open_services(sandbox)
     client = await server_client(sandbox)
     res = await client.update_group(
-        match_by_field_data={"300": "Doomed Group"},
-        group_field_data={"301": "x"},
+        match_by_field_data={G_NAME: "Doomed Group"},
+        group_field_data={G_DESCRIPTION: "x"},
         create_if_not_updated=True,
     )
     gid = res.ids[0]
