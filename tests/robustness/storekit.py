@@ -1,15 +1,17 @@
 """Helpers for the tests of the offline store under trouble: services on a given profile over
-real HTTP with a network switch, changes queued offline, checks of what reached the server,
-and a trace of the store connection's commits."""
+real HTTP with a network switch, the app's own sign-in in a window, changes queued offline,
+checks of what reached the server, and a trace of the store connection's commits."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from robustkit import DEMO_EMAIL, DEMO_PASSWORD
+from robustkit import DEMO_EMAIL, DEMO_PASSWORD, dispose
 from support.fields import C_EMAIL, C_NAME
 from support.network import Network
 
@@ -34,6 +36,47 @@ async def open_app(server: Any, profile: Path, network: Network | None = None, *
     svc.writes.retry_max = 0.3
     svc.store_retry_interval = 0.1
     return svc
+
+
+@dataclass
+class SignedInWindow:
+    """The main window after the app's own sign-in path opened the demo account."""
+
+    flow: Any  # the window's AccountFlow
+    window: Any
+    shown: list[str]  # the warnings the window's message bar got
+
+    @property
+    def services(self) -> Any:
+        return self.flow.services
+
+
+@asynccontextmanager
+async def signed_in_window(
+    server: Any, profile: Path, settings_file: Path | None = None
+) -> AsyncIterator[SignedInWindow]:
+    """Sign the demo account in through the window's account flow (which opens the store on
+    ``profile`` as a start does); closed and disposed afterwards."""
+    from PySide6.QtCore import QSettings
+
+    from snx_desktop.ui.accountflow import AccountFlow
+    from snx_desktop.ui.mainwindow import MainWindow
+    from snx_desktop.ui.signin import SignInRequest
+
+    settings_path = settings_file or profile / "settings.ini"
+    settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings)
+    window.show()
+    shown: list[str] = []
+    window.messages.warning.connect(lambda text, _d: shown.append(text))
+    flow = AccountFlow(window=window, settings=settings, profile=profile, on_quit=lambda _c: None)
+    try:
+        request = SignInRequest(server.base_url, DEMO_EMAIL, DEMO_PASSWORD)
+        assert await flow.open_account(request) is None
+        yield SignedInWindow(flow, window, shown)
+    finally:
+        await flow.close()
+        dispose(window)
 
 
 def go_offline(svc: Any) -> None:

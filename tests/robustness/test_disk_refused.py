@@ -17,8 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from robustkit import DEMO_EMAIL, DEMO_PASSWORD, dispose
-from storekit import assert_on_server_once, go_offline, go_online, open_app, queue_contacts
+from robustkit import DEMO_EMAIL
+from storekit import (
+    assert_on_server_once,
+    go_offline,
+    go_online,
+    open_app,
+    queue_contacts,
+    signed_in_window,
+)
 from support.disks import fill, immutable_folder, lift_limit, limit_growth, remount, small_tmpfs
 from support.fields import C_EMAIL, C_NAME
 from support.waiting import until
@@ -74,12 +81,6 @@ async def _assert_never_sent(svc: Any) -> None:
 async def test_full_disk_on_opening_and_writing_keeps_every_change(
     fresh_sandbox: Any, tmp_path: Path, user_messages: list[Any]
 ) -> None:
-    from PySide6.QtCore import QSettings
-
-    from snx_desktop.ui.accountflow import AccountFlow
-    from snx_desktop.ui.mainwindow import MainWindow
-    from snx_desktop.ui.signin import SignInRequest
-
     with small_tmpfs(tmp_path / "disk", "16m") as disk:
         profile = disk / "profile"
         emails = await _queued_session(fresh_sandbox, profile, "full", 5)
@@ -87,18 +88,9 @@ async def test_full_disk_on_opening_and_writing_keeps_every_change(
         filler = fill(disk)
 
         # the app's own sign-in path opens the store on the full disk
-        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(settings=settings)
-        window.show()
-        shown: list[str] = []
-        window.messages.warning.connect(lambda text, _d: shown.append(text))
-        ctrl = AccountFlow(
-            window=window, settings=settings, profile=profile, on_quit=lambda _c: None
-        )
-        try:
-            request = SignInRequest(fresh_sandbox.base_url, DEMO_EMAIL, DEMO_PASSWORD)
-            assert await ctrl.open_account(request) is None
-            svc = ctrl.services
+        settings_file = tmp_path / "settings.ini"
+        async with signed_in_window(fresh_sandbox, profile, settings_file) as app:
+            svc = app.services
             svc.writes.retry_max = 0.3
             svc.store_retry_interval = 0.1
             notice = svc.store_notice
@@ -106,7 +98,7 @@ async def test_full_disk_on_opening_and_writing_keeps_every_change(
             assert notice.message.startswith(
                 "The disk is full: 10 unsent changes are kept safe; free some space."
             )
-            assert notice.message in shown  # the window's message bar got it
+            assert notice.message in app.shown  # the window's message bar got it
             assert not notice.rebuilt
             assert svc.store_problem is not None
             _assert_kept(db, inode)
@@ -131,9 +123,6 @@ async def test_full_disk_on_opening_and_writing_keeps_every_change(
             await _assert_never_sent(svc)
             _assert_kept(db, inode)
             assert svc.store.integrity_check() == []
-        finally:
-            await ctrl.close()
-            dispose(window)
 
 
 async def test_page_limit_refuses_a_write_through_the_queue_and_everything_lands_later(

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from robustkit import DEMO_EMAIL, DEMO_PASSWORD, dispose
+from robustkit import DEMO_EMAIL, DEMO_PASSWORD
+from storekit import signed_in_window
 
 from snx_desktop.store import Store
 
@@ -79,31 +80,17 @@ async def _filled_profile(server: Any, profile: Path) -> Path:
 async def test_damaged_cache_is_moved_aside_rebuilt_and_the_user_told(
     fresh_sandbox: Any, tmp_path: Path, how: str, user_messages: list[Any]
 ) -> None:
-    from PySide6.QtCore import QSettings
-
-    from snx_desktop.ui.accountflow import AccountFlow
-    from snx_desktop.ui.mainwindow import MainWindow
-    from snx_desktop.ui.signin import SignInRequest
-
     profile = tmp_path / "profile"
     db = await _filled_profile(fresh_sandbox, profile)
     _damage(db, how)
 
     # the app's own sign-in path opens the store
-    settings = QSettings(str(profile / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=settings)
-    window.show()
-    shown: list[str] = []
-    window.messages.warning.connect(lambda text, _d: shown.append(text))
-    ctrl = AccountFlow(window=window, settings=settings, profile=profile, on_quit=lambda _c: None)
-    try:
-        request = SignInRequest(fresh_sandbox.base_url, DEMO_EMAIL, DEMO_PASSWORD)
-        assert await ctrl.open_account(request) is None
-        svc = ctrl.services
+    async with signed_in_window(fresh_sandbox, profile) as app:
+        svc = app.services
         notice = svc.store_notice
         assert notice is not None, "the damage went unnoticed"
         assert notice.message
-        assert notice.message in shown  # the window's message bar got it
+        assert notice.message in app.shown  # the window's message bar got it
         assert any(m.text == notice.message for m in user_messages)
         assert notice.moved_to is not None
         assert notice.moved_to.exists()
@@ -121,9 +108,6 @@ async def test_damaged_cache_is_moved_aside_rebuilt_and_the_user_told(
         page = await svc.browse.fetch_page("contact", "", 0, 20)
         assert len(page.ids) == 20
         assert store.cache.count_records("contact") >= 20
-    finally:
-        await ctrl.close()
-        dispose(window)
     # and the next start is quiet
     again = Store.open(fresh_sandbox.base_url, DEMO_EMAIL, profile)
     try:

@@ -9,8 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from robustkit import DEMO_EMAIL, DEMO_PASSWORD, dispose
-from storekit import assert_on_server_once, go_offline, open_app, queue_contacts
+from robustkit import DEMO_EMAIL
+from storekit import (
+    assert_on_server_once,
+    go_offline,
+    open_app,
+    queue_contacts,
+    signed_in_window,
+)
 from support.damage import overwrite_pages
 from support.waiting import until
 
@@ -24,12 +30,6 @@ CACHE_TABLES = ("records", "contact_fts_data", "list_chunks", "list_index")
 async def test_damaged_store_is_rebuilt_and_its_unsent_changes_sent_once(
     fresh_sandbox: Any, tmp_path: Path, user_messages: list[Any]
 ) -> None:
-    from PySide6.QtCore import QSettings
-
-    from snx_desktop.ui.accountflow import AccountFlow
-    from snx_desktop.ui.mainwindow import MainWindow
-    from snx_desktop.ui.signin import SignInRequest
-
     profile = tmp_path / "profile"
     svc = await open_app(fresh_sandbox, profile)
     try:
@@ -49,16 +49,8 @@ async def test_damaged_store_is_rebuilt_and_its_unsent_changes_sent_once(
     assert len(staged) == 1
     overwrite_pages(db, lambda name, _t: name in CACHE_TABLES, every=2)
 
-    settings = QSettings(str(profile / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=settings)
-    window.show()
-    shown: list[str] = []
-    window.messages.warning.connect(lambda text, _d: shown.append(text))
-    ctrl = AccountFlow(window=window, settings=settings, profile=profile, on_quit=lambda _c: None)
-    try:
-        request = SignInRequest(fresh_sandbox.base_url, DEMO_EMAIL, DEMO_PASSWORD)
-        assert await ctrl.open_account(request) is None
-        svc = ctrl.services
+    async with signed_in_window(fresh_sandbox, profile) as app:
+        svc = app.services
         notice = svc.store_notice
         assert notice is not None, "the damage went unnoticed"
         assert notice.rebuilt
@@ -68,7 +60,7 @@ async def test_damaged_store_is_rebuilt_and_its_unsent_changes_sent_once(
             "The offline store was damaged and has been rebuilt; 9 unsent changes were "
             "recovered and will be sent."
         )
-        assert notice.message in shown  # the window's message bar got it
+        assert notice.message in app.shown  # the window's message bar got it
         assert notice.moved_to is not None
         assert notice.moved_to.parent.name == "corrupt"
         assert staged[0].exists()  # the queued upload's file stayed with its op
@@ -78,9 +70,6 @@ async def test_damaged_store_is_rebuilt_and_its_unsent_changes_sent_once(
         docs = await svc.client.get_docs_for_contact(target)
         assert [d.file_name for d in docs.items].count("proposal.txt") == 1
         assert svc.store.integrity_check() == []
-    finally:
-        await ctrl.close()
-        dispose(window)
     with Store.open(fresh_sandbox.base_url, DEMO_EMAIL, profile) as again:
         assert again.notice is None  # the next start is quiet
         assert again.outbox.counts().total == 0

@@ -88,6 +88,26 @@ def fault_once(svc: AppServices, server: Any, method: str, fault: str) -> list[b
     return hit
 
 
+def stall_calls(svc: AppServices, server: Any, method: str, seconds: float) -> asyncio.Event:
+    """From now on the client's ``method`` runs with the sandbox holding each request for
+    ``seconds`` before it runs the call (``stall_rate`` at 1 for that request); the event is
+    set once such a request is on its way."""
+    original = getattr(svc.client, method)
+    on_the_wire = asyncio.Event()
+
+    async def stalled(*args: object, **kwargs: object) -> object:
+        server.faults.stall_s = seconds
+        server.faults.stall_rate = 1.0
+        on_the_wire.set()
+        try:
+            return await original(*args, **kwargs)
+        finally:
+            server.faults.stall_rate = 0.0
+
+    setattr(svc.client, method, stalled)
+    return on_the_wire
+
+
 def stored_op(db: Path, op_id: int) -> tuple[str, dict[str, Any]] | None:
     """(state, params) of an op as committed in the store file, read on a connection of its own."""
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
@@ -167,19 +187,7 @@ async def test_stopped_while_looking_a_new_group_up_it_is_never_merged_into_thei
 
         new = await svc.writes.create_group({G_NAME: name})
         note = await svc.writes.create_group_note(new.ids[0], "Kick-off call booked")
-        original = svc.client.get_groups
-        looking = asyncio.Event()
-
-        async def stalled(*args: object, **kwargs: object) -> object:
-            fresh_sandbox.faults.stall_s = 2.0
-            fresh_sandbox.faults.stall_rate = 1.0
-            looking.set()
-            try:
-                return await original(*args, **kwargs)
-            finally:
-                fresh_sandbox.faults.stall_rate = 0.0
-
-        svc.client.get_groups = stalled  # type: ignore[method-assign]
+        looking = stall_calls(svc, fresh_sandbox, "get_groups", 2.0)
         reads_before = fresh_sandbox.calls.get("get-groups", 0)
         go_online(svc)
         await asyncio.wait_for(looking.wait(), 30)
@@ -216,19 +224,7 @@ async def test_the_look_up_is_committed_before_the_create_goes_out(
     new = await svc.writes.create_contact(OUR_JANE)
     op_id = new.op_id or 0
     made_before = fresh_sandbox.calls.get("create-contact", 0)  # alex's
-    original = svc.client.create_contact
-    on_the_wire = asyncio.Event()
-
-    async def stalled(*args: object, **kwargs: object) -> object:
-        fresh_sandbox.faults.stall_s = 3.0
-        fresh_sandbox.faults.stall_rate = 1.0
-        on_the_wire.set()
-        try:
-            return await original(*args, **kwargs)
-        finally:
-            fresh_sandbox.faults.stall_rate = 0.0
-
-    svc.client.create_contact = stalled  # type: ignore[method-assign]
+    on_the_wire = stall_calls(svc, fresh_sandbox, "create_contact", 3.0)
     go_online(svc)
     await asyncio.wait_for(on_the_wire.wait(), 30)
     # the create is out and held by the server; what the store file holds now was committed
