@@ -51,11 +51,12 @@ CELL_ROLES = frozenset(
 def fill_span(
     cell: Callable[[int, int, int], object], row: int, col: int, span: Span, *, record_row: bool
 ) -> None:
-    """Set each role of ``span`` to ``cell(row, col, role)``; a ``record_row`` skips the
-    roles a record row does not answer."""
+    """Set each role of ``span`` to ``cell(row, col, role)``; a ``record_row`` clears the
+    roles a record row does not answer without asking ``cell``."""
     for item in span_items(span):
         role = item.role()
         if record_row and role not in CELL_ROLES:
+            item.clearData()  # a delegate's span holds the last cell's values
             continue
         try:
             value = cell(row, col, role)
@@ -92,11 +93,12 @@ def record_cell(
     if role == Roles.SORT:
         return column.sort_value(record)
     if role == Qt.ItemDataRole.FontRole and first and pending(record):
-        return _italic()
+        return italic_font()
     return None
 
 
-def _italic() -> object:
+def italic_font() -> object:
+    """The font of a row with unsent changes."""
     from PySide6.QtGui import QFont
 
     font = QFont()

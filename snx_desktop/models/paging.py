@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleData,
     QObject,
     QPersistentModelIndex,
     Qt,
@@ -47,6 +48,7 @@ from snx_desktop.models.cells import (
     ROW_FLAGS,
     Span,
     fill_span,
+    italic_font,
     placeholder_cell,
     record_cell,
     span_items,
@@ -65,6 +67,8 @@ log = logging.getLogger(__name__)
 _Index = QModelIndex | QPersistentModelIndex
 
 MAX_RESIDENT = 3000  # records kept in memory when rows can be read again through a lookup
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
 LOOKUP_BATCH = 100  # rows read together when a row that is not resident is painted
 
 
@@ -393,9 +397,35 @@ class PagedTableModel(QAbstractTableModel):
     def fill_cell(self, row: int, col: int, roleDataSpan: Span) -> None:
         """Set the roles of ``roleDataSpan`` for the cell at ``row``, ``col`` of this model.
 
-        Roles a record row does not answer are left as they are (a delegate's span is new
-        for each cell, holding no data)."""
-        fill_span(self._cell, row, col, roleDataSpan, record_row=0 <= row < len(self._rows))
+        Every role of the span is set or cleared: a delegate reuses one span for every cell
+        it paints, so a role left alone would keep the last cell's value (the placeholder
+        row's grey text on the record rows painted after it)."""
+        if not 0 <= row < len(self._rows) or isinstance(roleDataSpan, QModelRoleData):
+            fill_span(self._cell, row, col, roleDataSpan, record_row=0 <= row < len(self._rows))
+            return
+        # a record row as a delegate paints it: its seven roles read in one pass, the record
+        # resolved once (this runs for every cell of every paint)
+        try:
+            record = self._resolve(row)
+            column = self._columns[col]
+            items: Any = roleDataSpan  # the stubs lack the span's sequence protocol
+            for i in range(len(items)):
+                item = items[i]
+                role = item.role()
+                if role == _DISPLAY:
+                    item.setData(column.display(record, self.lookups))
+                elif role == _FONT and col == 0 and self._pending(record):
+                    item.setData(italic_font())
+                elif role != _FONT and role in CELL_ROLES:
+                    value = self._cell(row, col, role)
+                    if value is None:
+                        item.clearData()
+                    else:
+                        item.setData(value)
+                else:  # a delegate reuses its span: what the last cell set must not stay
+                    item.clearData()
+        except Exception:  # never raises into Qt
+            log.exception("data() failed at row %s column %s", row, col)
 
     def _cell(self, row: int, col: int, role: int) -> object:
         if row >= len(self._rows):

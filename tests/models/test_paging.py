@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from snx_desktop.models.paging import Page, PagedTableModel
 from snx_desktop.models.roles import FetchState, Roles
@@ -241,3 +243,46 @@ async def test_rows_far_away_leave_memory_and_are_read_again(qtmodeltester: Any)
     assert model.row_of("id-0050") == 50
     assert model.resident_count <= 25 + 100
     qtmodeltester.check(model)  # still a valid model with rows coming and going
+
+
+class _Delegate(QStyledItemDelegate):
+    def option(self, index: QModelIndex) -> QStyleOptionViewItem:
+        """What the delegate reads of a cell to paint it (all its roles in one span)."""
+        option = QStyleOptionViewItem()
+        self.initStyleOption(option, index)
+        return option
+
+
+@pytest.mark.asyncio
+async def test_a_painted_cell_reads_its_text_and_the_pending_mark_in_one_span() -> None:
+    source = ListSource(20)
+    pending = {"id-0003"}
+    model = PagedTableModel(COLUMNS, source, is_pending=pending.__contains__)
+    proxy = LoadedRowsSortProxy()
+    proxy.setSourceModel(model)
+    await model.load_next()
+    delegate = _Delegate()
+    for view_model in (model, proxy):
+        marked = delegate.option(view_model.index(3, 0))
+        assert marked.text == "Name 0003"
+        assert marked.font.italic()  # unsent changes: the row's first cell in italics
+        assert delegate.option(view_model.index(3, 1)).text == "3"
+        assert not delegate.option(view_model.index(3, 1)).font.italic()
+        plain = delegate.option(view_model.index(4, 0))
+        assert plain.text == "Name 0004"
+        assert not plain.font.italic()
+    proxy.sort(1, Qt.SortOrder.DescendingOrder)
+    top = delegate.option(proxy.index(0, 0))
+    assert top.text == "Name 0009"  # numbers sort as numbers: 9 is the largest of page one
+    source.gate = asyncio.Event()
+    model.fetchMore(QModelIndex())
+    await asyncio.sleep(0.01)
+    first = delegate.option(model.index(0, 0))
+    text_colour = first.palette.color(QPalette.ColorRole.Text).rgba()
+    loading = delegate.option(model.index(model.rowCount() - 1, 0))
+    assert loading.text == "Loading…"
+    assert loading.palette.color(QPalette.ColorRole.Text).rgba() != text_colour  # greyed
+    after = delegate.option(model.index(0, 0))  # the next cell the delegate paints
+    assert after.palette.color(QPalette.ColorRole.Text).rgba() == text_colour  # not grey
+    source.gate.set()
+    await model.wait_idle()
