@@ -27,7 +27,6 @@ from snx_desktop.store.outbox import Op, OpState
 from .conflicts import Choice
 from .conflicts import resolve as resolve_fields
 from .connectivity import Connectivity
-from .documents import check_file
 from .events import Event
 from .lazyclient import ClientSource
 from .ops import Catalogue, Entry, OpKind
@@ -38,7 +37,7 @@ from .ops.activities import (
     UpdateActivity,
 )
 from .ops.children import CreateNote, CreateNoteForGroup, CreateSalesOpp
-from .ops.documents import AddDocToContact, stamp
+from .ops.documents import AddDocToContact
 from .ops.records import (
     AddContactsToGroup,
     AddToCampaign,
@@ -64,7 +63,6 @@ from .types import (
     PendingOp,
     QueueStatus,
     WriteRefused,
-    is_temp_id,
 )
 
 log = logging.getLogger(__name__)
@@ -445,28 +443,15 @@ class WriteQueue:
         keep_copy: bool = True,
     ) -> Change:
         """Queue a file for a contact. ``keep_copy``: stage a copy in the store now; else the
-        op names the rep's file while it is sent at once, and a copy is staged only when it
-        cannot be sent now (offline, a contact created offline, a session to renew) or later,
-        when it has to wait (see ``ops/documents.py``)."""
-        src = Path(path)
-        # the same checks, in the same words, as the upload list's (no size limit here)
-        checked = check_file(src, max_bytes=0)
-        if not checked.ok:
-            raise WriteRefused(checked.message)
-        cid = self._store.cache.resolve_id(contact_id)
-        staged: Path | None = None
-        source = None
-        if keep_copy or is_temp_id(cid) or not self._replay.can_send_now():
-            staged = await asyncio.to_thread(self._store.outbox.stage_upload, src)
-        else:
-            source = stamp(src)
+        op names the rep's file while it can be sent at once (`AddDocToContact.prepare`)."""
+        kind = self._kind(AddDocToContact)
+        copy = keep_copy or not self._replay.can_send_now()
+        entry = await kind.prepare(contact_id, Path(path), file_name, origin, copy=copy)
         try:
-            kind = self._kind(AddDocToContact)
-            name = file_name or src.name
-            return self._journal(kind.entry(cid, name, checked.size, staged, origin, source))
+            return self._journal(entry)
         except BaseException:
-            if staged is not None:
-                staged.unlink(missing_ok=True)
+            if entry.attachment is not None:
+                entry.attachment.unlink(missing_ok=True)
             raise
 
     # ================================================================== user actions

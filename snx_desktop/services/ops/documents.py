@@ -29,8 +29,8 @@ from snx_desktop.api.errors import NotFoundError, PayloadTooLargeError
 from snx_desktop.store.outbox import Op
 
 from .. import lookalikes as look
-from ..documents import human_size
-from ..types import ID_KEY, Change, new_temp_id
+from ..documents import check_file, human_size
+from ..types import ID_KEY, Change, WriteRefused, is_temp_id, new_temp_id
 from .base import Entry, OpKind, OpRefused, Progress, Sent, known_children, now_local
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,27 @@ class AddDocToContact(OpKind):
 
     function = "add-doc-to-contact"
     looks_first = True
+
+    async def prepare(
+        self, contact_id: str, src: Path, file_name: str | None, origin: object, *, copy: bool
+    ) -> Entry:
+        """Check the file (`documents.check_file`, in the upload list's words; no size limit
+        here) and make its entry: on a copy staged in the store with ``copy`` or for a contact
+        created offline (the caller removes the copy if the entry is not journaled), else
+        naming the rep's file."""
+        checked = check_file(src, max_bytes=0)
+        if not checked.ok:
+            raise WriteRefused(checked.message)
+        cid = self.ctx.resolve(contact_id)
+        name = file_name or src.name
+        if copy or is_temp_id(cid):
+            staged = await asyncio.to_thread(self.ctx.store.outbox.stage_upload, src)
+            try:
+                return self.entry(cid, name, checked.size, staged, origin)
+            except BaseException:
+                staged.unlink(missing_ok=True)
+                raise
+        return self.entry(cid, name, checked.size, None, origin, stamp(src))
 
     def entry(
         self,
