@@ -18,7 +18,7 @@ from support.network import Network
 from support.sandboxes import running_sandbox
 from support.waiting import until
 
-from snx_desktop.services.uploads import JobState, UploadManager
+from snx_desktop.services.uploads import FailReason, JobState, UploadManager
 
 from .conftest import OpenServices
 
@@ -128,3 +128,43 @@ async def test_uploads_journaled_when_the_app_stopped_are_sent_or_fail_with_a_re
     assert failed.op == "add-doc-to-contact"
     assert "“moved.pdf” was moved or changed before it was sent" in failed.error
     assert await documents_on_server(again.client, cid) == {"kept.pdf": kept.read_bytes()}
+
+
+async def test_a_file_moved_before_its_turn_fails_saying_so_and_retry_sends_it(
+    sandbox: Any, open_services: OpenServices, tmp_path: Path
+) -> None:
+    """One upload slot, held by a big file: the next file waits for it. Moved meanwhile, that
+    file fails with the reason (nothing sent); put back, Retry sends its op again."""
+    network = HeldUploads()
+    svc = await open_services(sandbox, network)
+    manager = UploadManager.for_services(svc, concurrency=1)
+    try:
+        cid = await _new_contact(svc, "One Slot")
+        big = tmp_path / "big.pdf"
+        big.write_bytes(os.urandom(300_000))
+        small = tmp_path / "small.txt"
+        small.write_bytes(b"small file " * 100)
+        first, second = manager.add(cid, [big, small])
+        await until(lambda: network.held == 1)
+        assert second.state is JobState.WAITING  # for the upload slot
+        small.rename(tmp_path / "away.txt")
+        network.release.set()
+        await manager.wait(second.job_id, timeout=30)
+        assert second.state is JobState.FAILED
+        assert second.reason is FailReason.MISSING
+        assert "“small.txt” was moved or changed before it was sent" in second.error
+        assert await manager.wait(first.job_id, timeout=30) is first
+        assert first.state is JobState.DONE
+        (tmp_path / "away.txt").rename(small)
+        op_id = second.op_id
+        manager.retry(second.job_id)
+        await manager.wait(second.job_id, timeout=30)
+        assert second.state is JobState.DONE
+        assert second.op_id == op_id  # the same op, sent again
+        assert await documents_on_server(svc.client, cid) == {
+            "big.pdf": big.read_bytes(),
+            "small.txt": small.read_bytes(),
+        }
+        assert svc.writes.pending() == []
+    finally:
+        await manager.aclose()
