@@ -1,8 +1,10 @@
 """Benchmark of attaching a big document through the UploadManager with the GUI running.
 
-The file goes through ``UploadManager`` (streamed base64 add-doc-to-contact) on a qasync loop
-while an ``UploadListWidget`` shows its progress (offscreen) and a 5 ms QTimer heartbeat
-measures the longest event-loop stall. The sandbox runs in a subprocess
+The file goes through ``UploadManager`` on signed-in services (journaled as an
+add-doc-to-contact op, sent by the write queue's upload lane with streamed base64, the op
+naming the file rather than a copy in the store) on a qasync loop while an
+``UploadListWidget`` shows its progress (offscreen) and a 5 ms QTimer heartbeat measures the
+longest event-loop stall. The sandbox runs in a subprocess
 (``python -m snx_desktop.sandbox``) so that only this process's memory is counted.
 
 Figures (one ``name: value unit`` line each):
@@ -34,7 +36,7 @@ from _support import DEMO, MB, RssSampler, file_chunks, make_file, rss_bytes, st
 from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from snx_desktop.api import SalesNexusClient
+from snx_desktop.services import AppServices
 from snx_desktop.services.uploads import JobState, UploadManager
 from snx_desktop.ui.documents import UploadListWidget
 
@@ -72,10 +74,17 @@ class Heartbeat:
 # ---------------------------------------------------------------------- the run
 async def run(url: str, path: Path) -> None:
     size = path.stat().st_size
-    async with SalesNexusClient(url, timeout=600) as client:
-        await client.login(*DEMO)
+    services = await AppServices.open(
+        url,
+        account=DEMO[0],
+        password=DEMO[1],
+        profile_dir=path.with_name("profile"),
+        client_options={"timeout": 600},
+    )
+    try:
+        client = services.client
         cid = (await client.create_contact(contact_field_data={"48": "Bench Upload"})).id
-        manager = UploadManager(client, max_bytes=size + MB)
+        manager = UploadManager.for_services(services, max_bytes=size + MB)
         uploads = UploadListWidget(manager)
         uploads.resize(420, 200)
         uploads.show()
@@ -117,6 +126,8 @@ async def run(url: str, path: Path) -> None:
         uploads.close_list()
         uploads.close()
         await manager.aclose()
+    finally:
+        await services.aclose()
 
     figure("upload_file_size", size / MB, "MB")
     figure("upload_peak_rss_growth", (peak - base) / MB, "MB (goal < 32)")

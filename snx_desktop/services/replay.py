@@ -16,6 +16,13 @@ the op; only then is the op marked sending and the create sent. A later look-up 
 answer skips those ids: they were someone else's records (see ``lookalikes.py``). When that
 read fails, the op waits like any failed send, and nothing is sent.
 
+Document uploads go in a side lane (``store.outbox.SIDE_LANE``): up to ``upload_slots`` (two)
+are sent at once beside the ordered queue, so a big file never holds the rep's notes and edits
+behind it. An upload still waits for the create of a contact made offline (its temporary id),
+and the same steps apply to it (look-up first, reconcile after a lost answer, pause on an
+expired session). An upload that has to wait after an attempt is set aside by its kind (its file
+is copied into the store).
+
 `writes.WriteQueue` owns one `Replay` and drives it (start, wake, cancel, flush, resume, close);
 the engine reports back through the callbacks it was given, never by importing the queue.
 """
@@ -44,6 +51,9 @@ log = logging.getLogger(__name__)
 
 RETRY_BASE = 0.5
 RETRY_MAX = 30.0
+UPLOAD_SLOTS = 2
+"""Uploads sent at once: a small file is not stuck behind a big one, while more parallel
+requests would only split the same uplink between more files (none finishing sooner)."""
 
 
 class Replay:
@@ -89,23 +99,27 @@ class Replay:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._current: asyncio.Task[Any] | None = None
-        self._current_op: int | None = None
+        #: the op being sent (or looked up) right now → its request task, in either lane
+        self._running: dict[int, asyncio.Task[Any]] = {}
         self._cancelled_ops: set[int] = set()
         self._failures = 0
         # ops left "sending" because the store refused to record what became of them
         self._unrecorded: set[int] = set()
-        self._disconnect_conn = connectivity.changed.connect(lambda _s: self._wake.set())
+        #: uploads sent at once beside the ordered queue
+        self.upload_slots = UPLOAD_SLOTS
+        self._lane: dict[int, asyncio.Task[None]] = {}
+        self._lane_after: dict[int, float] = {}  # an upload's next try, after a failure
+        self._ordered_waits = False  # the ordered loop has nothing to send now
+        self._disconnect_conn = connectivity.changed.connect(lambda _s: self.wake())
 
     @property
     def paused(self) -> bool:
         """The session expired: nothing is sent until `resume()`."""
         return self._paused
 
-    @property
-    def current_op(self) -> int | None:
-        """The op being sent right now, if any."""
-        return self._current_op
+    def is_sending(self, op_id: int) -> bool:
+        """The op is being sent (or looked up) right now."""
+        return op_id in self._running
 
     # ================================================================== driving
     def wake(self, *, new_work: bool = False) -> None:
@@ -114,6 +128,8 @@ class Replay:
         self._wake.set()
         if new_work:
             self._idle.clear()
+        self._lane_after.clear()  # like the ordered queue's backoff, a wake ends it
+        self._fill_lane()
 
     def resume(self) -> bool:
         """Unpause after a new sign-in; returns whether it was paused. Does not wake the loop."""
@@ -125,11 +141,12 @@ class Replay:
     async def cancel(self, op_id: int) -> None:
         """Stop the op being sent right now (an upload); it stays, failed ("Cancelled."), for
         retry or discard. A waiting op is not affected."""
-        if self._current_op == op_id and self._current is not None:
+        task = self._running.get(op_id)
+        if task is not None:
             self._cancelled_ops.add(op_id)
-            self._current.cancel()
+            task.cancel()
             for _ in range(500):
-                if self._current_op != op_id:
+                if op_id not in self._running:
                     break
                 await asyncio.sleep(0.01)
 
@@ -140,7 +157,7 @@ class Replay:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
-            if self._store.outbox.next_ready() is None and self._current_op is None:
+            if self._store.outbox.next_ready() is None and not self._running and not self._lane:
                 break
             if self._paused or not self._conn.may_send:
                 break
@@ -149,6 +166,7 @@ class Replay:
                     await asyncio.wait_for(self._conn.wait_online(), deadline - loop.time())
                 continue
             self._idle.clear()
+            self._lane_after.clear()
             self._wake.set()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._idle.wait(), max(0.01, deadline - loop.time()))
@@ -161,10 +179,12 @@ class Replay:
         """Stop the loop (an op being sent is marked unknown, to be looked up before a resend)
         and stop listening to connectivity."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
+        tasks = [t for t in (task, *self._lane.values()) if t is not None]
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await task
+                await t
         self._disconnect_conn()
 
     # ================================================================== the loop
@@ -174,46 +194,97 @@ class Replay:
             op = None
             # while the store refuses writes, nothing new is sent
             settled = self._settle_unrecorded()
-            ready = not self._paused and self._conn.is_online and self._schema.current is not None
-            if settled and ready:
-                op = self._store.outbox.next_ready()
+            if settled and self.can_send_now():
+                self._fill_lane()
+                op = self._store.outbox.next_ready("ordered")
+            self._ordered_waits = op is None
             if op is None:
-                self._idle.set()
+                if not self._lane:
+                    self._idle.set()
                 if self._unrecorded:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._sleep_or_wake(), self._backoff())
                 else:
                     await self._wake.wait()
                 continue
-            try:
-                delay = await self._process(op)
-            except asyncio.CancelledError:
-                raise
-            except StoreEnvironmentError as exc:
-                # the disk refuses writes: the op's new state could not be recorded. Nothing
-                # is marked failed (that too is a write, and a landed op marked failed could be
-                # sent again by hand); an op left "sending" is made "unknown" once the store
-                # takes writes, so it is looked up before it goes again
-                log.warning("op %s waits: the offline store refuses writes (%s)", op.op_id, exc)
-                self._current_op = None
-                with contextlib.suppress(Exception):
-                    now = self._store.outbox.get(op.op_id)
-                    if now is not None and now.state is OpState.SENDING:
-                        self._unrecorded.add(op.op_id)
-                delay = self._backoff()
-            except Exception as exc:
-                # a bug must not stop the replay for good: park the op, with the error, and go on
-                log.exception("replaying op %s failed unexpectedly", op.op_id)
-                with contextlib.suppress(Exception):
-                    self._store.outbox.mark_failed(
-                        op.op_id, f"Internal error: {type(exc).__name__}", "INTERNAL"
-                    )
-                self._current_op = None
-                delay = self._backoff()
+            delay = await self._attempt(op)
             if delay:
-                self._idle.set()
+                self._ordered_waits = True
+                if not self._lane:
+                    self._idle.set()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._sleep_or_wake(), delay)
+
+    def can_send_now(self) -> bool:
+        """Online, signed in and with a schema: what is ready may go now."""
+        return not self._paused and self._conn.is_online and self._schema.current is not None
+
+    async def _attempt(self, op: Op) -> float:
+        """Send (or reconcile) one op, whatever goes wrong; the delay before the next try."""
+        try:
+            delay = await self._process(op)
+        except asyncio.CancelledError:
+            raise
+        except StoreEnvironmentError as exc:
+            # the disk refuses writes: the op's new state could not be recorded. Nothing is
+            # marked failed (that too is a write, and a landed op marked failed could be sent
+            # again by hand); an op left "sending" is made "unknown" once the store takes
+            # writes, so it is looked up before it goes again
+            log.warning("op %s waits: the offline store refuses writes (%s)", op.op_id, exc)
+            self._running.pop(op.op_id, None)
+            with contextlib.suppress(Exception):
+                now = self._store.outbox.get(op.op_id)
+                if now is not None and now.state is OpState.SENDING:
+                    self._unrecorded.add(op.op_id)
+            delay = self._backoff()
+        except Exception as exc:
+            # a bug must not stop the replay for good: park the op, with the error, and go on
+            log.exception("replaying op %s failed unexpectedly", op.op_id)
+            with contextlib.suppress(Exception):
+                self._store.outbox.mark_failed(
+                    op.op_id, f"Internal error: {type(exc).__name__}", "INTERNAL"
+                )
+            self._running.pop(op.op_id, None)
+            delay = self._backoff()
+        return delay
+
+    # ================================================================== the upload lane
+    def _fill_lane(self) -> None:
+        """Start the uploads that may go now, up to ``upload_slots`` at once."""
+        if self._task is None or self._unrecorded or not self.can_send_now():
+            return
+        now = asyncio.get_running_loop().time()
+        while len(self._lane) < max(1, self.upload_slots):
+            later = {op_id for op_id, at in self._lane_after.items() if at > now}
+            op = self._store.outbox.next_ready("side", skip=set(self._lane) | later)
+            if op is None:
+                return
+            self._lane_after.pop(op.op_id, None)
+            self._idle.clear()
+            self._lane[op.op_id] = asyncio.create_task(
+                self._lane_run(op), name=f"snx-upload-{op.op_id}"
+            )
+
+    async def _lane_run(self, op: Op) -> None:
+        """Send one upload beside the ordered queue; set it aside when it has to wait."""
+        try:
+            delay = await self._attempt(op)
+            if self._unrecorded:
+                self._wake.set()  # the ordered loop records it once the store takes writes
+            now = self._store.outbox.get(op.op_id)
+            if now is not None and now.state in (OpState.QUEUED, OpState.UNKNOWN):
+                await self._ops.set_aside(now)
+            if delay:
+                loop = asyncio.get_running_loop()
+                self._lane_after[op.op_id] = loop.time() + delay
+                loop.call_later(delay, self._fill_lane)
+        except StoreEnvironmentError as exc:
+            log.warning("upload op %s waits: the offline store refuses writes (%s)", op.op_id, exc)
+        finally:
+            self._lane.pop(op.op_id, None)
+        self._fill_lane()
+        if not self._lane and self._ordered_waits:
+            self._idle.set()
 
     def _settle_unrecorded(self) -> bool:
         """Record ops left "sending" by a refused store write as "unknown" (looked up before
@@ -274,7 +345,6 @@ class Replay:
                 return delay
             op = looked
         op = outbox.mark_sending(op.op_id)
-        self._current_op = op.op_id
 
         def progress(sent: int, total: int) -> None:
             self._progress(op.op_id, sent, total)
@@ -286,9 +356,10 @@ class Replay:
                     return found
             return await self._ops.send(op, progress)
 
-        self._current = asyncio.create_task(attempt(), name=f"snx-op-{op.op_id}")
+        task = asyncio.create_task(attempt(), name=f"snx-op-{op.op_id}")
+        self._running[op.op_id] = task
         try:
-            sent = await self._current
+            sent = await task
         except asyncio.CancelledError:
             if op.op_id in self._cancelled_ops:
                 self._cancelled_ops.discard(op.op_id)
@@ -323,8 +394,7 @@ class Replay:
         except Exception as exc:
             return self._failed(op, exc, was_unknown)
         finally:
-            self._current = None
-            self._current_op = None
+            self._running.pop(op.op_id, None)
         self._failures = 0
         self._conn.report_success()
         self._landed(op.op_id)
@@ -341,12 +411,10 @@ class Replay:
         next attempt) when nothing is to be sent now: the read failed, the op was refused,
         cancelled, or taken back meanwhile."""
         outbox = self._store.outbox
-        self._current_op = op.op_id
-        self._current = asyncio.create_task(
-            self._ops.look_before_send(op), name=f"snx-look-{op.op_id}"
-        )
+        task = asyncio.create_task(self._ops.look_before_send(op), name=f"snx-look-{op.op_id}")
+        self._running[op.op_id] = task
         try:
-            found: list[str] | None = await self._current
+            found: list[str] | None = await task
         except asyncio.CancelledError:
             if op.op_id in self._cancelled_ops:
                 self._cancelled_ops.discard(op.op_id)
@@ -362,8 +430,7 @@ class Replay:
         except Exception as exc:
             return None, self._failed(op, exc, was_unknown=False, sent=False)
         finally:
-            self._current = None
-            self._current_op = None
+            self._running.pop(op.op_id, None)
         fresh = outbox.get(op.op_id)
         if fresh is None or fresh.state is not OpState.QUEUED:
             log.info("op %s was taken back while it was being looked up", op.op_id)

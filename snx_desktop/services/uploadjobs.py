@@ -1,8 +1,8 @@
 """An upload job as the upload list shows it: its state, progress, speed and failure reason.
 
-`UploadJob` is one file being attached to one contact, read by the GUI and changed by
-`uploads.UploadManager`; `JobState` is where it stands; `reason_from_text` sorts a queued
-upload's failure sentence into a `FailReason`.
+`UploadJob` is one file being attached to one contact (the view of one queued upload op), read
+by the GUI and changed by `uploads.UploadManager`; `JobState` is where it stands;
+`reason_from_text` sorts a failed upload op's sentence into a `FailReason`.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ SPEED_WINDOW = 2.0  # seconds of samples the speed is measured over
 
 
 class JobState(enum.StrEnum):
-    WAITING = "waiting"  # waiting for a free upload slot
+    WAITING = "waiting"  # journaled, waiting for a free upload slot
     SENDING = "sending"
-    QUEUED = "queued"  # handed to the write queue: uploads when the connection returns
+    QUEUED = "queued"  # journaled, waiting for something else (the connection, a sign-in...)
     DONE = "done"
     FAILED = "failed"
     CANCELLED = "cancelled"
@@ -50,18 +50,14 @@ class UploadJob:
     reason: FailReason | None = None
     error: str = ""  # a sentence for the user when failed (or a note when queued)
     document_id: str | None = None
-    op_id: int | None = None  # the write-queue op while queued
+    op_id: int | None = None  # the write-queue op that sends it
     origin: object | None = None
     started_at: float = 0.0
     finished_at: float = 0.0
     _samples: deque[tuple[float, int]] = field(default_factory=deque, repr=False)
-    _task: asyncio.Task[None] | None = field(default=None, repr=False)
+    _task: asyncio.Task[None] | None = field(default=None, repr=False)  # journaling it
     _cancel_requested: bool = field(default=False, repr=False)
     _last_emit: float = field(default=0.0, repr=False)
-    _unknown: bool = field(default=False, repr=False)
-    # documents of the same name and size on the contact before the file was first sent: a
-    # look-up after a lost answer never takes one of them (someone else's) for ours
-    _existing: set[str] | None = field(default=None, repr=False)
 
     def measure(self, sent: int, total: int, now: float) -> None:
         """Bytes sent so far (of ``total``) at ``now``; the speed over the last seconds."""
@@ -124,10 +120,14 @@ class UploadJob:
 
 
 def reason_from_text(text: str) -> FailReason:
-    """The reason behind a failed queued upload, read from its sentence."""
+    """The reason behind a failed upload op, read from its sentence."""
     low = text.lower()
     if "large" in low:
         return FailReason.TOO_LARGE
+    if "moved or changed" in low:
+        return FailReason.MISSING
+    if "could not be read" in low:
+        return FailReason.UNREADABLE
     if "session" in low or "sign in" in low:
         return FailReason.SESSION_EXPIRED
     if "not found" in low or "no longer" in low:

@@ -1,27 +1,29 @@
-"""Document uploads and downloads for contacts: per-file jobs with progress, cancel and retry.
+"""Document uploads as the rep sees them: one job per file, with progress, cancel and retry.
 
-`UploadManager` turns "attach these files to this contact" into one `UploadJob` per file:
+Every upload is a queued write: `UploadManager` checks a file, journals it as an
+``add-doc-to-contact`` op (`WriteQueue.upload_document`) and shows that op file by file. It
+sends nothing itself; the write queue's replay does, beside the ordered queue (see
+``replay.py``), so a big file never holds the rep's notes and edits behind it.
 
-* Every file is checked before anything is sent (a folder, missing, unreadable, empty, or over
-  the client's limit, 50 MB by default like the server's documented limit). A refused file
-  becomes a failed job with a sentence saying why; nothing goes over the wire for it.
-* Online, each file is streamed through ``client.add_doc_to_contact`` (base64 produced chunk
-  by chunk, so memory does not grow with the file). Progress reports bytes, total and speed;
-  a job can be cancelled (its task is cancelled, the request is aborted before the body is
-  complete, so the server stores nothing) and retried. One file failing never stops the
-  others.
-* Offline (the connectivity state is not online), for a contact created offline (temporary
-  id), or when the connection drops before the whole body went out, the file is handed to
-  `WriteQueue.upload_document`: copied into the store and uploaded when the connection
-  returns. The job stays in the list as "queued" and follows the queued op to its end.
+* Every file is checked before anything is journaled (`documents.check_file`: a folder,
+  missing, unreadable, empty, or over the client's limit, 50 MB by default like the server's
+  documented limit). A refused file becomes a failed job with a sentence saying why.
+* Online, the op names the rep's file and is sent at once, two uploads at a time (``concurrency``
+  sets the queue's upload slots): base64 is produced chunk by chunk from the file, so memory does
+  not grow with it, and no copy of the bytes goes into the store. Progress reports bytes, total
+  and speed.
+* When the upload cannot be sent now (offline, a contact created offline, a session to renew, or
+  the connection dropped before the whole body went out) the queue keeps a copy of the file in
+  the store and sends it when it can; the job stays in the list as "queued", with a note saying
+  what it waits for. An expired session waits for the sign-in like every other queued write. A
+  lost answer is reconciled by the queue (the contact's documents of that name and size), so the
+  file is never stored twice and never left to a manual retry.
+* Cancel aborts the request before the body is complete (the server stores nothing) and discards
+  the op. Retry sends a failed op again (or, after a cancel, journals the file anew, checked
+  again). Remove forgets a finished job. One file failing never stops the others.
 
-Two uploads run at a time by default (``concurrency``): a small file is not stuck behind a
-big one, while more parallel requests would only split the same uplink between more files
-(none finishing sooner) and hold more files and sockets open.
-
-The checks, safe file names and downloads live in `documents`, the job itself (state,
-progress, speed) in `uploadjobs` (both re-exported here), and what a failed request means for
-its job in `uploadfailures`.
+The checks, safe file names and downloads live in `documents`, the job itself (state, progress,
+speed) in `uploadjobs` (both re-exported here).
 
 Pure asyncio: no Qt import. Events are the services' `Event` type, emitted on the loop thread.
 """
@@ -32,9 +34,11 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from snx_desktop.store.types import StoreEnvironmentError
 
 from .connectivity import ConnState
 from .documents import (
@@ -47,9 +51,7 @@ from .documents import (
     safe_file_name,
 )
 from .events import Event
-from .lazyclient import ClientSource, lazy_client
-from .types import Change, OpOutcome, WriteRefused, is_temp_id
-from .uploadfailures import send_failure
+from .types import OpOutcome, OpStateChange, QueueStatus, WriteRefused, is_temp_id
 from .uploadjobs import JobState, UploadJob, reason_from_text
 
 __all__ = [
@@ -66,36 +68,40 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from snx_desktop.api.client import SalesNexusClient
+    from .connectivity import Connectivity
+    from .queueview import UploadProgress
+    from .writes import WriteQueue
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CONCURRENCY = 2
+SIGN_IN_NOTE = "Waiting for you to sign in again."
+LOST_NOTE = "Connection lost: will upload when it returns."
+OFFLINE_NOTE = "Offline: will upload when the connection returns."
+NEW_CONTACT_NOTE = "Waiting for the new contact to be saved."
+CHECKING_NOTE = "The answer was lost; checking whether the file arrived before sending again."
+AGAIN_NOTE = "Could not be sent yet: will try again shortly."
 
 
 class UploadManager:
-    """Per-file upload jobs over the wire client, with the write queue for offline work."""
+    """Per-file upload jobs, each the view of one queued upload op. See the module docstring."""
 
     def __init__(
         self,
-        client: ClientSource,
+        writes: WriteQueue,
         *,
-        writes: Any = None,
-        connectivity: Any = None,
+        connectivity: Connectivity | None = None,
         store: Any = None,
-        hub: Event[Change] | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
-        concurrency: int = DEFAULT_CONCURRENCY,
+        concurrency: int | None = None,
         progress_interval: float = 0.1,
     ) -> None:
-        self._clients = lazy_client(client)
         self.writes = writes
         self.connectivity = connectivity
         self.store = store
-        self.hub = hub
         self.max_bytes = int(max_bytes)
         self.progress_interval = progress_interval
-        self._slots = asyncio.Semaphore(max(1, int(concurrency)))
+        if concurrency is not None:
+            writes.upload_slots = concurrency
         self._jobs: dict[int, UploadJob] = {}
         self._by_op: dict[int, UploadJob] = {}
         self._next_id = 1
@@ -110,28 +116,24 @@ class UploadManager:
         self.finished: Event[UploadJob] = Event("uploads.finished")
         #: a job was forgotten (`remove` / `clear_finished`)
         self.removed: Event[UploadJob] = Event("uploads.removed")
-        self._disconnects: list[Any] = []
-        if writes is not None:
-            self._disconnects.append(writes.upload_progress.connect(self._op_progress))
-            self._disconnects.append(writes.op_done.connect(self._op_done))
+        self._disconnects: list[Callable[[], None]] = [
+            writes.upload_progress.connect(self._op_progress),
+            writes.ops_changed.connect(self._op_changed),
+            writes.op_done.connect(self._op_done),
+            writes.status_changed.connect(self._status_changed),
+        ]
         if connectivity is not None:
             self._disconnects.append(connectivity.changed.connect(self._conn_changed))
 
     @classmethod
     def for_services(cls, services: Any, **options: Any) -> UploadManager:
-        """A manager over an `AppServices` (client, write queue, connectivity, store, hub)."""
+        """A manager over an `AppServices` (write queue, connectivity, store)."""
         return cls(
-            services.lazy_client,
-            writes=services.writes,
+            services.writes,
             connectivity=services.connectivity,
             store=services.store,
-            hub=services.changes,
             **options,
         )
-
-    @property
-    def client(self) -> SalesNexusClient:
-        return self._clients.get()
 
     # ------------------------------------------------------------------ reading
     @property
@@ -159,8 +161,8 @@ class UploadManager:
         contact_name: str = "",
         origin: object = None,
     ) -> list[UploadJob]:
-        """One job per path; checked now, sent in the background. Refused files come back as
-        failed jobs (nothing sent for them); the others start."""
+        """One job per path; checked now, journaled and sent in the background. Refused files
+        come back as failed jobs (nothing journaled for them); the others start."""
         if self._closed:
             raise RuntimeError("the upload manager is closed")
         if not contact_id:
@@ -193,23 +195,52 @@ class UploadManager:
 
     def _start(self, job: UploadJob) -> None:
         job._cancel_requested = False
-        job._task = asyncio.ensure_future(self._run(job))
+        job._task = asyncio.ensure_future(self._journal(job))
+
+    async def _journal(self, job: UploadJob) -> None:
+        """Journal the job's file as an upload op and follow that op."""
+        job.contact_id = self._resolved_contact(job)
+        try:
+            change = await self.writes.upload_document(
+                job.contact_id,
+                job.path,
+                file_name=job.file_name,
+                origin=job.origin,
+                keep_copy=False,
+            )
+        except WriteRefused as exc:
+            self._fail(job, FailReason.REFUSED, str(exc))
+            return
+        except StoreEnvironmentError as exc:
+            self._fail(job, FailReason.REFUSED, str(exc))
+            return
+        except OSError as exc:
+            self._fail(job, FailReason.UNREADABLE, f"“{job.file_name}” could not be read: {exc}")
+            return
+        except Exception as exc:  # a bug, not an expected failure: still show it on the job
+            log.exception("journaling an upload failed unexpectedly")
+            self._fail(job, FailReason.REFUSED, f"The upload failed: {type(exc).__name__}.")
+            return
+        if change.op_id is None:
+            return
+        if job._cancel_requested:  # cancelled while it was being journaled
+            self._background(self._discard_op(change.op_id))
+            return
+        job.op_id = change.op_id
+        self._by_op[job.op_id] = job
+        log.info("upload journaled as op %s", job.op_id)
+        self._waiting(job)
 
     # ------------------------------------------------------------------ user actions
     def cancel(self, job_id: int) -> None:
-        """Stop a job: an upload in flight is aborted (nothing stored), a queued one removed."""
+        """Stop a job: an upload in flight is aborted (nothing stored), its op discarded."""
         job = self._jobs.get(job_id)
         if job is None or job.finished:
             return
         job._cancel_requested = True
-        if job.op_id is not None and job.state in (JobState.QUEUED, JobState.SENDING):
-            op_id = job.op_id
-            self._finish(job, JobState.CANCELLED, FailReason.CANCELLED, "Cancelled.")
-            if self.writes is not None:
-                self._background(self._discard_op(op_id))
-            return
-        if job._task is not None and not job._task.done():
-            job._task.cancel()
+        self._finish(job, JobState.CANCELLED, FailReason.CANCELLED, "Cancelled.")
+        if job.op_id is not None:
+            self._background(self._discard_op(job.op_id))
 
     def _background(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
@@ -223,29 +254,33 @@ class UploadManager:
             log.info("a queued upload could not be discarded", exc_info=True)
 
     def retry(self, job_id: int) -> None:
-        """Send a failed or cancelled job again (checked again first)."""
+        """Send a failed job's op again; a cancelled one (its op was discarded) is checked and
+        journaled anew."""
         job = self._jobs.get(job_id)
         if job is None or not job.can_retry:
             return
-        if job.op_id is not None and self.writes is not None:
-            op = self.writes.get(job.op_id)
-            if op is not None:
-                job.state, job.reason, job.error = JobState.QUEUED, None, ""
-                self._emit(job, force=True)
-                self._background(self.writes.retry(job.op_id))
-                return
+        failed = job.state is JobState.FAILED
+        self._reset(job)
+        if failed and job.op_id is not None and self.writes.get(job.op_id) is not None:
+            self._waiting(job)
+            self._background(self.writes.retry(job.op_id))
+            return
+        if job.op_id is not None:
             self._by_op.pop(job.op_id, None)
             job.op_id = None
         checked = self.check(job.path)
         job.size = checked.size
-        job.sent, job.speed, job.document_id = 0, 0.0, None
-        job._samples.clear()
         if not checked.ok:
             self._fail(job, checked.reason, checked.message)
             return
-        job.state, job.reason, job.error, job.finished_at = JobState.WAITING, None, "", 0.0
+        job.state = JobState.WAITING
         self._emit(job, force=True)
         self._start(job)
+
+    def _reset(self, job: UploadJob) -> None:
+        job.sent, job.speed, job.document_id = 0, 0.0, None
+        job.reason, job.error, job.finished_at, job.started_at = None, "", 0.0, 0.0
+        job._samples.clear()
 
     def remove(self, job_id: int) -> None:
         """Forget a finished job (the list's "clear")."""
@@ -281,7 +316,9 @@ class UploadManager:
         )
 
     async def aclose(self) -> None:
-        """Cancel every upload in flight (queued ones stay in the write queue)."""
+        """Stop following the queue. Journaled uploads stay in the write queue (sent by it, or
+        looked up before a resend when the app stops while sending); a file still being
+        journaled is not."""
         self._closed = True
         for disconnect in self._disconnects:
             disconnect()
@@ -300,7 +337,7 @@ class UploadManager:
                 fut.cancel()
         self._waiters.clear()
 
-    # ------------------------------------------------------------------ running a job
+    # ------------------------------------------------------------------ following the ops
     def _online(self) -> bool:
         conn = self.connectivity
         return conn is None or conn.state is ConnState.ONLINE
@@ -311,142 +348,50 @@ class UploadManager:
                 return str(self.store.cache.resolve_id(job.contact_id))
         return job.contact_id
 
-    async def _run(self, job: UploadJob) -> None:
-        try:
-            async with self._slots:
-                if job._cancel_requested:
-                    raise asyncio.CancelledError
-                job.contact_id = self._resolved_contact(job)
-                if is_temp_id(job.contact_id) or not self._online():
-                    await self._enqueue(job, offline=not self._online())
-                    return
-                if job._unknown and await self._landed(job):
-                    return
-                await self._send(job)
-        except asyncio.CancelledError:
-            if job._cancel_requested:
-                if not job.finished:
-                    self._finish(job, JobState.CANCELLED, FailReason.CANCELLED, "Cancelled.")
-                return
-            raise
-        except Exception as exc:  # a bug, not an expected failure: still show it on the job
-            log.exception("upload job failed unexpectedly")
-            self._fail(job, FailReason.REFUSED, f"The upload failed: {type(exc).__name__}.")
+    def _note(self, job: UploadJob, unknown: bool = False) -> str:
+        """What a waiting upload waits for; "" when it goes as soon as an upload slot is free."""
+        if self.writes.paused:
+            return SIGN_IN_NOTE
+        if not self._online():
+            return LOST_NOTE if job.started_at else OFFLINE_NOTE
+        if is_temp_id(self._resolved_contact(job)):
+            return NEW_CONTACT_NOTE
+        if unknown:
+            return CHECKING_NOTE
+        return AGAIN_NOTE if job.started_at else ""
 
-    async def _send(self, job: UploadJob) -> None:
-        job.state, job.sent, job.speed = JobState.SENDING, 0, 0.0
-        job.started_at = time.monotonic()
-        job._samples.clear()
-        job._samples.append((job.started_at, 0))
+    def _waiting(self, job: UploadJob, unknown: bool = False) -> None:
+        note = self._note(job, unknown)
+        state = JobState.QUEUED if note else JobState.WAITING
+        if (job.state, job.error) == (state, note):
+            return
+        job.state, job.error, job.speed = state, note, 0.0
         self._emit(job, force=True)
 
-        def progress(sent: int, total: int) -> None:
-            self._progress(job, sent, total)
-
-        try:
-            if job._existing is None:
-                job._existing = await self._same_documents(job)
-            created = await self.client.add_doc_to_contact(
-                job.contact_id, job.file_name, job.path, progress=progress
-            )
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            failure = send_failure(exc, job.file_name, job.size, can_queue=self.writes is not None)
-            if failure is None:
-                raise
-            if failure.offline is not None:
-                self._report_offline(failure.offline)
-            if failure.queue:
-                await self._enqueue(job, offline=True, lost=True)
-                return
-            if failure.unknown:
-                job._unknown = True
-            self._fail(job, failure.reason, failure.message)
+    def _op_changed(self, change: OpStateChange) -> None:
+        job = self._by_op.get(change.op_id)
+        if job is None or job.finished:
             return
-        if self.connectivity is not None:
-            self.connectivity.report_success()
-        job.sent = job.size
-        job.document_id = created.id
-        self._remember(job)
-        log.info("uploaded a document of %d bytes", job.size)
-        self._finish(job, JobState.DONE)
+        if change.state in ("queued", "sent-unknown"):
+            self._waiting(job, unknown=change.state == "sent-unknown")
 
-    def _progress(self, job: UploadJob, sent: int, total: int) -> None:
-        job.measure(sent, total, time.monotonic())
-        self._emit(job, force=sent >= total)
+    def _refresh(self) -> None:
+        for job in list(self._by_op.values()):
+            if job.finished:
+                continue
+            if job.state is JobState.SENDING and self._online():
+                continue
+            if job.state is JobState.SENDING:
+                job.sent = 0
+            self._waiting(job, unknown=job.error == CHECKING_NOTE)
 
-    async def _same_documents(self, job: UploadJob) -> set[str]:
-        """Ids of the contact's documents that look like this file (name and size) right now."""
-        docs = await self.client.get_docs_for_contact(job.contact_id)
-        name = Path(job.file_name).name
-        return {
-            d.document_id for d in docs.items if d.file_name == name and int(d.size) == job.size
-        }
+    def _status_changed(self, _status: QueueStatus) -> None:
+        self._refresh()
 
-    async def _landed(self, job: UploadJob) -> bool:
-        """After an unknown outcome: is the document on the server already?
+    def _conn_changed(self, _state: ConnState) -> None:
+        self._refresh()
 
-        Documents that looked the same before the first send (`UploadJob._existing`) and the
-        ones the cache knew are someone else's, never taken for ours."""
-        try:
-            same = await self._same_documents(job)
-        except Exception:
-            log.info("could not check the contact's documents before a resend", exc_info=True)
-            return False
-        skip = self._known_documents(job.contact_id) | (job._existing or set())
-        job._unknown = False
-        new = sorted(same - skip)
-        if not new:
-            return False
-        job.document_id = new[0]
-        job.sent = job.size
-        self._remember(job)
-        self._finish(job, JobState.DONE)
-        return True
-
-    def _known_documents(self, contact_id: str) -> set[str]:
-        if self.store is None:
-            return set()
-        with contextlib.suppress(Exception):
-            cached = self.store.cache.get_children("contact", contact_id, "document")
-            if cached is not None:
-                return {rid for rid, _ in cached.value}
-        return set()
-
-    async def _enqueue(self, job: UploadJob, *, offline: bool, lost: bool = False) -> None:
-        if self.writes is None:
-            self._fail(
-                job,
-                FailReason.OFFLINE,
-                "Offline: the file can be attached when the connection returns.",
-            )
-            return
-        try:
-            change = await self.writes.upload_document(
-                job.contact_id, job.path, file_name=job.file_name, origin=job.origin
-            )
-        except WriteRefused as exc:
-            self._fail(job, FailReason.REFUSED, str(exc))
-            return
-        except OSError as exc:
-            self._fail(job, FailReason.UNREADABLE, f"“{job.file_name}” could not be copied: {exc}")
-            return
-        job.op_id = change.op_id
-        if job.op_id is not None:
-            self._by_op[job.op_id] = job
-        job.state, job.sent, job.speed = JobState.QUEUED, 0, 0.0
-        if lost:
-            job.error = "Connection lost: will upload when it returns."
-        elif offline:
-            job.error = "Offline: will upload when the connection returns."
-        else:
-            job.error = "Waiting for the new contact to be saved."
-        log.info("upload handed to the write queue as op %s", job.op_id)
-        self._emit(job, force=True)
-
-    # ------------------------------------------------------------------ write-queue events
-    def _op_progress(self, progress: Any) -> None:
+    def _op_progress(self, progress: UploadProgress) -> None:
         job = self._by_op.get(progress.op_id)
         if job is None or job.finished:
             return
@@ -456,7 +401,8 @@ class UploadManager:
             job.started_at = time.monotonic()
             job._samples.clear()
             job._samples.append((job.started_at, 0))
-        self._progress(job, progress.sent, progress.total)
+        job.measure(progress.sent, progress.total, time.monotonic())
+        self._emit(job, force=progress.sent >= progress.total)
 
     def _op_done(self, outcome: OpOutcome) -> None:
         job = self._by_op.get(outcome.op_id)
@@ -466,49 +412,14 @@ class UploadManager:
         if outcome.ok:
             job.document_id = str(outcome.result.get("document-id") or "") or None
             job.sent = job.size
+            log.info("uploaded a document of %d bytes", job.size)
             self._finish(job, JobState.DONE)
         elif outcome.error == "discarded" or job._cancel_requested:
             self._finish(job, JobState.CANCELLED, FailReason.CANCELLED, "Cancelled.")
         else:
             self._fail(job, reason_from_text(outcome.error or ""), outcome.error or "Failed.")
 
-    def _conn_changed(self, state: ConnState) -> None:
-        if state is ConnState.ONLINE:
-            return
-        for job in self._by_op.values():
-            if job.state is JobState.SENDING:
-                job.state, job.sent, job.speed = JobState.QUEUED, 0, 0.0
-                job.error = "Connection lost: will upload when it returns."
-                self._emit(job, force=True)
-
     # ------------------------------------------------------------------ bookkeeping
-    def _report_offline(self, reason: str) -> None:
-        if self.connectivity is not None:
-            self.connectivity.report_failure(reason)
-
-    def _remember(self, job: UploadJob) -> None:
-        """Show the new document on the contact at once (cache + a Change on the hub)."""
-        doc_id = job.document_id
-        if not doc_id:
-            return
-        if self.store is not None:
-            try:
-                self.store.cache.add_child(
-                    "contact", job.contact_id, "document", doc_id, job.record(), first=False
-                )
-            except Exception:
-                log.warning("could not add the uploaded document to the cache", exc_info=True)
-        if self.hub is not None:
-            self.hub.emit(
-                Change(
-                    "document",
-                    "created",
-                    (doc_id,),
-                    parent=("contact", job.contact_id),
-                    origin=job.origin,
-                )
-            )
-
     def _emit(self, job: UploadJob, *, force: bool = False) -> None:
         now = time.monotonic()
         if not force and now - job._last_emit < self.progress_interval:

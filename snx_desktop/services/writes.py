@@ -8,8 +8,10 @@ discard, undo, cancel, resolve a conflict, resume after a sign-in) and lets call
 op's outcome or flush the queue.
 
 Sending is done by the replay engine in `replay.py` (`Replay`), which the queue owns and
-drives: it sends one op at a time while online, retries, reconciles unknown outcomes, holds
-conflicts, and pauses on an expired session, at which point the queue asks for a sign-in.
+drives: it sends one op at a time while online (and document uploads beside them, two at a
+time), retries, reconciles unknown outcomes, holds conflicts, and pauses on an expired session,
+at which point the queue asks for a sign-in. Every document upload is such an op; the upload
+list (`uploads.UploadManager`) shows them file by file.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from snx_desktop.store.outbox import Op, OpState
 from .conflicts import Choice
 from .conflicts import resolve as resolve_fields
 from .connectivity import Connectivity
-from .documents import check_file
 from .events import Event
 from .lazyclient import ClientSource
 from .ops import Catalogue, Entry, OpKind
@@ -35,7 +36,8 @@ from .ops.activities import (
     CreateActivityForGroup,
     UpdateActivity,
 )
-from .ops.children import AddDocToContact, CreateNote, CreateNoteForGroup, CreateSalesOpp
+from .ops.children import CreateNote, CreateNoteForGroup, CreateSalesOpp
+from .ops.documents import AddDocToContact
 from .ops.records import (
     AddContactsToGroup,
     AddToCampaign,
@@ -130,6 +132,15 @@ class WriteQueue:
     @retry_base.setter
     def retry_base(self, value: float) -> None:
         self._replay.retry_base = value
+
+    @property
+    def upload_slots(self) -> int:
+        """Document uploads sent at once, beside the ordered queue."""
+        return self._replay.upload_slots
+
+    @upload_slots.setter
+    def upload_slots(self, value: int) -> None:
+        self._replay.upload_slots = max(1, int(value))
 
     @property
     def retry_max(self) -> float:
@@ -429,22 +440,18 @@ class WriteQueue:
         *,
         file_name: str | None = None,
         origin: object = None,
+        keep_copy: bool = True,
     ) -> Change:
-        src = Path(path)
-        # the same checks, in the same words, as the upload list's (no size limit here)
-        checked = check_file(src, max_bytes=0)
-        if not checked.ok:
-            raise WriteRefused(checked.message)
-        size = checked.size
-        cid = self._store.cache.resolve_id(contact_id)
-        staged = await asyncio.to_thread(self._store.outbox.stage_upload, src)
+        """Queue a file for a contact. ``keep_copy``: stage a copy in the store now; else the
+        op names the rep's file while it can be sent at once (`AddDocToContact.prepare`)."""
+        kind = self._kind(AddDocToContact)
+        copy = keep_copy or not self._replay.can_send_now()
+        entry = await kind.prepare(contact_id, Path(path), file_name, origin, copy=copy)
         try:
-            entry = self._kind(AddDocToContact).entry(
-                cid, file_name or src.name, size, staged, origin
-            )
             return self._journal(entry)
         except BaseException:
-            staged.unlink(missing_ok=True)
+            if entry.attachment is not None:
+                entry.attachment.unlink(missing_ok=True)
             raise
 
     # ================================================================== user actions
@@ -454,7 +461,7 @@ class WriteQueue:
 
     async def discard(self, op_id: int) -> list[Change]:
         """Drop an op (and the later ops that need what it creates); revert their cache effect."""
-        if self._replay.current_op == op_id:
+        if self._replay.is_sending(op_id):
             await self.cancel(op_id)
         removed = self._store.outbox.discard(op_id, cascade=True)
         return self._after_removed(removed)

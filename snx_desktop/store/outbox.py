@@ -11,6 +11,12 @@ rewrites the temporary id in every later op and in the cache in the same transac
 killed process never leaves a half-applied remap. An op found ``sending`` when the store is
 opened again became ``sent-unknown``: its outcome must be looked up before it is sent again.
 What an op is, and how a row reads as one, is :mod:`snx_desktop.store.ops`.
+
+Ops of the side lane (`SIDE_LANE`: document uploads) are sent beside the ordered queue: they
+wait for the creates whose temporary ids they use, but not for earlier changes of their record,
+and later changes of that record do not wait for them. An upload may reference the rep's own
+file while it is sent at once; `Outbox.set_attachment` stages a copy for it later, when it has
+to wait.
 """
 
 from __future__ import annotations
@@ -22,9 +28,9 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .cache import Cache, replace_id
 from .db import Database
@@ -45,7 +51,14 @@ from .types import TEMP_ID_RE, OutboxStateError, private_dir, private_file, sync
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FieldConflict", "Op", "OpBrief", "OpState", "Outbox", "OutboxCounts"]
+__all__ = ["SIDE_LANE", "FieldConflict", "Op", "OpBrief", "OpState", "Outbox", "OutboxCounts"]
+
+SIDE_LANE = frozenset({"add-doc-to-contact"})
+"""Write functions sent beside the ordered queue (see the module docstring)."""
+
+_SIDE_SQL = ", ".join(f"'{name}'" for name in sorted(SIDE_LANE))
+
+Lane = Literal["any", "ordered", "side"]
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -165,7 +178,7 @@ class Outbox:
                     p = replace_id(p, temp, real)
                     if target_id == temp:
                         target_id = real
-            deps = self._dependencies(p, target_kind, target_id)
+            deps = self._dependencies(p, target_kind, target_id, function in SIDE_LANE)
             size = 0
             att: str | None = None
             if attachment is not None:
@@ -199,7 +212,7 @@ class Outbox:
         return op
 
     def _dependencies(
-        self, params: Any, target_kind: str | None, target_id: str | None
+        self, params: Any, target_kind: str | None, target_id: str | None, side: bool = False
     ) -> list[int]:
         conn = self._db.conn
         deps: set[int] = set()
@@ -213,9 +226,10 @@ class Outbox:
                 "SELECT op_id FROM outbox WHERE temp_ids LIKE ?", (f'%"{temp}"%',)
             ):
                 deps.add(int(op_id))
-        if target_kind and target_id:
+        if target_kind and target_id and not side:
             row = conn.execute(
-                "SELECT max(op_id) FROM outbox WHERE target_kind = ? AND target_id = ?",
+                "SELECT max(op_id) FROM outbox WHERE target_kind = ? AND target_id = ? "
+                f"AND function NOT IN ({_SIDE_SQL})",
                 (target_kind, target_id),
             ).fetchone()
             if row[0] is not None:
@@ -254,15 +268,21 @@ class Outbox:
         ).fetchone()
         return None if row is None else op_from_row(row)
 
-    def next_ready(self) -> Op | None:
-        """The oldest queued or unknown op whose dependencies have all completed."""
+    def next_ready(self, lane: Lane = "any", skip: Collection[int] = ()) -> Op | None:
+        """The oldest queued or unknown op whose dependencies have all completed: of any lane,
+        of the ordered queue only, or of the side lane only; ops in ``skip`` left out."""
         conn = self._db.conn
         present = {int(r[0]) for r in conn.execute("SELECT op_id FROM outbox")}
+        only = {
+            "any": "",
+            "ordered": f"AND function NOT IN ({_SIDE_SQL}) ",
+            "side": f"AND function IN ({_SIDE_SQL}) ",
+        }[lane]
         for op_id, deps in conn.execute(
             "SELECT op_id, depends_on FROM outbox WHERE state IN ('queued', 'sent-unknown') "
-            "ORDER BY op_id"
+            f"{only}ORDER BY op_id"
         ).fetchall():
-            if not any(d in present for d in json.loads(deps)):
+            if op_id not in skip and not any(d in present for d in json.loads(deps)):
                 return self.get(op_id)
         return None
 
@@ -406,6 +426,21 @@ class Outbox:
             )
             self._changed()
         return self._require(op_id)
+
+    def set_attachment(self, op_id: int, staged: Path) -> bool:
+        """Give an op that has none a staged copy of its file (made by `stage_upload`); False
+        when the op is gone or has one already (the caller then removes ``staged``)."""
+        with self._db.tx(durable=True) as conn:
+            op = self.get(op_id)
+            if op is None or op.attachment is not None:
+                return False
+            conn.execute(
+                "UPDATE outbox SET attachment = ?, attachment_size = ?, updated_at = ? "
+                "WHERE op_id = ?",
+                (str(staged), staged.stat().st_size, time.time(), op_id),
+            )
+            self._changed()
+        return True
 
     def mark_done(
         self,

@@ -1,4 +1,5 @@
-"""UploadManager and DocumentFiles over real HTTP to the sandbox; the file-name sanitiser."""
+"""UploadManager (every upload a queued write op) and DocumentFiles over real HTTP to the
+sandbox; the file-name sanitiser."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from support.sandboxes import running_sandbox
 from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
+from snx_desktop.services.types import OpStateChange
 from snx_desktop.services.uploads import (
+    SIGN_IN_NOTE,
     DocumentFiles,
     FailReason,
     JobState,
@@ -155,12 +158,6 @@ def test_check_file_unreadable(tmp_path: Path) -> None:
 
 
 # ====================================================================== helpers
-async def _signed_in(server: Any, **kw: Any) -> SalesNexusClient:
-    client = SalesNexusClient(server.base_url, **kw)
-    await client.login(DEMO_EMAIL, DEMO_PASSWORD)
-    return client
-
-
 async def _new_contact(client: SalesNexusClient, name: str) -> str:
     created = await client.create_contact(contact_field_data={C_NAME: name})
     return created.id
@@ -190,11 +187,12 @@ def _write(path: Path, size: int, seed: int = 1) -> Path:
 # ====================================================================== uploads online
 @pytest.mark.asyncio
 async def test_several_files_upload_concurrently_and_one_failure_does_not_stop_others(
-    sandbox_factory: Any, tmp_path: Path
+    sandbox_factory: Any, open_services: OpenServices, tmp_path: Path
 ) -> None:
     server = sandbox_factory(contacts=5, seed=3, max_document_bytes=300_000)
-    client = await _signed_in(server)
-    manager = UploadManager(client, concurrency=2)
+    svc = await open_services(server)
+    client = svc.client
+    manager = UploadManager.for_services(svc, concurrency=2)
     try:
         cid = await _new_contact(client, "Three Files")
         files = [_write(tmp_path / f"f{i}.bin", 50_000 * (i + 1), seed=i) for i in range(3)]
@@ -227,13 +225,15 @@ async def test_several_files_upload_concurrently_and_one_failure_does_not_stop_o
             assert max(sent) == job.size
     finally:
         await manager.aclose()
-        await client.aclose()
 
 
 @pytest.mark.asyncio
-async def test_client_limit_refuses_before_sending(sandbox: Any, tmp_path: Path) -> None:
-    client = await _signed_in(sandbox)
-    manager = UploadManager(client, max_bytes=1000)
+async def test_client_limit_refuses_before_sending(
+    sandbox: Any, open_services: OpenServices, tmp_path: Path
+) -> None:
+    svc = await open_services(sandbox)
+    client = svc.client
+    manager = UploadManager.for_services(svc, max_bytes=1000)
     try:
         cid = await _new_contact(client, "Limit")
         before = client.requests_sent
@@ -245,18 +245,19 @@ async def test_client_limit_refuses_before_sending(sandbox: Any, tmp_path: Path)
         assert all(j.finished for j in jobs)
         await asyncio.sleep(0.05)  # time for requests that must not come: no event to await
         assert client.requests_sent == before
+        assert svc.writes.pending() == []
         assert await _server_files(client, cid) == {}
     finally:
         await manager.aclose()
-        await client.aclose()
 
 
 @pytest.mark.asyncio
 async def test_cancel_in_the_middle_stores_nothing_and_retry_sends_it(
-    sandbox: Any, tmp_path: Path
+    sandbox: Any, open_services: OpenServices, tmp_path: Path
 ) -> None:
-    client = await _signed_in(sandbox)
-    manager = UploadManager(client, progress_interval=0)
+    svc = await open_services(sandbox)
+    client = svc.client
+    manager = UploadManager.for_services(svc, progress_interval=0)
     try:
         cid = await _new_contact(client, "Cancel Me")
         path = _write(tmp_path / "big.bin", 12 * 1024 * 1024)
@@ -273,38 +274,52 @@ async def test_cancel_in_the_middle_stores_nothing_and_retry_sends_it(
         assert 0 < job.sent < job.size
         await asyncio.sleep(0.3)  # time for a stray upload to land: nothing must
         assert await _server_files(client, cid) == {}
+        await until(lambda: svc.writes.pending() == [])  # the op is discarded
         manager.retry(job.job_id)
         again = await manager.wait(job.job_id, timeout=60)
         assert again.state is JobState.DONE
         assert await _server_files(client, cid) == {"big.bin": path.read_bytes()}
     finally:
         await manager.aclose()
-        await client.aclose()
 
 
 @pytest.mark.asyncio
-async def test_session_expired_is_said_and_retry_works_after_sign_in(
-    fresh_sandbox: Any, tmp_path: Path
+async def test_session_expired_waits_for_the_sign_in_then_the_file_goes_once(
+    fresh_sandbox: Any, open_services: OpenServices, tmp_path: Path
 ) -> None:
-    client = await _signed_in(fresh_sandbox)
-    manager = UploadManager(client)
+    """An upload whose session expired is not failed: it waits, queued, for the sign-in like
+    every other queued write (its file copied into the store meanwhile), then goes once."""
+    async with SalesNexusClient(fresh_sandbox.base_url) as c:
+        token = await c.login(DEMO_EMAIL, DEMO_PASSWORD)
+    svc = await open_services(fresh_sandbox, password=None, token=token)  # no silent sign-in
+    manager = UploadManager.for_services(svc)
+    asked: list[None] = []
+    svc.writes.sign_in_needed.connect(asked.append)
+    states: list[JobState] = []
+    manager.progress.connect(lambda j: states.append(j.state))
     try:
-        cid = await _new_contact(client, "Expired")
+        cid = await _new_contact(svc.client, "Expired")
         path = _write(tmp_path / "a.txt", 100)
+        content = path.read_bytes()
         fresh_sandbox.expire_tokens()
         (job,) = manager.add(cid, [path])
-        await manager.wait(job.job_id, timeout=20)
-        assert job.state is JobState.FAILED
-        assert job.reason is FailReason.SESSION_EXPIRED
-        assert "Sign in again" in job.error
-        await client.login(DEMO_EMAIL, DEMO_PASSWORD)
-        manager.retry(job.job_id)
+        await until(lambda: job.state is JobState.QUEUED and job.error == SIGN_IN_NOTE)
+        assert asked
+        assert "sign in" in job.status_text.lower()
+        assert svc.writes.status.paused
+        assert [(p.op, p.state) for p in svc.writes.pending()] == [
+            ("add-doc-to-contact", "waiting")
+        ]
+        await until(lambda: bool(svc.store.outbox.staged_files()))
+        path.rename(tmp_path / "moved.txt")  # the queued upload has its own copy
+        await svc.client.login(DEMO_EMAIL, DEMO_PASSWORD)
+        svc.writes.resume()
         again = await manager.wait(job.job_id, timeout=20)
         assert again.state is JobState.DONE
-        assert await _server_files(client, cid) == {"a.txt": path.read_bytes()}
+        assert JobState.FAILED not in states
+        assert await _server_files(svc.client, cid) == {"a.txt": content}
     finally:
         await manager.aclose()
-        await client.aclose()
 
 
 # ====================================================================== offline, via the queue
@@ -484,13 +499,15 @@ async def test_connection_dropped_mid_body_queues_the_file(
 
 @pytest.mark.asyncio
 async def test_a_lost_answer_never_takes_a_colleagues_identical_file_for_ours(
-    fresh_sandbox: Any, tmp_path: Path
+    fresh_sandbox: Any, open_services: OpenServices, tmp_path: Path
 ) -> None:
     """The answer to our upload is lost after the server stored it, and a colleague attached a
-    file of the same name and size to the same contact just before: Retry finds our document,
-    not theirs, and sends nothing twice."""
-    client = await _signed_in(fresh_sandbox)
-    manager = UploadManager(client)
+    file of the same name and size to the same contact just before: the queue looks the
+    contact's documents up, finds ours, not theirs, and sends nothing twice, with no retry by
+    hand."""
+    svc = await open_services(fresh_sandbox)
+    client = svc.client
+    manager = UploadManager.for_services(svc)
     try:
         cid = await _new_contact(client, "Shared Contact")
         path = _write(tmp_path / "offer.pdf", 5000, seed=1)
@@ -501,22 +518,28 @@ async def test_a_lost_answer_never_takes_a_colleagues_identical_file_for_ours(
             their_id = (await alex.add_doc_to_contact(cid, "offer.pdf", theirs)).id
 
         upload = client.add_doc_to_contact
+        sends: list[str] = []
 
         async def lost_answer(*args: Any, **kwargs: Any) -> Any:
-            fresh_sandbox.faults.drop_after_rate = 1.0
+            sends.append(str(args[1]))
+            fresh_sandbox.faults.drop_after_rate = 1.0 if len(sends) == 1 else 0.0
             try:
                 return await upload(*args, **kwargs)
             finally:
                 fresh_sandbox.faults.drop_after_rate = 0.0
 
         client.add_doc_to_contact = lost_answer  # type: ignore[method-assign]
-        (job,) = manager.add(cid, [path])
-        await manager.wait(job.job_id, timeout=20)
-        assert job.reason is FailReason.OUTCOME_UNKNOWN
-        client.add_doc_to_contact = upload  # type: ignore[method-assign]
+        op_states: list[str] = []
 
-        manager.retry(job.job_id)
+        def seen(change: OpStateChange) -> None:
+            op_states.append(change.state)
+
+        svc.writes.ops_changed.connect(seen)
+        (job,) = manager.add(cid, [path])
         again = await manager.wait(job.job_id, timeout=20)
+        client.add_doc_to_contact = upload  # type: ignore[method-assign]
+        assert "sent-unknown" in op_states  # the answer was lost: looked up, not resent
+        assert sends == ["offer.pdf"]
         assert again.state is JobState.DONE
         assert again.document_id
         assert again.document_id != their_id
@@ -529,4 +552,3 @@ async def test_a_lost_answer_never_takes_a_colleagues_identical_file_for_ours(
         assert buf.getvalue() == path.read_bytes()
     finally:
         await manager.aclose()
-        await client.aclose()

@@ -1,7 +1,8 @@
 """The catalogue of queued writes: one class per write kind, found through one table.
 
 Every write the API offers is one op (named by its wire function). `table.OP_TABLE` maps each
-function to its class; each class (in ``records.py``, ``children.py``, ``activities.py``) has
+function to its class; each class (in ``records.py``, ``children.py``, ``activities.py``,
+``documents.py``) has
 the four steps described in ``base.py``: apply locally, send, reconcile after an unknown
 outcome (or "none: safe to send again"), revert; and the ``entry`` that checks a write and
 builds what the queue journals. Op parameters are our own (journaled as JSON, temporary ids

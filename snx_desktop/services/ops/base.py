@@ -13,7 +13,9 @@ kind has four steps, and a fifth for the creates whose look-up could take someon
   matched before the op was first sent are never taken for its own (see ``lookalikes.py``);
 * ``revert``: what discarding it undoes in the cache;
 * ``look_before_send`` (``looks_first``): the same look-up read, run before the first send
-  (its ids are kept in the op).
+  (its ids are kept in the op);
+* ``set_aside``: what an op that has to wait after an attempt keeps for later (an upload
+  stages a copy of the rep's file).
 
 `OpContext` holds the client, the store and the schema, and the helpers several kinds use
 (claimed ids, labels, the base values an update is checked against).
@@ -245,6 +247,11 @@ class OpKind:
 
     async def look_before_send(self, op: Op) -> list[str] | None:
         """The ids the op's look-up finds on the server now, before its first send."""
+        return None
+
+    async def set_aside(self, op: Op) -> None:
+        """The op could not be sent now and waits: keep what it needs to be sent later
+        (nothing by default; an upload stages a copy of its file)."""
         return None
 
     def parent(self, op: Op) -> tuple[str, str] | None:

@@ -1,10 +1,10 @@
-"""Write kinds that add a child record to a contact or a group: notes, sales, documents."""
+"""Write kinds that add a child record to a contact or a group: notes and sales (documents
+are in ``documents.py``)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from snx_desktop.api.values import as_text
@@ -13,7 +13,7 @@ from snx_desktop.store.outbox import Op
 from .. import lookalikes as look
 from ..conflicts import norm, same
 from ..types import ID_KEY, Change, WriteRefused, is_temp_id, new_temp_id
-from .base import Entry, OpKind, OpRefused, Progress, Sent, describe_fields, known_children
+from .base import Entry, OpKind, Progress, Sent, describe_fields, known_children
 from .base import now_local as now_local
 
 log = logging.getLogger(__name__)
@@ -214,87 +214,4 @@ class CreateSalesOpp(OpKind):
                 continue
             if all(same(s.field_data.get(k, ""), v) for k, v in fields.items()):
                 return self.created_child(op, "sale", "sales-id", s.sales_id)
-        return None
-
-
-# ================================================================== documents
-class AddDocToContact(OpKind):
-    """A file uploaded to a contact; the file is staged in the store until the op is done."""
-
-    function = "add-doc-to-contact"
-    looks_first = True
-
-    def entry(self, cid: str, name: str, size: int, staged: Path, origin: object) -> Entry:
-        """``cid`` is resolved, ``staged`` the store's copy of the file (checked already)."""
-        tmp = new_temp_id()
-        known = known_children(
-            self.ctx.cache,
-            ("contact", cid),
-            "document",
-            lambda r: r.get("file-name") == name and str(r.get("size")) == str(size),
-        )
-        return Entry(
-            self.function,
-            {
-                "document-id": tmp,
-                "contact-id": cid,
-                "file-name": name,
-                "size": size,
-                "known": known,
-            },
-            f"Upload {name} to {self.ctx.label('contact', cid)}",
-            Change("document", "created", (tmp,), parent=("contact", cid), origin=origin),
-            target=("contact", cid),
-            temp_ids=[tmp],
-            attachment=staged,
-        )
-
-    def parent(self, op: Op) -> tuple[str, str] | None:
-        return ("contact", op.params["contact-id"])
-
-    def apply(self, p: Mapping[str, Any]) -> None:
-        tmp = p["document-id"]
-        rec = {
-            "document-id": tmp,
-            ID_KEY: tmp,
-            "contact-id": p["contact-id"],
-            "file-name": p["file-name"],
-            "size": str(p.get("size", "")),
-            "created-date": p.get("created-date", now_local()),
-            "url": "",
-        }
-        self.ctx.cache.add_child("contact", p["contact-id"], "document", tmp, rec, first=False)
-
-    def revert(self, op: Op) -> list[Change]:
-        tmp = op.params["document-id"]
-        cid = op.params["contact-id"]
-        self.ctx.cache.remove_child("contact", cid, "document", tmp)
-        self.ctx.cache.delete_records("document", [tmp])
-        return [Change("document", "deleted", (tmp,), parent=("contact", cid), op_id=op.op_id)]
-
-    async def look_before_send(self, op: Op) -> list[str] | None:
-        docs = await look.document_candidates(self.ctx.client, op.params["contact-id"])
-        return [d.document_id for d in docs]
-
-    async def send(self, op: Op, progress: Progress | None = None) -> Sent:
-        p = op.params
-        if op.attachment is None or not op.attachment.exists():
-            raise OpRefused("The file to upload is no longer in the local store.", "FILE_MISSING")
-        res = await self.ctx.client.add_doc_to_contact(
-            p["contact-id"], p["file-name"], op.attachment, progress=progress
-        )
-        sent = self.created_child(op, "document", "document-id", res.id)
-        sent.document_id = res.id
-        return sent
-
-    async def reconcile(self, op: Op) -> Sent | None:
-        p = op.params
-        skip = self.ctx.skipped(op, "document")
-        for d in await look.document_candidates(self.ctx.client, p["contact-id"]):
-            if d.document_id in skip:
-                continue
-            if d.file_name == p["file-name"] and int(d.size) == int(p.get("size", -1)):
-                sent = self.created_child(op, "document", "document-id", d.document_id)
-                sent.document_id = d.document_id
-                return sent
         return None

@@ -15,7 +15,8 @@ from ..schema import SchemaService
 from ..types import Change
 from .activities import CompleteActivity, CreateActivity, CreateActivityForGroup, UpdateActivity
 from .base import OpContext, OpKind, OpRefused, Progress, Sent
-from .children import AddDocToContact, CreateNote, CreateNoteForGroup, CreateSalesOpp
+from .children import CreateNote, CreateNoteForGroup, CreateSalesOpp
+from .documents import AddDocToContact
 from .records import (
     AddContactsToGroup,
     AddToCampaign,
@@ -88,6 +89,12 @@ class Catalogue:
 
     async def reconcile(self, op: Op) -> Sent | None:
         return await self.handler(op).reconcile(op)
+
+    async def set_aside(self, op: Op) -> None:
+        """``op`` waits after an attempt: let its kind keep what it needs for later."""
+        handler = self._kinds.get(op.function)
+        if handler is not None:
+            await handler.set_aside(op)
 
     def looks_before_send(self, op: Op) -> bool:
         """The op is a create whose look-up read must run before its first send."""
