@@ -73,8 +73,7 @@ RECENT_OUTCOMES = 2000
 
 
 class WriteQueue:
-    """Queued writes, shown and managed; their sending is done by a `Replay` it drives.
-    See the module docstring."""
+    """Queued writes, shown and managed, sent by the `Replay` it drives (module docstring)."""
 
     def __init__(
         self,
