@@ -97,6 +97,27 @@ class Schema:
             return [self.fields[i] for i in ids if i in self.fields]
         return self.table_fields(table)
 
+    def form_fields(self, table: str) -> tuple[list[FieldInfo], list[FieldInfo]]:
+        """The fields a form shows: the default layout's, then every other field of ``table``.
+
+        Where the layout has the name field, the fields with roles ``first-name`` and
+        ``last-name`` follow it at once, so that the parts of a name are never tucked away.
+        The second list keeps the catalogue's order.
+        """
+        main = list(self.layout(table))
+        name = self.role(table, "name")
+        if name in {f.id for f in main}:
+            parts = [
+                self.fields[fid]
+                for fid in (self.role(table, "first-name"), self.role(table, "last-name"))
+                if fid is not None
+            ]
+            main = [f for f in main if f not in parts]
+            at = next(i for i, f in enumerate(main) if f.id == name) + 1
+            main[at:at] = parts
+        shown = {f.id for f in main}
+        return main, [f for f in self.table_fields(table) if f.id not in shown]
+
     def label(self, field_id: str) -> str:
         f = self.fields.get(field_id)
         return f.label if f else field_id

@@ -1,6 +1,7 @@
 """The editable Fields tab of a contact or group: edit in place, Save or Revert.
 
-`FieldsEditor.set_record` fills a `RecordForm` with the record's values; edits are marked
+`FieldsEditor.set_record` fills a `RecordForm` with the record's values (every field: the
+layout's first, the rest under "More fields", open or closed as last time); edits are marked
 (bold labels, a line naming the changed fields); Save checks them and sends only the changed
 fields through ``update_contact`` / ``update_group`` (which target the record's own id).
 A refresh of the same record while fields are being edited keeps what was typed.
@@ -13,11 +14,12 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from snx_desktop.ui.editing._dialogs import ErrorLabel
+from snx_desktop.ui.editing.morefields import settings_for
 from snx_desktop.ui.editing.recordform import RecordForm
 
 if TYPE_CHECKING:
@@ -38,9 +40,16 @@ class FieldsEditor(QWidget):
     saved = Signal(object)
     dirtyChanged = Signal(bool)
 
-    def __init__(self, services: AccountServices, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: AccountServices,
+        parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("fieldsEditor")
+        self._settings = settings
         self.setAccessibleName("Edit fields")
         self.services = services
         self.kind = ""
@@ -89,11 +98,14 @@ class FieldsEditor(QWidget):
         if schema is None or kind not in _TABLE:
             return
         same = kind == self.kind and record_id == self.record_id and self.form is not None
-        if same and schema is self._schema and self.form is not None:
+        if same and schema == self._schema and self.form is not None:
+            # the same fields (a schema reloaded unchanged too): what is being typed stays
+            self._schema = schema
             self.form.keep_edits_update(fields)
         else:
             self.kind, self.record_id, self._schema = kind, record_id, schema
-            self.form = RecordForm(schema, _TABLE[kind])
+            settings = self._settings or settings_for(self)
+            self.form = RecordForm(schema, _TABLE[kind], settings=settings)
             self.form.edited.connect(self._update_state)
             self.form.set_values(fields)
             self.scroll_area.setWidget(self.form)

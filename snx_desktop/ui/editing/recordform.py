@@ -1,10 +1,15 @@
-"""A form for the fields of a contact or a group, laid out by the account's default layout.
+"""A form for every field of a contact or a group: the default layout's fields first, the
+others in a "More fields" section (`MoreFieldsSection`, open or closed as last time).
 
-`RecordForm` makes one editor per field of the layout: a line edit for text, numbers, dates
+`RecordForm` makes one editor per field: a line edit for text, numbers, dates
 and phones, a check box for check-box fields, a list of users for owner fields; read-only
-fields are shown but cannot be edited. It checks what was typed (a required name, e-mail
-format, phone characters, numbers and dates) and shows each problem under its field. It knows
-the values it was filled with, so it can tell which fields differ (`changed_fields`).
+fields are shown but cannot be edited. Where the table has a full name with first and last
+name, a `NameRule` keeps them in step and a hint under them says so. Labels get the room
+their text needs in bold (a changed field's label is bold), so they are never cut.
+
+It checks what was typed (a required name, e-mail format, phone characters, numbers and dates)
+and shows each problem under its field. It knows the values it was filled with, so it can tell
+which fields differ (`changed_fields`).
 """
 
 from __future__ import annotations
@@ -12,13 +17,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QPalette
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from snx_desktop.api.values import as_bool
 from snx_desktop.models.schema import format_value
 from snx_desktop.ui.editing._dialogs import ErrorLabel, field_with_error
+from snx_desktop.ui.editing.morefields import MoreFieldsSection
+from snx_desktop.ui.editing.namerule import NameRule
 from snx_desktop.ui.editing.validation import (
     FIELD_CHECKBOX,
     FIELD_CURRENCY,
@@ -51,8 +66,20 @@ def _same(a: str, b: str) -> bool:
     return a.strip() == b.strip()
 
 
+def _shown(info: FieldInfo, show_read_only: bool) -> bool:
+    return (
+        info.type != FIELD_IMAGE
+        and info.role != "record-id"
+        and (show_read_only or not info.read_only)
+    )
+
+
 class RecordForm(QWidget):
-    """Editors for the layout fields of ``table`` ("Contact" or "Group")."""
+    """Editors for every field of ``table`` ("Contact" or "Group").
+
+    ``fields`` given: exactly those, in one list. Otherwise the layout's fields, then the
+    table's other fields under "More fields" (its state kept in ``settings``).
+    """
 
     edited = Signal()
 
@@ -64,39 +91,107 @@ class RecordForm(QWidget):
         *,
         fields: Iterable[FieldInfo] | None = None,
         show_read_only: bool = True,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName(f"{table.lower()}Form")
         self.setAccessibleName(f"{table} fields")
         self.schema = schema
         self.table = table
-        chosen = list(fields) if fields is not None else list(schema.layout(table))
-        self.fields = [
-            f
-            for f in chosen
-            if f.type != FIELD_IMAGE
-            and f.role != "record-id"
-            and (show_read_only or not f.read_only)
-        ]
+        main, more = schema.form_fields(table) if fields is None else (list(fields), [])
+        main = [f for f in main if _shown(f, show_read_only)]
+        more = [f for f in more if _shown(f, show_read_only)]
+        self.fields = main + more
         self._editors: dict[str, QWidget] = {}
         self._errors: dict[str, ErrorLabel] = {}
         self._labels: dict[str, QLabel] = {}
         self._original: dict[str, str] = {}
         self._read_only_raw: dict[str, str] = {}  # read-only fields show a formatted copy
-        self.layout_ = QFormLayout(self)
+        self._places: dict[str, tuple[int, int]] = {}  # (0 main / 1 more, row) per field
+        outer = QVBoxLayout(self)
+        self.layout_ = QFormLayout()
         self.layout_.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        for info in self.fields:
-            editor = self._make_editor(info)
-            box, error = field_with_error(editor, f"field_{info.id}")
-            label = QLabel(info.label + ("" if not self._required(info) else " *"), self)
-            label.setObjectName(f"label_{info.id}")
-            label.setBuddy(editor)
-            self.layout_.addRow(label, box)
-            self._editors[info.id] = editor
-            self._errors[info.id] = error
-            self._labels[info.id] = label
+        outer.addLayout(self.layout_)
+        for info in main:
+            self._add_row(self.layout_, info)
+        self.more: MoreFieldsSection | None = None
+        if more:
+            self.more = MoreFieldsSection(table, len(more), settings, self)
+            for info in more:
+                self._add_row(self.more.form, info)
+            outer.addWidget(self.more)
+        outer.addStretch(1)
+        self.name_rule: NameRule | None = None
+        self.name_hint: QLabel | None = None
+        self._add_name_rule()
+        self._fit_labels()
 
     # -- building ----------------------------------------------------------------------------
+    def _add_row(self, form: QFormLayout, info: FieldInfo) -> None:
+        editor = self._make_editor(info)
+        box, error = field_with_error(editor, f"field_{info.id}")
+        label = QLabel(info.label + ("" if not self._required(info) else " *"), self)
+        label.setObjectName(f"label_{info.id}")
+        label.setBuddy(editor)
+        form.addRow(label, box)
+        self._places[info.id] = (0 if form is self.layout_ else 1, form.rowCount() - 1)
+        self._editors[info.id] = editor
+        self._errors[info.id] = error
+        self._labels[info.id] = label
+
+    def _fit_labels(self) -> None:
+        """One label width for every row (both sections line up), wide enough for the widest
+        label in bold: marking a field as changed never cuts its label."""
+        if not self._labels:
+            return
+        bold = QFont(self.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        width = max(metrics.horizontalAdvance(label.text()) for label in self._labels.values())
+        for label in self._labels.values():
+            label.setMinimumWidth(width + 2)
+
+    def _add_name_rule(self) -> None:
+        """Full name and first and last name filled from each other, with a hint saying so."""
+        ids = [self.schema.role(self.table, r) for r in ("name", "first-name", "last-name")]
+        editors = [self._editors.get(fid) if fid else None for fid in ids]
+        name, first, last = editors
+        if not (
+            isinstance(name, QLineEdit)
+            and isinstance(first, QLineEdit)
+            and isinstance(last, QLineEdit)
+        ) or any(e.isReadOnly() for e in (name, first, last)):
+            return
+        self.name_rule = NameRule(name, first, last, self._on_edit, self)
+        labels = [self.schema.label(str(fid)) for fid in ids]
+        hint = QLabel(
+            f"{labels[1]} and {labels[2]} are filled from {labels[0]}, and {labels[0]} from them.",
+            self,
+        )
+        hint.setObjectName("nameRuleHint")
+        hint.setAccessibleName("How names are filled")
+        hint.setWordWrap(True)
+        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        small = QFont(hint.font())
+        small.setPointSizeF(max(small.pointSizeF() * 0.9, 7.0))
+        hint.setFont(small)
+        self.name_hint = hint
+        # under the last of the three fields, in the form that holds it
+        forms = [self.layout_] + ([self.more.form] if self.more is not None else [])
+        index, row = max(self._places[str(fid)] for fid in ids)
+        forms[index].insertRow(row + 1, "", hint)
+
+    def owner_defaults(self) -> dict[str, str]:
+        """The signed-in user for each editable owner field (a new record's manager)."""
+        me = self.schema.me
+        if not me:
+            return {}
+        return {
+            f.id: me
+            for f in self.fields
+            if f.role == "owner" and not f.read_only and isinstance(self._editors[f.id], QComboBox)
+        }
+
     def _make_editor(self, info: FieldInfo) -> QWidget:
         name = f"field_{info.id}"
         editor: QWidget
@@ -193,6 +288,8 @@ class RecordForm(QWidget):
             text = "" if values.get(info.id) is None else str(values.get(info.id))
             self.set_value(info.id, text)
             self._original[info.id] = self.value(info.id)
+        if self.name_rule is not None:
+            self.name_rule.reset()
         self.clear_errors()
         self._mark_changed()
 
@@ -250,6 +347,8 @@ class RecordForm(QWidget):
     def revert(self) -> None:
         for fid, text in self._original.items():
             self.set_value(fid, text)
+        if self.name_rule is not None:
+            self.name_rule.reset()
         self.clear_errors()
         self._mark_changed()
 

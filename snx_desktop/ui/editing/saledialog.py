@@ -1,5 +1,6 @@
 """The sale dialog: a sales opportunity for a contact with status open / won / lost (0 / 1 / 2),
-details, and the amount and close date when the account's schema has those fields. Sent through
+details, and the amount, close date and sales rep (the signed-in user unless another is
+picked) when the account's schema has those fields. Sent through
 ``create_sale`` as sales field data (field ids found by role and label, never hard-coded)."""
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def sales_field_ids(schema: Schema) -> dict[str, str | None]:
         or _first_of_type(schema, FIELD_CURRENCY, "amount"),
         "close": _by_label(schema, "Close Date", "Expected Close Date")
         or _first_of_type(schema, FIELD_DATE, "close"),
+        "owner": schema.role("Sales", "owner"),
     }
 
 
@@ -99,6 +101,17 @@ class SaleDialog(SubmitDialog["Change"]):
             self.close_date.setPlaceholderText("YYYY-MM-DD")
             box, self.close_error = field_with_error(self.close_date, "saleCloseDate")
             form.addRow("&Close date", box)
+        self.owner: QComboBox | None = None
+        if self.ids["owner"]:
+            self.owner = QComboBox(self)
+            self.owner.setObjectName("saleOwner")
+            label = schema.label(self.ids["owner"])
+            self.owner.setAccessibleName(label)
+            self.owner.addItem("(nobody)", "")
+            for user in schema.users:
+                self.owner.addItem(user.get("name") or user.get("user-id", ""), user.get("user-id"))
+            self.owner.setCurrentIndex(max(0, self.owner.findData(schema.me or "")))
+            form.addRow(label, self.owner)
         self.body.addLayout(form)
         self.resize(420, 260)
 
@@ -137,6 +150,8 @@ class SaleDialog(SubmitDialog["Change"]):
             out[ids["amount"]] = normalise_number(self.amount.text())
         if self.close_date is not None and ids["close"] and self.close_date.text().strip():
             out[ids["close"]] = normalise_date(self.close_date.text())
+        if self.owner is not None and ids["owner"] and self.owner.currentData():
+            out[ids["owner"]] = str(self.owner.currentData())
         return out
 
     async def submit(self) -> Change:
