@@ -32,7 +32,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -51,6 +50,7 @@ from snx_desktop.models.cells import (
     record_cell,
     span_items,
 )
+from snx_desktop.models.liverows import LiveRows
 from snx_desktop.models.pages import Lookup, Page, PageSource, Record, default_record_id
 from snx_desktop.models.roles import FetchState, Roles
 from snx_desktop.models.schema import Column, Lookups
@@ -81,7 +81,7 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
     return loop
 
 
-class PagedTableModel(QAbstractTableModel):
+class PagedTableModel(LiveRows):
     """A list of records loaded page by page as the view scrolls."""
 
     pageLoaded = Signal(int, bool)  # page index, from the network

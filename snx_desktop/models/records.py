@@ -96,6 +96,20 @@ class RecordTableModel(QAbstractTableModel):
                 self.index(0, 0), self.index(len(self._records) - 1, len(self._columns) - 1)
             )
 
+    def update_records(self, records: Mapping[str, Record]) -> list[int]:
+        """Show the new values of ``records`` (id -> fields) in their rows, in place."""
+        rows: list[int] = []
+        for row, record in enumerate(self._records):
+            rid = self._record_id(record)
+            if rid in records:
+                self._records[row] = {**record, **records[rid]}
+                rows.append(row)
+                if self._columns:
+                    self.dataChanged.emit(
+                        self.index(row, 0), self.index(row, len(self._columns) - 1)
+                    )
+        return rows
+
     def records(self) -> list[Record]:
         return list(self._records)
 

@@ -372,6 +372,32 @@ class DetailPane(QWidget):
         pending = "  ·  unsent changes waiting" if cached.pending else ""
         self._state(state.replace("  ·  unsent changes waiting", "") + pending)
 
+    def update_rows(self, kind: str, records: Mapping[str, Mapping[str, object]]) -> bool:
+        """Records of ``kind`` changed (id -> their values in the store now): the rows of
+        the open record's tabs that show them, and an open activity or sale, show the new
+        values in place; the tab counts follow. True when something shown changed."""
+        if self._views is None or not records:
+            return False
+        changed = False
+        if self.kind == kind and self.record_id in records and kind in ("activity", "sale"):
+            row = {k: str(v) for k, v in {**self._activity_row, **records[self.record_id]}.items()}
+            (self._show_activity if kind == "activity" else self._show_sale)(row)
+            changed = True
+        contact, group, _record = self._views
+        tables = {
+            "note": (contact.notes_model, group.notes_model),
+            "activity": (contact.activities_model, group.activities_model),
+            "sale": (contact.sales_model, group.sales_model),
+            "document": (contact.documents_model,),
+            "contact": (group.members_model,),
+        }
+        for model in tables.get(kind, ()):
+            changed = bool(model.update_records(records)) or changed
+        if changed:
+            contact.update_tab_titles()
+            group.update_tab_titles()
+        return changed
+
     async def wait_loaded(self) -> None:
         """Wait for the load in flight (if any)."""
         import asyncio

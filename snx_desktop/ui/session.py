@@ -3,10 +3,11 @@
 The binder turns the services' events into Qt signals (through
 :class:`~snx_desktop.models.bridge.ServicesBridge`) and applies them to the panes: schema
 -> columns and field layouts, connectivity -> status bar, queue status -> pending count,
-pending list and row markers, changes -> refresh only the record or list that changed. The
-panes get the services through their own typed methods (``attach``/``detach``); the editing
-and document features follow a moment later (:meth:`WindowFeatures.bind
-<snx_desktop.ui.features.WindowFeatures.bind>`), once their modules are loaded.
+pending list and row markers, changes -> every view showing the changed records
+(:class:`~snx_desktop.ui.liveviews.LiveViews`). The panes get the services through their own
+typed methods (``attach``/``detach``); the editing and document features follow a moment
+later (:meth:`WindowFeatures.bind <snx_desktop.ui.features.WindowFeatures.bind>`), once their
+modules are loaded.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from snx_desktop.models.bridge import ServicesBridge
 from snx_desktop.models.columns import list_columns
 from snx_desktop.models.paging import Lookup
 from snx_desktop.models.sources import SchemaView, lookups_from_schema
+from snx_desktop.ui.liveviews import LiveViews
 from snx_desktop.ui.texts import readable_error
 
 if TYPE_CHECKING:
@@ -75,6 +77,7 @@ class SessionBinder(QObject):
         self._prime_task: asyncio.Future[PrimingResult | None] | None = None
         self._features_bound = False
         self.bridge = ServicesBridge(services, self)
+        self.live = LiveViews(window, services)
         lp, detail = window.list_pane, window.detail
         self.bridge.schemaChanged.connect(self.apply_schema)
         self.bridge.connectivityChanged.connect(self._connectivity)
@@ -274,13 +277,15 @@ class SessionBinder(QObject):
                 detail.open_record(detail.kind, id_map[detail.record_id], None)
             else:
                 detail.show_cached()  # the cache already holds the change: no request
-        kind, action = change.kind, change.action
-        if (
-            kind in self.window.list_pane.models
-            and action in ("created", "deleted", "remapped", "rebuilt")
-            and change.origin is not self
-        ):
-            self.window.list_pane.models[kind].reset()
+        if change.kind in ("contact", "group") and change.action != "created":
+            # a renamed contact or group: rows naming it are drawn again with the new name
+            renamed = ids | set(id_map.values())
+            for table in (self._name_cache, self.window.list_pane.lookups.contacts):
+                for key in renamed & set(table):
+                    del table[key]
+            self.window.list_pane.repaint_rows()
+            self.window.detail.repaint_rows()
+        self.live.apply(change)
 
     def _prime_slot(self) -> None:
         self._prime_task = asyncio.ensure_future(self.make_available_offline())
