@@ -14,16 +14,30 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import QApplication, QStyle
 
+from snx_desktop.models.completecheck import COMPLETE_KEY, check_cell, wants_completion
 from snx_desktop.models.pages import Record
 
 if TYPE_CHECKING:
     from snx_desktop.models.schema import Column
 
-__all__ = ["LiveRows"]
+__all__ = ["CONFLICT_TIP", "LiveRows"]
 
 log = logging.getLogger(__name__)
+
+CONFLICT_TIP = (
+    "Conflict: this record was changed on the server too. Your change is held until you "
+    "choose which values to keep (Resolve… above the details, or in Pending changes)."
+)
 
 
 class LiveRows(QAbstractTableModel):
@@ -37,6 +51,15 @@ class LiveRows(QAbstractTableModel):
     _columns: list[Column]
     _total: int | None
     _record_id: Callable[[Record], str]
+    #: which records have a change held in conflict (their rows are marked)
+    is_conflict: Callable[[str], bool] | None = None
+
+    #: an open activity's complete box was checked: (its id, its record)
+    completeRequested = Signal(str, object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._checking: set[str] = set()
 
     def _set_total(self, total: int) -> None:  # the paged model's
         raise NotImplementedError
@@ -106,6 +129,72 @@ class LiveRows(QAbstractTableModel):
         self.endInsertRows()
         self._set_total((self._total or 0) + len(fresh))
         return len(fresh)
+
+    def conflict_cell(self, record_id: str, col: int, role: int) -> object:
+        """A warning icon on the first cell and the reason as every cell's tooltip, while
+        the record's change is held in conflict; None otherwise."""
+        if self.is_conflict is None or role not in (
+            Qt.ItemDataRole.DecorationRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return None
+        try:
+            marked = self.is_conflict(record_id)
+        except Exception:
+            log.exception("conflict check failed")
+            return None
+        if not marked:
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return CONFLICT_TIP
+        app = QApplication.instance()
+        if col != 0 or not isinstance(app, QApplication):
+            return None
+        return app.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+
+    # -- the complete box of activity rows ---------------------------------------------------
+    def is_check_column(self, col: int) -> bool:
+        return 0 <= col < len(self._columns) and self._columns[col].key == COMPLETE_KEY
+
+    def check_flag(self, row: int, col: int) -> Qt.ItemFlag:
+        """Checkable: the complete box of a row (a completed one stays checked)."""
+        if row < len(self._rows) and self.is_check_column(col):
+            return Qt.ItemFlag.ItemIsUserCheckable
+        return Qt.ItemFlag.NoItemFlags
+
+    def check_cell(self, row: int, record: Record, role: int) -> object:
+        return check_cell(record, role, self._ids[row] in self._checking)
+
+    def setData(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        value: object,
+        role: int = Qt.ItemDataRole.EditRole,
+    ) -> bool:
+        row = index.row()
+        if (
+            not index.isValid()
+            or row >= len(self._rows)
+            or not self.is_check_column(index.column())
+        ):
+            return False
+        record = self.record_at(row)
+        if not wants_completion(record, value, role):
+            return False
+        rid = self._ids[row]
+        self._checking.add(rid)
+        self._emit_row(row)
+        self.completeRequested.emit(rid, record)
+        return True
+
+    def record_at(self, row: int) -> Record:  # the paged model's
+        raise NotImplementedError
+
+    def uncheck(self, record_id: str) -> None:
+        """The rep cancelled: the box of ``record_id`` is unchecked again (if still open)."""
+        self._checking.discard(record_id)
+        for row in self.rows_of([record_id]):
+            self._emit_row(row)
 
     def _emit_row(self, row: int) -> None:
         if self._columns:

@@ -50,6 +50,7 @@ from snx_desktop.models.cells import (
     record_cell,
     span_items,
 )
+from snx_desktop.models.completecheck import CHECK_ROLES, COMPLETE_KEY
 from snx_desktop.models.liverows import LiveRows
 from snx_desktop.models.pages import Lookup, Page, PageSource, Record, default_record_id
 from snx_desktop.models.roles import FetchState, Roles
@@ -266,6 +267,9 @@ class PagedTableModel(LiveRows):
             return self._resolve(row)
         return None
 
+    def record_at(self, row: int) -> Record:
+        return self._resolve(row)
+
     def record_id(self, row: int) -> str:
         return self._ids[row] if 0 <= row < len(self._ids) else ""
 
@@ -367,7 +371,7 @@ class PagedTableModel(LiveRows):
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return NO_FLAGS
-        return self.row_flags(index.row())
+        return self.row_flags(index.row()) | self.check_flag(index.row(), index.column())
 
     def row_flags(self, row: int) -> Qt.ItemFlag:
         """The flags of any cell of ``row`` (a record row, or the placeholder row)."""
@@ -406,8 +410,13 @@ class PagedTableModel(LiveRows):
             return self._ids[row]
         if role == Roles.FETCH_STATE:
             return FetchState.STALE if self._row_stale[row] else FetchState.LOADED
+        marked = self.conflict_cell(self._ids[row], col, role)
+        if marked is not None:
+            return marked
         record = self._resolve(row)
         column = self._columns[col]
+        if column.key == COMPLETE_KEY and role in CHECK_ROLES:
+            return self.check_cell(row, record, role)
         return record_cell(column, record, self.lookups, role, self._pending, first=col == 0)
 
     def _pending(self, record: Record) -> bool:

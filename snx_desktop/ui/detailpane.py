@@ -88,6 +88,7 @@ class DetailPane(QWidget):
         self._task: asyncio.Task[None] | None = None
         self._last_state = ""
         self._activity_row: Mapping[str, str] = {}
+        self._conflicts: set[str] = set()
         self._note = ""
         #: the list of uploads under the record while an account is bound
         self.upload_list: UploadListWidget | None = None
@@ -103,6 +104,7 @@ class DetailPane(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(self.empty)
         self.stack.setCurrentWidget(self.empty)
+        self.stack.currentChanged.connect(lambda _index: self._mark_conflict())
         self._views: tuple[ContactView, GroupView, RecordView] | None = None
         self._record_actions: Mapping[str, QAction] = {}
 
@@ -307,6 +309,7 @@ class DetailPane(QWidget):
         elif kind == "campaign":
             self._show_campaign(row or {})
             self.detailLoaded.emit(kind, record_id, False)
+        self._mark_conflict()
 
     async def load(
         self, kind: str, record_id: str, row: Mapping[str, str], generation: int | None = None
@@ -371,6 +374,19 @@ class DetailPane(QWidget):
         self._show_detail(cached, note="")
         pending = "  ·  unsent changes waiting" if cached.pending else ""
         self._state(state.replace("  ·  unsent changes waiting", "") + pending)
+
+    def set_conflicts(self, ids: set[str]) -> None:
+        """Records whose change is held in conflict: the open one's header says so."""
+        self._conflicts = set(ids)
+        self._mark_conflict()
+
+    def _mark_conflict(self) -> None:
+        if self._views is None:
+            return
+        on = bool(self.record_id) and self.record_id in self._conflicts
+        current = self.stack.currentWidget()
+        for view in self._views:
+            view.header.set_conflict(on and view is current)
 
     def update_rows(self, kind: str, records: Mapping[str, Mapping[str, object]]) -> bool:
         """Records of ``kind`` changed (id -> their values in the store now): the rows of

@@ -8,7 +8,8 @@ the window's lists and the detail pane: the rows showing those records are read 
 the offline store and redrawn in place (selection and scroll position stay), removed
 records' rows go, new records appear at the top of their list, and the open record's tabs,
 header and tab counts follow. The agenda and the Pending changes panel listen to the same
-changes themselves.
+changes themselves. :func:`show_created` selects a record just created from a dialog in its
+list and opens it in the detail pane.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from snx_desktop.services.types import Change
     from snx_desktop.ui.mainwindow import MainWindow
 
-__all__ = ["LiveViews"]
+__all__ = ["LiveViews", "show_created"]
 
 log = logging.getLogger(__name__)
 
@@ -78,3 +79,30 @@ class LiveViews:
             if action == "created":
                 model.insert_first(r for rid, r in records.items() if model.row_of(rid) < 0)
         self.window.detail.update_rows(kind, records)
+
+
+def show_created(window: MainWindow, change: Change | None) -> bool:
+    """A record just created from a dialog: selected in its list (where the list shows it)
+    and opened in the detail pane. True when it was opened."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    if change is None or change.action != "created" or not change.ids:
+        return False
+    kind, rid = change.kind, change.ids[0]
+    lp = window.list_pane
+    model = lp.models.get(kind)
+    record = None
+    if model is not None and (row := model.row_of(rid)) >= 0:
+        record = model.record(row)
+        index = lp.proxies[kind].mapFromSource(model.index(row, 0))
+        view = lp.views[kind]
+        view.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        view.scrollTo(index)
+    if window.detail.kind != kind or window.detail.record_id != rid:
+        row_values = {k: str(v) for k, v in (record or {}).items()}
+        window.detail.open_record(kind, rid, row_values)
+    return True

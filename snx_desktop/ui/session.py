@@ -69,6 +69,7 @@ class SessionBinder(QObject):
         self.account = account
         self.schema = SchemaView()
         self._pending_ids: set[str] = set()
+        self._conflict_ids: set[str] = set()
         self._name_cache: dict[str, str] = {}
         self._missing: set[str] = set()
         self._asked: set[str] = set()
@@ -93,6 +94,8 @@ class SessionBinder(QObject):
         detail.attach(services.browse, services.connectivity, lp.lookups)
         for kind in ("contact", "group", "activity", "sale"):
             lp.models[kind].set_lookup(self._lookup_for(kind))
+        for model in lp.models.values():
+            model.is_conflict = self._conflict_ids.__contains__
         lp.attach(
             services.browse,
             is_pending=self._pending_ids.__contains__,
@@ -142,6 +145,8 @@ class SessionBinder(QObject):
         w.status.set_connection("signed-out")
         for model in w.list_pane.models.values():
             model.set_lookup(None)
+            model.is_conflict = None
+        w.detail.set_conflicts(set())
         w.detail.detach()
 
     def _lookup_for(self, kind: str) -> Lookup:
@@ -245,9 +250,16 @@ class SessionBinder(QObject):
         try:
             ids = set(writes.pending_ids())
             ops = list(writes.pending())
+            held = {c.target[1] for c in writes.conflicts()} if status.conflicts else set()
         except Exception:
             log.exception("reading the write queue failed")
             return
+        if held != self._conflict_ids:
+            self._conflict_ids.clear()
+            self._conflict_ids.update(held)
+            for model in self.window.list_pane.models.values():
+                model.repaint()
+            self.window.detail.set_conflicts(held)
         if ids != self._pending_ids:
             self._pending_ids.clear()
             self._pending_ids.update(ids)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from snx_desktop import messages
+from snx_desktop.api.values import as_bool
 from snx_desktop.models.schema import format_date, format_time
 from snx_desktop.ui.editing.agendadata import (
     agenda_days,
@@ -67,6 +68,8 @@ class AgendaView(QWidget):
 
     activityActivated = Signal(object)
     summaryChanged = Signal(str)
+    #: an open activity's complete box was checked: its id and record
+    completeRequested = Signal(str, object)
 
     def __init__(
         self,
@@ -130,6 +133,7 @@ class AgendaView(QWidget):
         self.show_completed.toggled.connect(lambda _c: self.refresh())
         self.refresh_button.clicked.connect(self.refresh)
         self.tree.itemActivated.connect(self._activated)
+        self.tree.itemChanged.connect(self._item_changed)
         self._disconnect = services.changes.connect(self._changed)
         self.refresh()
 
@@ -154,6 +158,24 @@ class AgendaView(QWidget):
         if isinstance(activity, dict):
             self.activityActivated.emit(activity)
 
+    def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        activity = item.data(0, ACTIVITY_ROLE)
+        if column != 0 or not isinstance(activity, dict):
+            return
+        if item.checkState(0) == Qt.CheckState.Checked and not as_bool(
+            str(activity.get("completed", ""))
+        ):
+            self.completeRequested.emit(str(activity.get("id", "")), activity)
+
+    def uncheck(self, activity_id: str) -> None:
+        """The rep cancelled: the activity's box is unchecked again."""
+        for item in self.items():
+            activity = item.data(0, ACTIVITY_ROLE)
+            if isinstance(activity, dict) and activity.get("id") == activity_id:
+                self.tree.blockSignals(True)
+                item.setCheckState(0, Qt.CheckState.Unchecked)
+                self.tree.blockSignals(False)
+
     def refresh(self) -> None:
         now = self.now()
         try:
@@ -168,12 +190,15 @@ class AgendaView(QWidget):
             days_ahead=self.days_ahead,
             include_completed=self.show_completed.isChecked(),
         )
+        selected = self.current_activity_id()
+        self.tree.blockSignals(True)  # the complete boxes are set, not checked by the rep
         self.tree.clear()
         bold = QFont(self.tree.font())
         bold.setBold(True)
         overdue_total = 0
         count = 0
         today_item: QTreeWidgetItem | None = None
+        current: QTreeWidgetItem | None = None
         for day in days:
             label = f"{day.day:%A}, {format_date(day.day.isoformat())}"
             if day.day == now.date():
@@ -204,6 +229,12 @@ class AgendaView(QWidget):
                     ]
                 )
                 child.setData(0, ACTIVITY_ROLE, act)
+                child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                done = Qt.CheckState.Checked if it.completed else Qt.CheckState.Unchecked
+                child.setCheckState(0, done)
+                child.setToolTip(0, "Completed" if it.completed else "Check to complete it")
+                if act.get("id") == selected and selected:
+                    current = child
                 if it.overdue:
                     for col in range(5):
                         child.setForeground(col, QBrush(OVERDUE))
@@ -214,7 +245,10 @@ class AgendaView(QWidget):
             self.tree.addTopLevelItem(head)
             head.setFirstColumnSpanned(True)
         self.tree.expandAll()
-        if today_item is not None:  # overdue days come first: show today at the top
+        self.tree.blockSignals(False)
+        if current is not None:  # the same activity stays selected after a change
+            self.tree.setCurrentItem(current)
+        elif today_item is not None:  # overdue days come first: show today at the top
             self.tree.scrollToItem(today_item, QTreeWidget.ScrollHint.PositionAtTop)
         text = f"{count} {'activity' if count == 1 else 'activities'}"
         if overdue_total:
@@ -240,6 +274,11 @@ class AgendaView(QWidget):
         except Exception:
             log.debug("no name for an activity's contact", exc_info=True)
             return ""
+
+    def current_activity_id(self) -> str:
+        item = self.tree.currentItem()
+        activity = item.data(0, ACTIVITY_ROLE) if item is not None else None
+        return str(activity.get("id", "")) if isinstance(activity, dict) else ""
 
     def items(self) -> list[QTreeWidgetItem]:
         """The activity rows (not the day headers), in order."""

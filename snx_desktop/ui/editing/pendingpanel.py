@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTreeWidget,
@@ -54,8 +55,6 @@ def describe_state(op: PendingOp) -> str:
     text = STATE_TEXT.get(op.state, str(op.state))
     if op.state in ("failed", "blocked") and op.error:
         text += f": {op.error}"
-    elif op.state == "conflict":
-        text += ": changed on the server too"
     return text
 
 
@@ -78,13 +77,15 @@ class PendingPanel(QWidget):
         self.summary.setAccessibleName("Pending changes summary")
         layout.addWidget(self.summary)
         self.tree = QTreeWidget(self)
-        self.tree.setObjectName("pendingTree")
-        self.tree.setAccessibleName("Queued changes")
+        self.tree.setObjectName("pendingList")
+        self.tree.setAccessibleName("Pending changes list")
         self.tree.setHeaderLabels(["Change", "State"])
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAlternatingRowColors(True)
-        self.tree.setColumnWidth(0, 360)
         self.tree.setWordWrap(True)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.tree, 1)
         row = QHBoxLayout()
         self.retry_button = self._button("&Retry", "retryButton", "Send this change again")
@@ -164,11 +165,16 @@ class PendingPanel(QWidget):
             for fid, (old, new) in op.changes.items():
                 child = QTreeWidgetItem([f"{self._label(fid)}: “{old}” → “{new}”", ""])
                 item.addChild(child)
+            item.setToolTip(0, op.summary)
             advice = _advice(op.state)
             hint: QTreeWidgetItem | None = None
             if advice:
                 # the whole reason, and what to do about it, across the width under the change
-                reason = readable_error(describe_state(op), "")
+                reason = (
+                    self._conflict_reason(op)
+                    if op.state == "conflict"
+                    else readable_error(describe_state(op), "")
+                )
                 hint = QTreeWidgetItem([f"{reason} {advice}".strip(), ""])
                 hint.setForeground(0, QBrush(QColor("#c0392b")))
                 hint.setToolTip(0, hint.text(0))
@@ -194,6 +200,12 @@ class PendingPanel(QWidget):
             text += ". Select one to retry, undo, discard or resolve it."
         self.summary.setText(text)
         self._update_buttons()
+
+    def _conflict_reason(self, op: PendingOp) -> str:
+        """What moved on the server, by field name (the state column says "Conflict")."""
+        fields = sorted(op.conflict.fields) if op.conflict is not None else []
+        names = ", ".join(self._label(f) for f in fields)
+        return f"Changed on the server too ({names})." if names else "Changed on the server too."
 
     def _current_op(self) -> PendingOp | None:
         op_id = self.current_op_id()
