@@ -1,7 +1,8 @@
 """The agenda pane and the reminder notifier, both fed by the activities in the offline store.
 
 `AgendaView` lists the signed-in rep's activities by day (today and the next two weeks, plus
-older ones still open), overdue ones marked in red with "Overdue". `ReminderNotifier` checks
+older ones still open), overdue ones marked in red with "Overdue", each with a complete box
+(``completeRequested`` when the rep checks one). `ReminderNotifier` checks
 the local store on a `QTimer` (online or offline alike) and reminds about activities that are
 due: a tray message where the desktop has a system tray, else an in-app notice (its ``notice``
 signal and an information message).
@@ -107,14 +108,16 @@ class AgendaView(QWidget):
         self.tree.setObjectName("agendaTree")
         self.tree.setAccessibleName("Activities by day")
         self.tree.setHeaderLabels(["Time", "Activity", "Type", "Status", "With"])
-        self.tree.setColumnWidth(0, 110)
-        self.tree.setColumnWidth(1, 240)
-        self.tree.setColumnWidth(2, 80)
-        self.tree.setColumnWidth(3, 80)
+        # the complete box, then a time such as "12:30 PM" in full
+        time_width = self.tree.fontMetrics().horizontalAdvance("12:30 PM")
+        self.tree.setColumnWidth(0, max(110, time_width + 72))
         self.tree.setUniformRowHeights(True)
         self.tree.header().setStretchLastSection(False)
-        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.tree.setColumnWidth(4, 160)
+        # the subject and the contact share the room left: no sideways scrolling at 1024 px
+        for col in (1, 4):
+            self.tree.header().setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        for col in (2, 3):
+            self.tree.header().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setAlternatingRowColors(True)
         layout.addWidget(self.tree, 1)
         self.empty = QLabel(self)
@@ -235,10 +238,13 @@ class AgendaView(QWidget):
                 child.setToolTip(0, "Completed" if it.completed else "Check to complete it")
                 if act.get("id") == selected and selected:
                     current = child
+                # the whole subject and name, where a narrow window cuts them
+                child.setToolTip(1, child.text(1))
+                child.setToolTip(4, child.text(4))
                 if it.overdue:
                     for col in range(5):
                         child.setForeground(col, QBrush(OVERDUE))
-                    child.setToolTip(1, "Overdue: not completed and already over")
+                    child.setToolTip(1, f"{child.text(1)}\nOverdue: not completed and already over")
                 head.addChild(child)
                 count += 1
                 overdue_total += int(it.overdue)

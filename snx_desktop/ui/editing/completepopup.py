@@ -238,6 +238,7 @@ class OneClick(QObject):
         self.button.setVisible(activity is not None)
         done = activity is not None and as_bool(str(activity.get("completed", "")))
         self.button.setEnabled(activity is not None and not done)
+        self.button.setText("Completed" if done else "&Complete…")
         self.button.setToolTip(
             "This activity is completed" if done else "Complete this activity with its result"
         )

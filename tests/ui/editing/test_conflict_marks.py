@@ -43,6 +43,7 @@ async def test_a_conflict_is_marked_in_the_row_header_banner_and_pending_list(
 ) -> None:
     async with signed_in(fresh_sandbox, tmp_path / "profile") as s:
         w, svc = s.window, s.services
+        w.resize(1024, 640)
         await first_page(s)
         await until(lambda: w.features.conflict_banner is not None, 5, "the features")
         banner = w.features.conflict_banner
@@ -88,9 +89,21 @@ async def test_a_conflict_is_marked_in_the_row_header_banner_and_pending_list(
         top = pending.topLevelItem(0)
         assert top is not None
         summary = top.text(0)
-        assert top.toolTip(0) == summary
+        whole = svc.writes.pending()[0].summary
+        assert whole.startswith(summary)
+        assert name in summary
+        assert top.toolTip(0) == whole
         fits = pending.fontMetrics().horizontalAdvance(summary) + 40
         assert fits <= pending.visualItemRect(top).width()
+        # at 1024 px the window keeps its width, and the lines under the change wrap, uncut
+        assert w.width() == 1024
+        line = pending.fontMetrics().lineSpacing()
+        for j in range(top.childCount()):
+            child = top.child(j)
+            assert child is not None
+            rect = pending.visualItemRect(child)
+            room = (rect.height() // line) * rect.width()
+            assert pending.fontMetrics().horizontalAdvance(child.text(0)) < room
 
         # Resolve… on the banner: the dialog names the record and the field
         qtbot.mouseClick(banner.resolve_button, Qt.MouseButton.LeftButton)
