@@ -2,9 +2,10 @@
 
 Each list (contacts, groups, activities, sales) is shown in a signed-in main window over the
 sandbox, a row is selected, and a write reaches that list: made here and applied locally,
-made offline and replayed when back online, or made on the server by someone else and
-brought in by a refresh of the store. The row shows the new value, the list is never reset
-(the selected record stays selected) and the open record's details follow.
+made offline and replayed when back online, made on the server by someone else and brought
+in by a refresh of the store, or a conflict between the two resolved by keeping the server's
+values. The row shows the new value, the list is never reset (the selected record stays
+selected) and the open record's details follow.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from .conftest import QT_IGNORE, settle
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
 
 LISTS = ("contact", "group", "activity", "sale")
-WRITES = ("local", "replay", "refresh")
+WRITES = ("local", "replay", "refresh", "resolve")
 
 
 def status_column(model: PagedTableModel) -> int:
@@ -102,8 +103,10 @@ def expected(kind: str, value: str) -> str:
 async def test_each_list_shows_each_kind_of_write_in_place(
     kind: str, write: str, fresh_sandbox: Any, server_client: Any, tmp_path: Path
 ) -> None:
-    if kind == "sale" and write == "refresh":
+    if kind == "sale" and write in ("refresh", "resolve"):
         pytest.skip("sales cannot be changed through the API, only created")
+    if kind == "activity" and write == "resolve":
+        pytest.skip("a completion in conflict is resolved by sending it again: no value kept")
     async with signed_in(fresh_sandbox, tmp_path / "profile") as s:
         await first_page(s, "contact")
         rid = await open_row(s, kind)
@@ -118,6 +121,21 @@ async def test_each_list_shows_each_kind_of_write_in_place(
             assert not shown(s, kind, rid, want)
             # another part of the app reads the list from the server (priming, the agenda)
             await s.services.browse.fetch_page(kind, "", 0, 100)
+            target = rid
+        elif write == "resolve":
+            s.services.connectivity.set_work_offline(True)
+            await write_here(s, kind, rid, f"Mine {value}")
+            assert shown(s, kind, rid, f"Mine {value}")
+            client = await server_client(fresh_sandbox)
+            await write_on_server(client, kind, rid, value)
+            s.services.connectivity.set_work_offline(False)
+            await until(lambda: s.services.writes.status.conflicts == 1, 20, "the conflict")
+            conflict = s.services.writes.conflicts()[0]
+            # the rep keeps the server's values
+            await s.services.writes.resolve(
+                conflict.op_id, dict.fromkeys(conflict.fields, "theirs")
+            )
+            await settle(s.services)
             target = rid
         else:
             if write == "replay":
