@@ -3,8 +3,10 @@
 :class:`LiveRows` is mixed into :class:`~snx_desktop.models.paging.PagedTableModel`: a change
 to records the list shows re-reads those rows (the records come from the offline store,
 read by the caller), swaps a temporary id for the server's, drops a removed record's row or
-puts a new record at the top. The view keeps its selection and scroll position: rows are
-changed with ``dataChanged`` and row inserts/removals, never a model reset.
+puts a new record at the top; rows are redrawn when what they are drawn from changed (names,
+pending markers, conflicts); an activity row's complete box asks for the completion. The
+view keeps its selection and scroll position: rows are changed with ``dataChanged`` and row
+inserts/removals, never a model reset.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from snx_desktop.models.completecheck import COMPLETE_KEY, check_cell, wants_completion
 from snx_desktop.models.pages import Record
+from snx_desktop.models.roles import Roles
 
 if TYPE_CHECKING:
     from snx_desktop.models.schema import Column
@@ -63,6 +66,22 @@ class LiveRows(QAbstractTableModel):
 
     def _set_total(self, total: int) -> None:  # the paged model's
         raise NotImplementedError
+
+    def repaint(self) -> None:
+        """Something rows are drawn from changed (names of linked records): redraw them."""
+        if self._rows and self._columns:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, len(self._columns) - 1)
+            )
+
+    def refresh_pending(self) -> None:
+        """Pending-change markers changed: repaint every loaded row."""
+        if self._rows and self._columns:
+            self.dataChanged.emit(
+                self.index(0, 0),
+                self.index(len(self._rows) - 1, len(self._columns) - 1),
+                [Roles.PENDING, Qt.ItemDataRole.FontRole],
+            )
 
     def rows_of(self, ids: Iterable[str]) -> list[int]:
         """The rows showing any of ``ids``."""

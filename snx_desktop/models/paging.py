@@ -330,22 +330,6 @@ class PagedTableModel(LiveRows):
         ages = [a for a in self._ages if a]
         return min(ages) if ages else 0.0
 
-    def repaint(self) -> None:
-        """Something rows are drawn from changed (names of linked records): redraw them."""
-        if self._rows and self._columns:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._rows) - 1, len(self._columns) - 1)
-            )
-
-    def refresh_pending(self) -> None:
-        """Pending-change markers changed: repaint every loaded row."""
-        if self._rows and self._columns:
-            self.dataChanged.emit(
-                self.index(0, 0),
-                self.index(len(self._rows) - 1, len(self._columns) - 1),
-                [Roles.PENDING, Qt.ItemDataRole.FontRole],
-            )
-
     # -- Qt model API --------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid():

@@ -88,7 +88,7 @@ class ConflictBanner(QFrame):
         except RuntimeError:  # the widget is gone
             self.detach()
 
-    def refresh(self) -> None:
+    def refresh(self, *_args: object) -> None:
         """Show the open record's conflict, else the oldest one; hide when there is none."""
         try:
             conflicts = (
