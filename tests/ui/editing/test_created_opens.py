@@ -60,3 +60,34 @@ async def test_a_record_made_with_ctrl_n_is_opened_and_selected(
         await until(lambda: selected_id(s, kind) == real, 10, "the server's id in the list")
         await until(lambda: w.detail.record_id == real, 10, "the server's id in the details")
         assert header.name.text() == name
+
+
+async def test_an_activity_scheduled_from_a_contact_opens_in_the_details(
+    fresh_sandbox: Any, tmp_path: Path, qtbot: Any
+) -> None:
+    async with signed_in(fresh_sandbox, tmp_path / "profile") as s:
+        w = s.window
+        await first_page(s, "activity")  # the Activities list shows rows
+        await first_page(s, "contact")
+        await until(lambda: w.features.actions["actionAddNote"].isEnabled(), 5, "features")
+        assert w.list_pane.select_row(1)
+        cid = w.list_pane.selected_ids()[0]
+        await until(lambda: w.detail.record_id == cid, 5, "the open contact")
+        w.features.actions["actionNewActivity"].trigger()
+        await until(lambda: open_dialog() is not None, 5, "the activity dialog")
+        dialog = open_dialog()
+        assert dialog is not None
+        regarding = dialog.findChild(QLineEdit, "activityRegarding")
+        assert regarding is not None
+        regarding.setText("Scheduled from the contact")
+        ok = dialog.findChild(QPushButton, "okButton")
+        assert ok is not None
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        await until(lambda: open_dialog() is None, 5, "the dialog to close")
+        await until(lambda: w.detail.kind == "activity", 5, "the new activity's details")
+        assert w.detail.record.header.name.text() == "Scheduled from the contact"
+        aid = w.detail.record_id
+        # selected in the Activities list, at its top
+        view = w.list_pane.views["activity"]
+        assert str(view.currentIndex().data(Roles.RECORD_ID)) == aid
+        await settle(s.services)

@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.fields import C_RECORD_ID, C_TITLE, G_NAME, G_RECORD_ID, S_CONTACT, S_DETAILS, S_STATUS
+from support.fields import (
+    C_NAME,
+    C_RECORD_ID,
+    C_TITLE,
+    G_NAME,
+    G_RECORD_ID,
+    S_CONTACT,
+    S_DETAILS,
+    S_STATUS,
+)
 from uikit import Session, first_page, signed_in, until
 
 from snx_desktop.models.paging import PagedTableModel
@@ -160,3 +169,36 @@ async def test_each_list_shows_each_kind_of_write_in_place(
             view = s.window.detail.contact if kind == "contact" else s.window.detail.group
             label = view.header.subtitle if kind == "contact" else view.header.name
             await until(lambda: value in label.text(), 10, "the detail header to follow")
+
+
+async def test_a_renamed_member_follows_in_the_open_group(
+    fresh_sandbox: Any, tmp_path: Path
+) -> None:
+    async with signed_in(fresh_sandbox, tmp_path / "profile") as s:
+        w = s.window
+        await first_page(s, "group")
+        members = w.detail.group.members_model
+        for row in range(w.list_pane.models["group"].rowCount()):
+            assert w.list_pane.select_row(row)
+            gid = w.list_pane.selected_ids()[0]
+            await until(lambda gid=gid: w.detail.record_id == gid, 5, "the open group")
+            await w.detail.wait_loaded()
+            if members.rowCount():
+                break
+        assert members.rowCount()
+        resets: list[int] = []
+        members.modelReset.connect(lambda: resets.append(1))
+        cid = str(members.index(0, 0).data(Roles.RECORD_ID))
+        await s.services.writes.update_contact(cid, {C_NAME: "Renamed Member"})
+
+        def cells() -> list[str]:
+            row = next(
+                r
+                for r in range(members.rowCount())
+                if members.index(r, 0).data(Roles.RECORD_ID) == cid
+            )
+            return [str(members.index(row, c).data() or "") for c in range(members.columnCount())]
+
+        assert "Renamed Member" in cells()
+        assert resets == []
+        await settle(s.services)
