@@ -43,6 +43,8 @@ CELL_ROLES = frozenset(
         Qt.ItemDataRole.DisplayRole,
         Qt.ItemDataRole.ToolTipRole,
         Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.DecorationRole,  # a record held in conflict
+        Qt.ItemDataRole.CheckStateRole,  # an activity's complete box
         *Roles,
     )
 )

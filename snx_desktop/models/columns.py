@@ -13,6 +13,7 @@ from functools import partial
 
 from snx_desktop.api.values import as_bool
 from snx_desktop.api.values import format_datetime as wire_datetime
+from snx_desktop.models.completecheck import complete_column
 from snx_desktop.models.schema import (
     DATE,
     Column,
@@ -80,6 +81,7 @@ def activity_state(record: Record, now: datetime | None = None) -> str:
 
 def activity_columns(lookups: Lookups, *, with_contact: bool = True) -> list[Column]:
     cols = [
+        complete_column(),
         Column("start-time", "When", DATE),
         Column(
             "type",

@@ -32,7 +32,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QModelRoleData,
     QObject,
@@ -53,6 +52,8 @@ from snx_desktop.models.cells import (
     record_cell,
     span_items,
 )
+from snx_desktop.models.completecheck import CHECK_ROLES, COMPLETE_KEY
+from snx_desktop.models.liverows import LiveRows
 from snx_desktop.models.pages import Lookup, Page, PageSource, Record, default_record_id
 from snx_desktop.models.roles import FetchState, Roles
 from snx_desktop.models.schema import Column, Lookups
@@ -85,7 +86,7 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
     return loop
 
 
-class PagedTableModel(QAbstractTableModel):
+class PagedTableModel(LiveRows):
     """A list of records loaded page by page as the view scrolls."""
 
     pageLoaded = Signal(int, bool)  # page index, from the network
@@ -270,6 +271,9 @@ class PagedTableModel(QAbstractTableModel):
             return self._resolve(row)
         return None
 
+    def record_at(self, row: int) -> Record:
+        return self._resolve(row)
+
     def record_id(self, row: int) -> str:
         return self._ids[row] if 0 <= row < len(self._ids) else ""
 
@@ -330,22 +334,6 @@ class PagedTableModel(QAbstractTableModel):
         ages = [a for a in self._ages if a]
         return min(ages) if ages else 0.0
 
-    def repaint(self) -> None:
-        """Something rows are drawn from changed (names of linked records): redraw them."""
-        if self._rows and self._columns:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._rows) - 1, len(self._columns) - 1)
-            )
-
-    def refresh_pending(self) -> None:
-        """Pending-change markers changed: repaint every loaded row."""
-        if self._rows and self._columns:
-            self.dataChanged.emit(
-                self.index(0, 0),
-                self.index(len(self._rows) - 1, len(self._columns) - 1),
-                [Roles.PENDING, Qt.ItemDataRole.FontRole],
-            )
-
     # -- Qt model API --------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid():
@@ -371,7 +359,7 @@ class PagedTableModel(QAbstractTableModel):
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return NO_FLAGS
-        return self.row_flags(index.row())
+        return self.row_flags(index.row()) | self.check_flag(index.row(), index.column())
 
     def row_flags(self, row: int) -> Qt.ItemFlag:
         """The flags of any cell of ``row`` (a record row, or the placeholder row)."""
@@ -436,8 +424,13 @@ class PagedTableModel(QAbstractTableModel):
             return self._ids[row]
         if role == Roles.FETCH_STATE:
             return FetchState.STALE if self._row_stale[row] else FetchState.LOADED
+        marked = self.conflict_cell(self._ids[row], col, role)
+        if marked is not None:
+            return marked
         record = self._resolve(row)
         column = self._columns[col]
+        if column.key == COMPLETE_KEY and role in CHECK_ROLES:
+            return self.check_cell(row, record, role)
         return record_cell(column, record, self.lookups, role, self._pending, first=col == 0)
 
     def _pending(self, record: Record) -> bool:

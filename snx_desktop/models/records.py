@@ -11,8 +11,16 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
+from snx_desktop.models.completecheck import CHECK_ROLES, COMPLETE_KEY, check_cell, wants_completion
 from snx_desktop.models.roles import FetchState, Roles
 from snx_desktop.models.schema import (
     Column,
@@ -52,7 +60,10 @@ def record_id_of(record: Record) -> str:
 
 
 class RecordTableModel(QAbstractTableModel):
-    """A read-only table of records with prepared columns."""
+    """A read-only table of records with prepared columns (an activity's complete box is
+    the one thing that can be checked: ``completeRequested`` asks for the completion)."""
+
+    completeRequested = Signal(str, object)  # an open activity's box was checked: id, record
 
     def __init__(
         self,
@@ -71,6 +82,7 @@ class RecordTableModel(QAbstractTableModel):
         self.lookups = lookups or Lookups()
         self._is_pending = is_pending
         self.stale = False
+        self._checking: set[str] = set()
 
     @property
     def columns(self) -> list[Column]:
@@ -95,6 +107,20 @@ class RecordTableModel(QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._records) - 1, len(self._columns) - 1)
             )
+
+    def update_records(self, records: Mapping[str, Record]) -> list[int]:
+        """Show the new values of ``records`` (id -> fields) in their rows, in place."""
+        rows: list[int] = []
+        for row, record in enumerate(self._records):
+            rid = self._record_id(record)
+            if rid in records:
+                self._records[row] = {**record, **records[rid]}
+                rows.append(row)
+                if self._columns:
+                    self.dataChanged.emit(
+                        self.index(row, 0), self.index(row, len(self._columns) - 1)
+                    )
+        return rows
 
     def records(self) -> list[Record]:
         return list(self._records)
@@ -122,7 +148,37 @@ class RecordTableModel(QAbstractTableModel):
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self._is_check(index):
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        return flags
+
+    def _is_check(self, index: _Index) -> bool:
+        col, row = index.column(), index.row()
+        return (
+            0 <= col < len(self._columns)
+            and 0 <= row < len(self._records)
+            and self._columns[col].key == COMPLETE_KEY
+        )
+
+    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or not self._is_check(index):
+            return False
+        record = self._records[index.row()]
+        if not wants_completion(record, value, role):
+            return False
+        rid = self._record_id(record)
+        self._checking.add(rid)
+        self.dataChanged.emit(index, index)
+        self.completeRequested.emit(rid, record)
+        return True
+
+    def uncheck(self, record_id: str) -> None:
+        """The rep cancelled: the box of ``record_id`` is unchecked again (if still open)."""
+        self._checking.discard(record_id)
+        for row, record in enumerate(self._records):
+            if self._record_id(record) == record_id:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, 0))
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._records)):
@@ -132,6 +188,8 @@ class RecordTableModel(QAbstractTableModel):
         try:
             record = self._records[index.row()]
             column = self._columns[index.column()]
+            if column.key == COMPLETE_KEY and role in CHECK_ROLES:
+                return check_cell(record, role, self._record_id(record) in self._checking)
             if role == Qt.ItemDataRole.DisplayRole:
                 return column.display(record, self.lookups)
             if role == Qt.ItemDataRole.ToolTipRole:

@@ -88,6 +88,7 @@ class DetailPane(QWidget):
         self._task: asyncio.Task[None] | None = None
         self._last_state = ""
         self._activity_row: Mapping[str, str] = {}
+        self._conflicts: set[str] = set()
         self._note = ""
         #: the list of uploads under the record while an account is bound
         self.upload_list: UploadListWidget | None = None
@@ -103,6 +104,7 @@ class DetailPane(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(self.empty)
         self.stack.setCurrentWidget(self.empty)
+        self.stack.currentChanged.connect(lambda _index: self._mark_conflict())
         self._views: tuple[ContactView, GroupView, RecordView] | None = None
         self._record_actions: Mapping[str, QAction] = {}
 
@@ -307,6 +309,7 @@ class DetailPane(QWidget):
         elif kind == "campaign":
             self._show_campaign(row or {})
             self.detailLoaded.emit(kind, record_id, False)
+        self._mark_conflict()
 
     async def load(
         self, kind: str, record_id: str, row: Mapping[str, str], generation: int | None = None
@@ -371,6 +374,45 @@ class DetailPane(QWidget):
         self._show_detail(cached, note="")
         pending = "  ·  unsent changes waiting" if cached.pending else ""
         self._state(state.replace("  ·  unsent changes waiting", "") + pending)
+
+    def set_conflicts(self, ids: set[str]) -> None:
+        """Records whose change is held in conflict: the open one's header says so."""
+        self._conflicts = set(ids)
+        self._mark_conflict()
+
+    def _mark_conflict(self) -> None:
+        if self._views is None:
+            return
+        on = bool(self.record_id) and self.record_id in self._conflicts
+        current = self.stack.currentWidget()
+        for view in self._views:
+            view.header.set_conflict(on and view is current)
+
+    def update_rows(self, kind: str, records: Mapping[str, Mapping[str, object]]) -> bool:
+        """Records of ``kind`` changed (id -> their values in the store now): the rows of
+        the open record's tabs that show them, and an open activity or sale, show the new
+        values in place; the tab counts follow. True when something shown changed."""
+        if self._views is None or not records:
+            return False
+        changed = False
+        if self.kind == kind and self.record_id in records and kind in ("activity", "sale"):
+            row = {k: str(v) for k, v in {**self._activity_row, **records[self.record_id]}.items()}
+            (self._show_activity if kind == "activity" else self._show_sale)(row)
+            changed = True
+        contact, group, _record = self._views
+        tables = {
+            "note": (contact.notes_model, group.notes_model),
+            "activity": (contact.activities_model, group.activities_model),
+            "sale": (contact.sales_model, group.sales_model),
+            "document": (contact.documents_model,),
+            "contact": (group.members_model,),
+        }
+        for model in tables.get(kind, ()):
+            changed = bool(model.update_records(records)) or changed
+        if changed:
+            contact.update_tab_titles()
+            group.update_tab_titles()
+        return changed
 
     async def wait_loaded(self) -> None:
         """Wait for the load in flight (if any)."""

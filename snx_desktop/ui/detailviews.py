@@ -217,6 +217,15 @@ class Header(QWidget):
         self.tools.setSpacing(4)
         self.tools.addStretch(1)
         layout.addLayout(self.tools)
+        self.conflict = QLabel("⚠ In conflict: changed on the server too", self)
+        self.conflict.setObjectName("detailConflict")
+        self.conflict.setAccessibleName("Conflict")
+        self.conflict.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.conflict.setToolTip(
+            "Your change to this record is held until you choose which values to keep."
+        )
+        self.conflict.hide()
+        layout.addWidget(self.conflict)
         self.state = QLabel(self)
         self.state.setObjectName("detailState")
         self.state.setAccessibleName("Record state")
@@ -231,6 +240,10 @@ class Header(QWidget):
         self.email.setVisible(bool(email))
         self.phone.setText(_link("tel", phone) if phone else "")
         self.phone.setVisible(bool(phone))
+
+    def set_conflict(self, on: bool) -> None:
+        """Mark the record as held in conflict (or not)."""
+        self.conflict.setVisible(on)
 
     def set_state(self, text: str) -> None:
         self.state.setText(text)

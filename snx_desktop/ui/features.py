@@ -6,10 +6,11 @@ account adds to the panes.
 gives one signed-in account's services to the panes, which build their own parts (the list
 pane: contact drag onto groups, file drops on contact rows, the pending-changes panel, the
 agenda; the detail pane: editable fields, the Documents tab, file drops and pastes, the upload
-list); it owns what the panes share (the uploads and the `Attacher`) and the due-activity
-reminders. :meth:`WindowFeatures.unbind` takes all of it away again before the services
-close. A part that fails to install is logged and reported as a warning; the window keeps
-working without it.
+list, the banner naming a change held in conflict, the activities' complete boxes and
+Complete button); it owns what the panes share (the uploads and the `Attacher`) and the
+due-activity reminders. :meth:`WindowFeatures.unbind`
+takes all of it away again before the services close. A part that fails to install is logged
+and reported as a warning; the window keeps working without it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from snx_desktop import messages
 from snx_desktop.ui.iconset import get_icon
+from snx_desktop.ui.liveviews import show_created
 
 if TYPE_CHECKING:
     import asyncio
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
     from snx_desktop.services.uploads import UploadManager
     from snx_desktop.ui.documents import Attacher
     from snx_desktop.ui.editing import ReminderNotifier
+    from snx_desktop.ui.editing.completepopup import OneClick
+    from snx_desktop.ui.editing.conflictbanner import ConflictBanner
     from snx_desktop.ui.mainwindow import MainWindow
 
 __all__ = ["WindowFeatures"]
@@ -66,6 +70,8 @@ class WindowFeatures(QObject):
         self.uploads: UploadManager | None = None
         self.attacher: Attacher | None = None
         self.reminders: ReminderNotifier | None = None
+        self.conflict_banner: ConflictBanner | None = None
+        self.one_click: OneClick | None = None
         self._tray: QSystemTrayIcon | None = None
         menus = {m.objectName(): m for m in window.menuBar().findChildren(QMenu)}
         for name, text, shortcut, icon, menu in _EDIT_ACTIONS:
@@ -118,6 +124,8 @@ class WindowFeatures(QObject):
         self._install("the pending changes panel", lambda: lp.bind_pending_panel(services))
         self._install("the agenda", lambda: lp.bind_agenda(services))
         self._install("reminders", lambda: self._start_reminders(services))
+        self._install("the conflict banner", lambda: self._bind_conflict_banner(services))
+        self._install("one-click complete", lambda: self._bind_one_click(services))
         if self.uploads is not None:
             uploads = self.uploads
             self._install("the upload list", lambda: detail.bind_upload_list(uploads))
@@ -132,6 +140,8 @@ class WindowFeatures(QObject):
             ("the detail pane's parts", self.window.detail.unbind_features),
             ("the list pane's parts", self.window.list_pane.unbind_features),
             ("reminders", self._stop_reminders),
+            ("the conflict banner", self._drop_conflict_banner),
+            ("one-click complete", self._drop_one_click),
             ("file drops", self._drop_attacher),
         ):
             try:
@@ -174,6 +184,40 @@ class WindowFeatures(QObject):
         docs = self.window.detail.contact.documents_widget
         if docs is not None:
             docs.message.connect(self._show_status)
+
+    def _bind_conflict_banner(self, services: AccountServices) -> None:
+        """A banner above the details names a change held in conflict, with Resolve…."""
+        from PySide6.QtWidgets import QVBoxLayout
+
+        from snx_desktop.ui.editing.conflictbanner import ConflictBanner
+
+        detail = self.window.detail
+        banner = ConflictBanner(services, lambda: (detail.kind, detail.record_id), detail)
+        layout = detail.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, banner)
+        detail.recordOpened.connect(banner.refresh)
+        self.conflict_banner = banner
+
+    def _drop_conflict_banner(self) -> None:
+        banner, self.conflict_banner = self.conflict_banner, None
+        if banner is not None:
+            banner.detach()
+            self.window.detail.recordOpened.disconnect(banner.refresh)
+            banner.hide()
+            banner.deleteLater()
+
+    def _bind_one_click(self, services: AccountServices) -> None:
+        """Complete boxes on activity rows and a Complete button in an activity's details."""
+        from snx_desktop.ui.editing.completepopup import OneClick
+
+        self.one_click = OneClick(self.window, services)
+
+    def _drop_one_click(self) -> None:
+        one_click, self.one_click = self.one_click, None
+        if one_click is not None:
+            one_click.detach()
+            one_click.deleteLater()
 
     def _drop_attacher(self) -> None:
         attacher, self.attacher = self.attacher, None
@@ -250,12 +294,16 @@ class WindowFeatures(QObject):
     async def _new(self, services: AccountServices, kind: str) -> None:
         from snx_desktop.ui.editing import commands
 
+        change = None
         if kind in ("contact", "group"):
-            await commands.new_record(self.window, services, kind)
+            change = await commands.new_record(self.window, services, kind)
         elif kind in ("activity", "agenda"):
-            await commands.new_activity(self.window, services, contact_id=self._contact_id())
+            change = await commands.new_activity(
+                self.window, services, contact_id=self._contact_id()
+            )
         elif kind == "sale":
-            await commands.new_sale(self.window, services, self._contact_id())
+            change = await commands.new_sale(self.window, services, self._contact_id())
+        show_created(self.window, change)
 
     async def _delete(self, services: AccountServices, kind: str, ids: list[str]) -> None:
         from snx_desktop.ui.editing import commands
@@ -276,9 +324,10 @@ class WindowFeatures(QObject):
 
         d = self.window.detail
         group = d.record_id if d.kind == "group" else ""
-        await commands.new_activity(
+        change = await commands.new_activity(
             self.window, services, contact_id=self._contact_id(), group_id=group
         )
+        show_created(self.window, change)
 
     async def _edit_activity(self, services: AccountServices, activity: Mapping[str, str]) -> None:
         from snx_desktop.ui.editing import commands
@@ -316,7 +365,9 @@ class WindowFeatures(QObject):
         if not self._contact_id():
             messages.info("Open a contact first, then add a sale to it.")
             return
-        await commands.new_sale(self.window, services, self._contact_id())
+        show_created(
+            self.window, await commands.new_sale(self.window, services, self._contact_id())
+        )
 
     async def _add_to_group(self, services: AccountServices) -> None:
         from snx_desktop.ui.editing import commands

@@ -447,6 +447,7 @@ class ListPane(QWidget):
         panel = PendingPanel(services, self.pending_page)
         self._page_layout(self.pending_page).addWidget(panel)
         self.views["pending"].hide()
+        self.views["pending"].setObjectName("")  # the panel's list is now the ``pendingList``
         self.pending_panel = panel
 
     def bind_agenda(self, services: AccountServices) -> None:
@@ -482,9 +483,11 @@ class ListPane(QWidget):
         panel, self.pending_panel = self.pending_panel, None
         if panel is not None:
             panel.detach()
+            panel.tree.setObjectName("")
             self._page_layout(self.pending_page).removeWidget(panel)
             panel.hide()
             panel.deleteLater()
+            self.views["pending"].setObjectName(LIST_OBJECT_NAMES["pending"])
             self.views["pending"].show()
         for part in self._parts:
             part.deleteLater()

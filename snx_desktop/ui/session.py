@@ -3,10 +3,11 @@
 The binder turns the services' events into Qt signals (through
 :class:`~snx_desktop.models.bridge.ServicesBridge`) and applies them to the panes: schema
 -> columns and field layouts, connectivity -> status bar, queue status -> pending count,
-pending list and row markers, changes -> refresh only the record or list that changed. The
-panes get the services through their own typed methods (``attach``/``detach``); the editing
-and document features follow a moment later (:meth:`WindowFeatures.bind
-<snx_desktop.ui.features.WindowFeatures.bind>`), once their modules are loaded.
+pending list and row markers, changes -> every view showing the changed records
+(:class:`~snx_desktop.ui.liveviews.LiveViews`). The panes get the services through their own
+typed methods (``attach``/``detach``); the editing and document features follow a moment
+later (:meth:`WindowFeatures.bind <snx_desktop.ui.features.WindowFeatures.bind>`), once their
+modules are loaded.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from snx_desktop.models.bridge import ServicesBridge
 from snx_desktop.models.columns import list_columns
 from snx_desktop.models.paging import Lookup
 from snx_desktop.models.sources import SchemaView, lookups_from_schema
+from snx_desktop.ui.liveviews import LiveViews
 from snx_desktop.ui.texts import readable_error
 
 if TYPE_CHECKING:
@@ -67,6 +69,7 @@ class SessionBinder(QObject):
         self.account = account
         self.schema = SchemaView()
         self._pending_ids: set[str] = set()
+        self._conflict_ids: set[str] = set()
         self._name_cache: dict[str, str] = {}
         self._missing: set[str] = set()
         self._asked: set[str] = set()
@@ -75,6 +78,7 @@ class SessionBinder(QObject):
         self._prime_task: asyncio.Future[PrimingResult | None] | None = None
         self._features_bound = False
         self.bridge = ServicesBridge(services, self)
+        self.live = LiveViews(window, services)
         lp, detail = window.list_pane, window.detail
         self.bridge.schemaChanged.connect(self.apply_schema)
         self.bridge.connectivityChanged.connect(self._connectivity)
@@ -90,6 +94,8 @@ class SessionBinder(QObject):
         detail.attach(services.browse, services.connectivity, lp.lookups)
         for kind in ("contact", "group", "activity", "sale"):
             lp.models[kind].set_lookup(self._lookup_for(kind))
+        for model in lp.models.values():
+            model.is_conflict = self._conflict_ids.__contains__
         lp.attach(
             services.browse,
             is_pending=self._pending_ids.__contains__,
@@ -139,6 +145,8 @@ class SessionBinder(QObject):
         w.status.set_connection("signed-out")
         for model in w.list_pane.models.values():
             model.set_lookup(None)
+            model.is_conflict = None
+        w.detail.set_conflicts(set())
         w.detail.detach()
 
     def _lookup_for(self, kind: str) -> Lookup:
@@ -242,9 +250,16 @@ class SessionBinder(QObject):
         try:
             ids = set(writes.pending_ids())
             ops = list(writes.pending())
+            held = {c.target[1] for c in writes.conflicts()} if status.conflicts else set()
         except Exception:
             log.exception("reading the write queue failed")
             return
+        if held != self._conflict_ids:
+            self._conflict_ids.clear()
+            self._conflict_ids.update(held)
+            for model in self.window.list_pane.models.values():
+                model.repaint()
+            self.window.detail.set_conflicts(held)
         if ids != self._pending_ids:
             self._pending_ids.clear()
             self._pending_ids.update(ids)
@@ -274,13 +289,15 @@ class SessionBinder(QObject):
                 detail.open_record(detail.kind, id_map[detail.record_id], None)
             else:
                 detail.show_cached()  # the cache already holds the change: no request
-        kind, action = change.kind, change.action
-        if (
-            kind in self.window.list_pane.models
-            and action in ("created", "deleted", "remapped", "rebuilt")
-            and change.origin is not self
-        ):
-            self.window.list_pane.models[kind].reset()
+        if change.kind in ("contact", "group") and change.action != "created":
+            # a renamed contact or group: rows naming it are drawn again with the new name
+            renamed = ids | set(id_map.values())
+            for table in (self._name_cache, self.window.list_pane.lookups.contacts):
+                for key in renamed & set(table):
+                    del table[key]
+            self.window.list_pane.repaint_rows()
+            self.window.detail.repaint_rows()
+        self.live.apply(change)
 
     def _prime_slot(self) -> None:
         self._prime_task = asyncio.ensure_future(self.make_available_offline())

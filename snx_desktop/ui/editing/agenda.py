@@ -1,7 +1,8 @@
 """The agenda pane and the reminder notifier, both fed by the activities in the offline store.
 
 `AgendaView` lists the signed-in rep's activities by day (today and the next two weeks, plus
-older ones still open), overdue ones marked in red with "Overdue". `ReminderNotifier` checks
+older ones still open), overdue ones marked in red with "Overdue", each with a complete box
+(``completeRequested`` when the rep checks one). `ReminderNotifier` checks
 the local store on a `QTimer` (online or offline alike) and reminds about activities that are
 due: a tray message where the desktop has a system tray, else an in-app notice (its ``notice``
 signal and an information message).
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from snx_desktop import messages
+from snx_desktop.api.values import as_bool
 from snx_desktop.models.schema import format_date, format_time
 from snx_desktop.ui.editing.agendadata import (
     agenda_days,
@@ -67,6 +69,8 @@ class AgendaView(QWidget):
 
     activityActivated = Signal(object)
     summaryChanged = Signal(str)
+    #: an open activity's complete box was checked: its id and record
+    completeRequested = Signal(str, object)
 
     def __init__(
         self,
@@ -104,14 +108,16 @@ class AgendaView(QWidget):
         self.tree.setObjectName("agendaTree")
         self.tree.setAccessibleName("Activities by day")
         self.tree.setHeaderLabels(["Time", "Activity", "Type", "Status", "With"])
-        self.tree.setColumnWidth(0, 110)
-        self.tree.setColumnWidth(1, 240)
-        self.tree.setColumnWidth(2, 80)
-        self.tree.setColumnWidth(3, 80)
+        # the complete box, then a time such as "12:30 PM" in full
+        time_width = self.tree.fontMetrics().horizontalAdvance("12:30 PM")
+        self.tree.setColumnWidth(0, max(110, time_width + 72))
         self.tree.setUniformRowHeights(True)
         self.tree.header().setStretchLastSection(False)
-        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.tree.setColumnWidth(4, 160)
+        # the subject and the contact share the room left: no sideways scrolling at 1024 px
+        for col in (1, 4):
+            self.tree.header().setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        for col in (2, 3):
+            self.tree.header().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setAlternatingRowColors(True)
         layout.addWidget(self.tree, 1)
         self.empty = QLabel(self)
@@ -130,6 +136,7 @@ class AgendaView(QWidget):
         self.show_completed.toggled.connect(lambda _c: self.refresh())
         self.refresh_button.clicked.connect(self.refresh)
         self.tree.itemActivated.connect(self._activated)
+        self.tree.itemChanged.connect(self._item_changed)
         self._disconnect = services.changes.connect(self._changed)
         self.refresh()
 
@@ -154,6 +161,24 @@ class AgendaView(QWidget):
         if isinstance(activity, dict):
             self.activityActivated.emit(activity)
 
+    def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        activity = item.data(0, ACTIVITY_ROLE)
+        if column != 0 or not isinstance(activity, dict):
+            return
+        if item.checkState(0) == Qt.CheckState.Checked and not as_bool(
+            str(activity.get("completed", ""))
+        ):
+            self.completeRequested.emit(str(activity.get("id", "")), activity)
+
+    def uncheck(self, activity_id: str) -> None:
+        """The rep cancelled: the activity's box is unchecked again."""
+        for item in self.items():
+            activity = item.data(0, ACTIVITY_ROLE)
+            if isinstance(activity, dict) and activity.get("id") == activity_id:
+                self.tree.blockSignals(True)
+                item.setCheckState(0, Qt.CheckState.Unchecked)
+                self.tree.blockSignals(False)
+
     def refresh(self) -> None:
         now = self.now()
         try:
@@ -168,12 +193,15 @@ class AgendaView(QWidget):
             days_ahead=self.days_ahead,
             include_completed=self.show_completed.isChecked(),
         )
+        selected = self.current_activity_id()
+        self.tree.blockSignals(True)  # the complete boxes are set, not checked by the rep
         self.tree.clear()
         bold = QFont(self.tree.font())
         bold.setBold(True)
         overdue_total = 0
         count = 0
         today_item: QTreeWidgetItem | None = None
+        current: QTreeWidgetItem | None = None
         for day in days:
             label = f"{day.day:%A}, {format_date(day.day.isoformat())}"
             if day.day == now.date():
@@ -204,17 +232,29 @@ class AgendaView(QWidget):
                     ]
                 )
                 child.setData(0, ACTIVITY_ROLE, act)
+                child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                done = Qt.CheckState.Checked if it.completed else Qt.CheckState.Unchecked
+                child.setCheckState(0, done)
+                child.setToolTip(0, "Completed" if it.completed else "Check to complete it")
+                if act.get("id") == selected and selected:
+                    current = child
+                # the whole subject and name, where a narrow window cuts them
+                child.setToolTip(1, child.text(1))
+                child.setToolTip(4, child.text(4))
                 if it.overdue:
                     for col in range(5):
                         child.setForeground(col, QBrush(OVERDUE))
-                    child.setToolTip(1, "Overdue: not completed and already over")
+                    child.setToolTip(1, f"{child.text(1)}\nOverdue: not completed and already over")
                 head.addChild(child)
                 count += 1
                 overdue_total += int(it.overdue)
             self.tree.addTopLevelItem(head)
             head.setFirstColumnSpanned(True)
         self.tree.expandAll()
-        if today_item is not None:  # overdue days come first: show today at the top
+        self.tree.blockSignals(False)
+        if current is not None:  # the same activity stays selected after a change
+            self.tree.setCurrentItem(current)
+        elif today_item is not None:  # overdue days come first: show today at the top
             self.tree.scrollToItem(today_item, QTreeWidget.ScrollHint.PositionAtTop)
         text = f"{count} {'activity' if count == 1 else 'activities'}"
         if overdue_total:
@@ -240,6 +280,11 @@ class AgendaView(QWidget):
         except Exception:
             log.debug("no name for an activity's contact", exc_info=True)
             return ""
+
+    def current_activity_id(self) -> str:
+        item = self.tree.currentItem()
+        activity = item.data(0, ACTIVITY_ROLE) if item is not None else None
+        return str(activity.get("id", "")) if isinstance(activity, dict) else ""
 
     def items(self) -> list[QTreeWidgetItem]:
         """The activity rows (not the day headers), in order."""

@@ -2,11 +2,13 @@
 
 For each conflicting field the dialog shows the value when the edit began (base), the
 server's value now (theirs) and the value typed here (mine), with a choice per field and
-"Keep all mine" / "Keep all theirs". OK calls ``WriteQueue.resolve(op_id, choices)``.
+"Keep all mine" / "Keep all theirs"; its first line names the record and the fields. OK
+calls ``WriteQueue.resolve(op_id, choices)``.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
@@ -26,7 +28,9 @@ if TYPE_CHECKING:
     from snx_desktop.services.ports import AccountServices
     from snx_desktop.services.types import Conflict
 
-__all__ = ["ConflictDialog"]
+__all__ = ["ConflictDialog", "record_title"]
+
+log = logging.getLogger(__name__)
 
 Choice = Literal["mine", "theirs"]
 
@@ -39,6 +43,30 @@ def _cell(text: str, name: str, parent: QWidget) -> QLabel:
     if not text:
         label.setEnabled(False)
     return label
+
+
+KIND_WORDS = {"contact": "contact", "group": "group", "activity": "activity", "sale": "sale"}
+
+
+def record_title(services: AccountServices, target: tuple[str, str]) -> str:
+    """'The contact “Ann Lee”': the record a conflict is about, as the rep knows it."""
+    from snx_desktop.models.sources import SchemaView
+    from snx_desktop.services.schema import KIND_TABLE
+
+    kind, rid = target
+    word = KIND_WORDS.get(kind, "record")
+    name = ""
+    try:
+        cached = services.store.cache.get_record(kind, rid)
+    except Exception:
+        log.debug("reading the record in conflict failed", exc_info=True)
+        cached = None
+    if cached is not None:
+        if kind == "activity":
+            name = str(cached.value.get("regarding", "") or "")
+        elif kind in KIND_TABLE and services.schema.current is not None:
+            name = SchemaView(services.schema.current).display_name(KIND_TABLE[kind], cached.value)
+    return f"The {word} “{name}”" if name else f"This {word}"
 
 
 class ConflictDialog(SubmitDialog[dict[str, Choice]]):
@@ -58,10 +86,11 @@ class ConflictDialog(SubmitDialog[dict[str, Choice]]):
         self.conflict = conflict
         schema = services.schema.current
         name_of = label or (schema.label if schema is not None else str)
+        names = ", ".join(name_of(fid) for fid in sorted(conflict.fields))
         intro = QLabel(
-            (title or "This record")
-            + " was changed on the server after you edited it. For each field, keep your "
-            "value or the server's.",
+            (title or record_title(services, conflict.target))
+            + f" was changed on the server after you edited it ({names}). For each field, "
+            "keep your value or the server's.",
             self,
         )
         intro.setObjectName("conflictIntro")

@@ -14,13 +14,16 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -54,9 +57,29 @@ def describe_state(op: PendingOp) -> str:
     text = STATE_TEXT.get(op.state, str(op.state))
     if op.state in ("failed", "blocked") and op.error:
         text += f": {op.error}"
-    elif op.state == "conflict":
-        text += ": changed on the server too"
     return text
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """Row heights that fit the text wrapped at the column's width (a tree view asks the
+    delegate with no width, so long lines would be cut with "…")."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self._tree = tree
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        depth, parent = 0, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        width = self._tree.columnWidth(index.column())
+        if index.column() == 0:
+            width -= self._tree.indentation() * (depth + 1)
+        wrapped = QStyleOptionViewItem(option)
+        wrapped.rect = QRect(0, 0, max(width, 40), 1)
+        return super().sizeHint(wrapped, index)
 
 
 class PendingPanel(QWidget):
@@ -76,15 +99,21 @@ class PendingPanel(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("pendingSummary")
         self.summary.setAccessibleName("Pending changes summary")
+        self.summary.setWordWrap(True)  # a long summary never widens the window
         layout.addWidget(self.summary)
         self.tree = QTreeWidget(self)
-        self.tree.setObjectName("pendingTree")
-        self.tree.setAccessibleName("Queued changes")
+        self.tree.setObjectName("pendingList")
+        self.tree.setAccessibleName("Pending changes list")
         self.tree.setHeaderLabels(["Change", "State"])
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAlternatingRowColors(True)
-        self.tree.setColumnWidth(0, 360)
         self.tree.setWordWrap(True)
+        self.tree.setItemDelegate(_WrappingDelegate(self.tree))
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # long lines wrap: row heights follow the width of the list
+        self.tree.header().sectionResized.connect(lambda *_a: self.tree.doItemsLayout())
         layout.addWidget(self.tree, 1)
         row = QHBoxLayout()
         self.retry_button = self._button("&Retry", "retryButton", "Send this change again")
@@ -156,19 +185,25 @@ class PendingPanel(QWidget):
             return
         self.tree.clear()
         for op in ops:
-            item = QTreeWidgetItem([op.summary, describe_state(op)])
+            item = QTreeWidgetItem([_headline(op), describe_state(op)])
             item.setData(0, OP_ROLE, op.op_id)
             item.setToolTip(1, describe_state(op))
             if op.state in ("failed", "conflict"):
                 item.setForeground(1, QBrush(QColor("#c0392b")))
             for fid, (old, new) in op.changes.items():
                 child = QTreeWidgetItem([f"{self._label(fid)}: “{old}” → “{new}”", ""])
+                child.setToolTip(0, child.text(0))
                 item.addChild(child)
+            item.setToolTip(0, op.summary)
             advice = _advice(op.state)
             hint: QTreeWidgetItem | None = None
             if advice:
                 # the whole reason, and what to do about it, across the width under the change
-                reason = readable_error(describe_state(op), "")
+                reason = (
+                    self._conflict_reason(op)
+                    if op.state == "conflict"
+                    else readable_error(describe_state(op), "")
+                )
                 hint = QTreeWidgetItem([f"{reason} {advice}".strip(), ""])
                 hint.setForeground(0, QBrush(QColor("#c0392b")))
                 hint.setToolTip(0, hint.text(0))
@@ -194,6 +229,12 @@ class PendingPanel(QWidget):
             text += ". Select one to retry, undo, discard or resolve it."
         self.summary.setText(text)
         self._update_buttons()
+
+    def _conflict_reason(self, op: PendingOp) -> str:
+        """What moved on the server, by field name (the state column says "Conflict")."""
+        fields = sorted(op.conflict.fields) if op.conflict is not None else []
+        names = ", ".join(self._label(f) for f in fields)
+        return f"Changed on the server too ({names})." if names else "Changed on the server too."
 
     def _current_op(self) -> PendingOp | None:
         op_id = self.current_op_id()
@@ -267,6 +308,13 @@ class PendingPanel(QWidget):
                 self.refresh()
             except RuntimeError:  # the panel went away while the dialog was open
                 log.debug("panel closed during conflict review")
+
+
+def _headline(op: PendingOp) -> str:
+    """The row's text: what is changed and on which record. The values changed are the lines
+    under it, so they are not repeated here (a summary cut at the edge told nothing)."""
+    head, sep, _values = op.summary.partition(": ")
+    return head if sep and op.changes else op.summary
 
 
 def _advice(state: str) -> str:

@@ -151,7 +151,7 @@ async def test_conflict_resolved_both_ways(
     svc.connectivity.set_work_offline(False)
     await until(lambda: svc.writes.status.conflicts == 2, what="two conflicts")
     await until(
-        lambda: [s for _t, s in texts(panel)] == ["Conflict: changed on the server too"] * 2,
+        lambda: [s for _t, s in texts(panel)] == ["Conflict"] * 2,
         what="conflict rows",
     )
 
