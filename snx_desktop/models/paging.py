@@ -393,8 +393,7 @@ class PagedTableModel(QAbstractTableModel):
     def fill_cell(self, row: int, col: int, roleDataSpan: Span) -> None:
         """Set the roles of ``roleDataSpan`` for the cell at ``row``, ``col`` of this model.
 
-        Roles a record row does not answer are left as they are (a delegate's span is new
-        for each cell, holding no data)."""
+        Roles a record row does not answer are cleared (a delegate reuses its span)."""
         fill_span(self._cell, row, col, roleDataSpan, record_row=0 <= row < len(self._rows))
 
     def _cell(self, row: int, col: int, role: int) -> object:
