@@ -27,11 +27,12 @@ from snx_desktop.models.columns import (
     activity_state,
     campaign_columns,
     document_columns,
+    format_moment,
     list_columns,
     note_columns,
     sales_columns,
 )
-from snx_desktop.models.schema import Lookups, format_age, format_datetime
+from snx_desktop.models.schema import Lookups, format_age
 from snx_desktop.models.sources import SchemaView
 from snx_desktop.ui.toolbar import HEADER_TOOLS, header_button
 
@@ -528,8 +529,8 @@ class DetailPane(QWidget):
             "Type": {"call": "Call", "meeting": "Meeting", "todo": "To-do"}.get(
                 text("type"), text("type")
             ),
-            "Starts": format_datetime(text("start-time")),
-            "Ends": format_datetime(text("end-time")),
+            "Starts": format_moment(text("start-time"), all_day=as_bool(text("timeless"))),
+            "Ends": format_moment(text("end-time"), all_day=as_bool(text("timeless"))),
             "All day": "Yes" if as_bool(text("timeless")) else "No",
             "With": lk.name_for(text("schedule-with"), resolve=True),
             "Scheduled for": lk.name_for(text("schedule-for")),
