@@ -121,6 +121,7 @@ class WindowFeatures(QObject):
         if self.uploads is not None:
             uploads = self.uploads
             self._install("the upload list", lambda: detail.bind_upload_list(uploads))
+        self._install("row menus", self.window.row_menus.install_parts)
 
     async def unbind(self) -> None:
         """Take every part away again (uploads in flight are cancelled)."""
@@ -224,6 +225,16 @@ class WindowFeatures(QObject):
         return self.window.detail.schema.display_name("Contact", record)
 
     # -- commands -------------------------------------------------------------------------------
+    def run(self, command: Callable[[AccountServices], Awaitable[object]]) -> None:
+        """Run ``command`` over the signed-in account's services (the row menus' commands)."""
+        self._run(command)
+
+    def complete_activity(self, activity: Mapping[str, str]) -> None:
+        """Complete ``activity`` (a row of a list, a tab or the agenda) with a result."""
+        from snx_desktop.ui.editing import commands
+
+        self._run(lambda services: commands.complete_activity(self.window, services, activity))
+
     def _run(self, command: Callable[[AccountServices], Awaitable[object]]) -> None:
         """Run ``command`` over the signed-in account's services as a task; a failure is
         logged and told to the rep."""

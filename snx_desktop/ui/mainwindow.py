@@ -101,6 +101,9 @@ class MainWindow(QMainWindow):
         every = actions_by_name(self.actions_.all(), self.features.actions)
         self.toolbar = build_toolbar(self, every)
         self.detail.set_record_actions(every)
+        from snx_desktop.ui.rowmenus import RowMenus
+
+        self.row_menus = RowMenus(self, every)
         self._section_changed(self.list_pane.section)
         self.resize(1280, 800)
         self.restore_state()
