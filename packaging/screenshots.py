@@ -35,10 +35,8 @@ async def _until(check: Callable[[], bool], what: str, timeout: float = 60.0) ->
 
 
 async def _settle() -> None:
-    from PySide6.QtWidgets import QApplication
-
-    for _ in range(5):
-        QApplication.processEvents()
+    """Let the window lay itself out and paint (the event loop runs while this waits)."""
+    for _ in range(6):
         await asyncio.sleep(0.05)
 
 
@@ -73,9 +71,17 @@ async def take(out: Path) -> None:
                 window.grab().save(str(path), "PNG")
                 log.info("saved %s", path)
 
+            # the contact with the most filled tabs among the first rows
+            best, best_filled = 0, -1
+            for row in range(30):
+                lp.select_row(row)
+                await detail.wait_loaded()
+                filled = sum(bool(t.model.rowCount()) for t in detail.contact.tab_pages()[1:])
+                if filled > best_filled:
+                    best, best_filled = row, filled
             for width, height in SIZES:
                 window.navigation.select("contact")
-                lp.select_row(0)
+                lp.select_row(best)
                 await detail.wait_loaded()
                 await shoot("contacts", width, height)
                 tabs = detail.contact.tabs

@@ -104,9 +104,26 @@ class MainWindow(QMainWindow):
         from snx_desktop.ui.rowmenus import RowMenus
 
         self.row_menus = RowMenus(self, every)
+        self._column_choosers()
         self._section_changed(self.list_pane.section)
         self.resize(1280, 800)
         self.restore_state()
+
+    def _column_choosers(self) -> None:
+        """Each record list's header chooses its columns, remembered in the settings."""
+        from snx_desktop.ui.columnchooser import ColumnChooser
+        from snx_desktop.ui.listpane import LIST_OBJECT_NAMES
+
+        lp = self.list_pane
+        for kind, model in lp.models.items():
+            view = lp.views[kind]
+            ColumnChooser(
+                view,
+                self.settings,
+                LIST_OBJECT_NAMES[kind],
+                keys=lambda m=model: [c.key for c in m.columns],  # type: ignore[misc]
+                fitter=view.fitter,
+            )
 
     # -- wiring inside the window ----------------------------------------------------------
     def _connect(self) -> None:
