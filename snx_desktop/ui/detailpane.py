@@ -25,7 +25,6 @@ from snx_desktop.api.values import as_bool
 from snx_desktop.models.columns import (
     activity_columns,
     activity_state,
-    campaign_columns,
     document_columns,
     format_moment,
     list_columns,
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
     import asyncio
 
     from snx_desktop.services.browse import BrowseService
+    from snx_desktop.services.campaignmembers import CampaignMembers
     from snx_desktop.services.connectivity import Connectivity
     from snx_desktop.services.documents import DocumentFiles
     from snx_desktop.services.ports import AccountServices
@@ -106,6 +106,8 @@ class DetailPane(QWidget):
         self.stack.setCurrentWidget(self.empty)
         self._views: tuple[ContactView, GroupView, RecordView] | None = None
         self._record_actions: Mapping[str, QAction] = {}
+        #: the contacts added to campaigns from this computer (signed in)
+        self.campaign_members: CampaignMembers | None = None
 
     # -- the views, built on first use (not for the first paint) ------------------------------
     @property
@@ -266,6 +268,8 @@ class DetailPane(QWidget):
             self._show_activity(self._activity_row)  # names of its contact may have arrived
         elif self.kind == "sale" and self._activity_row:
             self._show_sale(self._activity_row)
+        elif self.kind == "campaign" and self._activity_row:
+            self._show_campaign(self._activity_row)  # names of its members may have arrived
         if self._views is None:
             return
         for view in (self.contact, self.group):
@@ -553,7 +557,11 @@ class DetailPane(QWidget):
         self.record.header.set_state("")
 
     def _show_campaign(self, rec: Mapping[str, str]) -> None:
-        rows = {c.label: c.display(rec, self.lookups) for c in campaign_columns()}
+        from snx_desktop.ui.campaignview import campaign_rows
+
+        self._activity_row = rec
+        rows, note = campaign_rows(rec, self.campaign_members, self.lookups)
         self.stack.setCurrentWidget(self.record)
         self.record.show_values(str(rec.get("name", "") or "Campaign"), "", rows)
+        self.record.fields.set_note(note)
         self.record.header.set_state("")

@@ -444,6 +444,7 @@ class RecordView(QWidget):
         from snx_desktop.models.schema import FieldDef
 
         fields = [FieldDef(id=label, table="", label=label) for label in rows]
+        self.fields.set_note("")
         self.header.set_contact(title, subtitle, "", "")
         self.fields_model.set_record(fields, {k: str(v) for k, v in rows.items()})
         self.fields.fit_first_column()

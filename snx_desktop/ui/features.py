@@ -122,6 +122,8 @@ class WindowFeatures(QObject):
             uploads = self.uploads
             self._install("the upload list", lambda: detail.bind_upload_list(uploads))
         self._install("row menus", self.window.row_menus.install_parts)
+        self._install("campaign members", lambda: self._follow_campaigns(services))
+        self._gate()
 
     async def unbind(self) -> None:
         """Take every part away again (uploads in flight are cancelled)."""
@@ -130,6 +132,7 @@ class WindowFeatures(QObject):
         for task in list(self._tasks):
             task.cancel()
         for what, unbind in (
+            ("campaign members", self._stop_campaigns),
             ("the detail pane's parts", self.window.detail.unbind_features),
             ("the list pane's parts", self.window.list_pane.unbind_features),
             ("reminders", self._stop_reminders),
@@ -146,6 +149,13 @@ class WindowFeatures(QObject):
             except Exception:
                 log.exception("closing the uploads failed")
         self.services = None
+        self._gate()
+
+    def _gate(self) -> None:
+        """Actions that need an open record: enabled by what is open (they say why not)."""
+        gate = getattr(self.window, "action_gate", None)
+        if gate is not None:
+            gate.update()
 
     def _install(self, what: str, install: Callable[[], None]) -> None:
         try:
@@ -175,6 +185,26 @@ class WindowFeatures(QObject):
         docs = self.window.detail.contact.documents_widget
         if docs is not None:
             docs.message.connect(self._show_status)
+
+    def _follow_campaigns(self, services: AccountServices) -> None:
+        """A campaign's details list the contacts added to it from this computer."""
+        from snx_desktop.services.campaignmembers import CampaignMembers
+
+        members = CampaignMembers(services.store, services.writes)
+        members.subscribe(self._campaigns_changed)
+        self.window.detail.campaign_members = members
+        self._campaigns_changed()
+
+    def _campaigns_changed(self) -> None:
+        detail = self.window.detail
+        if detail.kind == "campaign":
+            detail.repaint_rows()
+
+    def _stop_campaigns(self) -> None:
+        detail = self.window.detail
+        members, detail.campaign_members = detail.campaign_members, None
+        if members is not None:
+            members.close()
 
     def _drop_attacher(self) -> None:
         attacher, self.attacher = self.attacher, None

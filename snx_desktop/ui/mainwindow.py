@@ -104,6 +104,9 @@ class MainWindow(QMainWindow):
         from snx_desktop.ui.rowmenus import RowMenus
 
         self.row_menus = RowMenus(self, every)
+        from snx_desktop.ui.actiongate import ActionGate
+
+        self.action_gate = ActionGate(self, every)
         self._column_choosers()
         self._section_changed(self.list_pane.section)
         self.resize(1280, 800)

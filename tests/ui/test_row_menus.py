@@ -64,7 +64,7 @@ async def _dialog_then_cancel(type_name: str) -> QDialog:
 
 
 async def _features(s: Session) -> None:
-    await until(lambda: s.window.features.actions["actionAddNote"].isEnabled(), 10, "features")
+    await until(lambda: s.window.features.actions["actionImportCsv"].isEnabled(), 10, "features")
 
 
 @pytest.mark.asyncio
