@@ -14,7 +14,7 @@ list under the record), and :meth:`DetailPane.unbind_features` takes them away a
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TypeGuard
 
 from PySide6.QtCore import Qt, Signal
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from snx_desktop.services.documents import DocumentFiles
     from snx_desktop.services.ports import AccountServices
     from snx_desktop.services.types import Detail, DetailKind
+    from snx_desktop.services.uploadjobs import UploadJob
     from snx_desktop.services.uploads import UploadManager
     from snx_desktop.ui.detailviews import ContactView, GroupView, RecordView
     from snx_desktop.ui.documents import Attacher, UploadListWidget
@@ -92,6 +93,7 @@ class DetailPane(QWidget):
         self._note = ""
         #: the list of uploads under the record while an account is bound
         self.upload_list: UploadListWidget | None = None
+        self._upload_added: Callable[[], None] | None = None
         layout = QVBoxLayout(self)
         self._layout = layout
         layout.setContentsMargins(0, 0, 0, 0)
@@ -208,21 +210,31 @@ class DetailPane(QWidget):
                 editor.set_record(kind, self.record_id, values)
 
     def bind_upload_list(self, uploads: UploadManager) -> None:
-        """Per-file progress, cancel and retry under the record while uploads exist."""
+        """Per-file progress, cancel and retry in a contact's Documents tab, under its files,
+        while uploads exist; a file added to the open contact brings that tab forward."""
         from snx_desktop.ui.documents import UploadListWidget
 
-        panel = UploadListWidget(uploads, self, done_row_ms=DONE_ROW_MS)
+        docs = self.contact.documents
+        panel = UploadListWidget(uploads, docs, done_row_ms=DONE_ROW_MS)
         panel.setMaximumHeight(200)
-        self._layout.addWidget(panel)
+        docs.add_below(panel)
         panel.setVisible(bool(uploads.jobs))
         self.upload_list = panel
+        self._upload_added = uploads.added.connect(self._show_documents_for)
+
+    def _show_documents_for(self, job: UploadJob) -> None:
+        if self.kind == "contact" and job.contact_id == self.record_id:
+            self.contact.tabs.setCurrentWidget(self.contact.documents)
 
     def unbind_features(self) -> None:
         """Take the editing parts away (before the account's services close)."""
         panel, self.upload_list = self.upload_list, None
+        stop, self._upload_added = self._upload_added, None
+        if stop is not None:
+            stop()
         if panel is not None:
             panel.close_list()
-            self._layout.removeWidget(panel)
+            self.contact.documents.remove_below(panel)
             panel.hide()
             panel.deleteLater()
         if self._views is not None:

@@ -137,6 +137,14 @@ class DetailTab(QWidget):
             widget.deleteLater()
             self.view.show()
 
+    def add_below(self, widget: QWidget) -> None:
+        """Put ``widget`` under the table (or its editor): the upload list of a contact's files."""
+        widget.setParent(self)
+        self._layout.addWidget(widget)
+
+    def remove_below(self, widget: QWidget) -> None:
+        self._layout.removeWidget(widget)
+
     def set_note(self, text: str) -> None:
         self.note.setText(text)
         self.note.setVisible(bool(text))

@@ -107,6 +107,15 @@ class MainWindow(QMainWindow):
         from snx_desktop.ui.actiongate import ActionGate
 
         self.action_gate = ActionGate(self, every)
+        from snx_desktop.ui.emptyhelp import EmptyHelp
+
+        self.help = EmptyHelp(every, self.detail.stack)
+        self.detail.stack.addWidget(self.help)
+        self.detail.stack.currentChanged.connect(lambda *_a: self._help())
+        self.navigation.sectionChanged.connect(lambda *_a: self._help())
+        for model in self.list_pane.models.values():
+            model.totalChanged.connect(lambda *_a: self._help())
+        self._help()
         self._column_choosers()
         self._section_changed(self.list_pane.section)
         self.resize(1280, 800)
@@ -159,6 +168,18 @@ class MainWindow(QMainWindow):
         self.actions_.delete.setEnabled(kind in ("contact", "group"))
         if self.detail.kind and self.detail.kind != kind:
             self.detail.clear()  # a record of another section would only confuse
+
+    def _help(self) -> None:
+        """No record open: the pane says what can be done in the current list."""
+        stack = self.detail.stack
+        if stack.currentWidget() not in (self.detail.empty, self.help):
+            return
+        lp = self.list_pane
+        model = lp.current_model()
+        rows = model.loaded_count if model is not None and model.total is not None else None
+        self.help.show_for(lp.section, rows)
+        if stack.currentWidget() is not self.help:
+            stack.setCurrentWidget(self.help)
 
     def focus_search(self) -> None:
         self.list_pane.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -146,6 +146,20 @@ class RowMenus(QObject):
             return
         tree.setProperty("rowMenus", True)
         self._install(tree, self._agenda_entries)
+        tree.currentItemChanged.connect(lambda *_a, t=tree: self._agenda_details(t))
+
+    def _agenda_details(self, tree: QTreeWidget) -> None:
+        """The agenda's current activity is shown in the detail pane."""
+        from snx_desktop.ui.editing.agenda import ACTIVITY_ROLE
+
+        item = tree.currentItem()
+        activity = item.data(0, ACTIVITY_ROLE) if item is not None else None
+        if not isinstance(activity, Mapping) or self.window.list_pane.section != "agenda":
+            return
+        activity_id = str(activity.get("activity-id", "") or activity.get("id", "") or "")
+        if activity_id:
+            row = {str(k): str(v or "") for k, v in activity.items()}
+            self.window.detail.open_record("activity", activity_id, row)
 
     def _detail_view(
         self, view: QAbstractItemView, entries: Callable[[QModelIndex], Sequence[Entry]]
