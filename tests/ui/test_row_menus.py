@@ -143,7 +143,8 @@ async def test_the_context_menu_key_opens_the_current_rows_menu(
         await first_page(s, "group")
         view = w.list_pane.views["group"]
         w.list_pane.select_row(1)
-        event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(-1, -1))
+        at = QPoint(-1, -1)  # the menu key names no point: the current row is meant
+        event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, at, view.mapToGlobal(at))
         QApplication.sendEvent(view.viewport(), event)
         menu = _shown_menu(view)
         assert _texts(menu) == ["Open", "Add note…", "New activity…", "Delete"]
