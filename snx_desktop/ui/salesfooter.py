@@ -59,6 +59,8 @@ class SalesFooter(QLabel):
         parts = []
         for status in order:
             count, total = totals[status]
-            parts.append(f"{status}: {count:,} · {format_value(str(total), CURRENCY)}")
+            part = f"{status}: {count:,} · {format_value(str(total), CURRENCY)}"
+            parts.append(part.replace(" ", "\u00a0"))  # a line breaks between statuses only
         shown = sum(c for c, _t in totals.values())
-        self.setText(f"{shown:,} shown  —  " + "   ".join(parts))
+        self.setText("     ".join(parts))
+        self.setToolTip(f"Count and amount per status of the {shown:,} sales shown")

@@ -80,8 +80,8 @@ async def test_the_sales_footer_counts_and_totals_the_rows_shown_per_status(
             amount = float(shown.replace("$", "").replace(",", "") or 0)
             expected.setdefault(status, []).append(amount)
         assert set(expected) <= {"Open", "Won", "Lost"}
-        text = footer.text()
-        assert text.startswith(f"{model.loaded_count:,} shown")
+        text = footer.text().replace("\u00a0", " ")
+        assert f"the {model.loaded_count:,} sales shown" in footer.toolTip()
         for status, amounts in expected.items():
             assert f"{status}: {len(amounts):,} · ${sum(amounts):,.2f}" in text
         await first_page(s, "contact")
