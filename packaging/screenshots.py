@@ -2,9 +2,8 @@
 
 ``python packaging/screenshots.py [OUT_DIR]`` starts a sandbox with demo data on 127.0.0.1,
 signs the demo user in, and saves the main views at 1280×800 and 1024×640 as PNG files named
-after what they show (``contacts-1024.png``, ``contact-notes-1280.png``, ``sales-1024.png``, ``campaign-1280.png``),
-by default into
-``resources/screenshots``.
+after what they show (``contacts-1024.png``, ``contact-notes-1280.png``, ``sales-1024.png``,
+``campaign-1280.png``, ...), by default into ``resources/screenshots``.
 """
 
 from __future__ import annotations
