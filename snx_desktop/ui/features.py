@@ -123,6 +123,7 @@ class WindowFeatures(QObject):
             self._install("the upload list", lambda: detail.bind_upload_list(uploads))
         self._install("row menus", self.window.row_menus.install_parts)
         self._install("campaign members", lambda: self._follow_campaigns(services))
+        self._install("pending change details", lambda: self._follow_pending(services))
         self._gate()
 
     async def unbind(self) -> None:
@@ -194,6 +195,14 @@ class WindowFeatures(QObject):
         members.subscribe(self._campaigns_changed)
         self.window.detail.campaign_members = members
         self._campaigns_changed()
+
+    def _follow_pending(self, services: AccountServices) -> None:
+        """The pending change selected in its list is shown in the detail pane."""
+        from snx_desktop.ui.pendingdetails import PendingDetails
+
+        panel = self.window.list_pane.pending_panel
+        if panel is not None:
+            PendingDetails(self.window, panel, services)
 
     def _campaigns_changed(self) -> None:
         detail = self.window.detail

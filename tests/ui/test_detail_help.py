@@ -96,3 +96,31 @@ async def test_the_upload_list_is_in_the_documents_tab_only(
         contact.tabs.setCurrentWidget(contact.documents)
         assert panel.isVisible()
         await until(lambda: job.finished, 30, "the upload")
+
+
+@pytest.mark.asyncio
+async def test_a_pending_change_shows_its_details(fresh_sandbox: Any, tmp_path: Path) -> None:
+    async with signed_in(fresh_sandbox, tmp_path / "profile") as s:
+        w, svc = s.window, s.services
+        await first_page(s)
+        await until(lambda: w.list_pane.pending_panel is not None, 10, "the pending panel")
+        contact = w.list_pane.models["contact"].record_id(0)
+        await first_page(s, "campaign")
+        campaign = w.list_pane.models["campaign"].record_id(0)
+        svc.connectivity.set_work_offline(True)
+        await svc.writes.add_to_campaign(campaign, [contact])
+        w.navigation.select("pending")
+        panel = w.list_pane.pending_panel
+        assert panel is not None
+        await until(lambda: panel.tree.topLevelItemCount() == 1, 10, "the queued change")
+        assert w.detail.stack.currentWidget() is w.help  # nothing selected yet
+        panel.tree.setCurrentItem(panel.tree.topLevelItem(0))
+        assert w.detail.stack.currentWidget() is w.detail.record
+        fm = w.detail.record.fields_model
+        values = {fm.index(r, 0).data(): fm.index(r, 1).data() for r in range(fm.rowCount())}
+        assert values["Change"] == "Add 1 contact to a campaign"
+        assert values["On"] == "Campaign"
+        assert "Made" in values
+        assert w.detail.record.header.name.text() == "Pending change"
+        w.navigation.select("contact")  # another list: the change leaves the pane
+        assert w.detail.stack.currentWidget() is w.help
