@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from snx_desktop import messages
 from snx_desktop.models.bridge import MessageBridge
@@ -127,15 +127,32 @@ class MainWindow(QMainWindow):
         from snx_desktop.ui.listpane import LIST_OBJECT_NAMES
 
         lp = self.list_pane
+        self.column_choosers: dict[str, ColumnChooser] = {}
         for kind, model in lp.models.items():
             view = lp.views[kind]
-            ColumnChooser(
+            self.column_choosers[kind] = ColumnChooser(
                 view,
                 self.settings,
                 LIST_OBJECT_NAMES[kind],
                 keys=lambda m=model: [c.key for c in m.columns],  # type: ignore[misc]
                 fitter=view.fitter,
             )
+        # the same chooser from the keyboard: View ▸ Choose columns…
+        action = QAction("Choose &columns…", self)
+        action.setObjectName("actionChooseColumns")
+        action.setToolTip("Show, hide or reorder the columns of the current list")
+        action.triggered.connect(self._choose_columns)
+        view_menu = next(
+            (m for m in self.menuBar().findChildren(QMenu) if m.objectName() == "menuView"), None
+        )
+        if view_menu is not None:
+            view_menu.insertAction(self.actions_.refresh, action)
+        self.choose_columns = action
+
+    def _choose_columns(self) -> None:
+        chooser = self.column_choosers.get(self.list_pane.section)
+        if chooser is not None:
+            chooser.show_menu(QPoint(8, chooser.view.horizontalHeader().height()))
 
     # -- wiring inside the window ----------------------------------------------------------
     def _connect(self) -> None:

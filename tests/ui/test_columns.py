@@ -116,3 +116,21 @@ async def test_the_column_chooser_hides_and_reorders_and_is_remembered(
         assert [header.logicalIndex(v) for v in range(header.count())] == order
         fitter = view.fitter  # type: ignore[attr-defined]
         assert view.isColumnHidden(0) == (0 in fitter.no_room)  # hidden only for want of room
+
+
+@pytest.mark.asyncio
+async def test_view_choose_columns_opens_the_current_lists_chooser(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    async with signed_in(sandbox, tmp_path) as s:
+        w = s.window
+        await first_page(s, "sale")
+        w.choose_columns.trigger()
+        chooser = w.column_choosers["sale"]
+        menu = chooser.menu
+        assert menu is not None
+        assert menu.isVisible()
+        model = w.list_pane.views["sale"].model()
+        labels = [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(3)]
+        entries = [a.text() for a in menu.actions() if a.isCheckable()]
+        assert entries[:3] == labels
