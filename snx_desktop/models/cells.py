@@ -54,11 +54,15 @@ def fill_span(
     cell: Callable[[int, int, int], object], row: int, col: int, span: Span, *, record_row: bool
 ) -> None:
     """Set each role of ``span`` to ``cell(row, col, role)``; a ``record_row`` clears the
-    roles a record row does not answer without asking ``cell``."""
+    roles a record row does not answer without asking.
+
+    A delegate keeps one span for every cell it paints: a role left as it is would keep the
+    previous cell's value (the grey of a "Loading…" row would colour the rows painted after it).
+    """
     for item in span_items(span):
         role = item.role()
         if record_row and role not in CELL_ROLES:
-            item.clearData()  # a delegate's span holds the last cell's values
+            item.clearData()
             continue
         try:
             value = cell(row, col, role)

@@ -21,8 +21,11 @@ from snx_desktop.models.schema import (
     LayoutDef,
     Lookups,
     columns_for_table,
+    format_date,
     format_datetime,
+    format_time,
     parse_datetime,
+    sort_key,
 )
 
 __all__ = [
@@ -31,6 +34,7 @@ __all__ = [
     "activity_columns",
     "campaign_columns",
     "document_columns",
+    "format_moment",
     "list_columns",
     "note_columns",
     "pending_columns",
@@ -55,6 +59,28 @@ def _text(record: Record, key: str) -> str:
 def _one_line(text: str, limit: int = 160) -> str:
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def format_moment(value: str, *, all_day: bool = False) -> str:
+    """A point in time with its time of day, midnight included (``Mar 4, 2026 12:00 AM``);
+    the date alone for an all-day activity or a value that carries no time."""
+    dt = parse_datetime(value) if value else None
+    if dt is None:
+        return value
+    if all_day or len(value.strip()) <= 10:
+        return format_date(value)
+    return f"{format_date(value)} {format_time(dt)}"
+
+
+def _activity_when(record: Record) -> str:
+    return format_moment(_text(record, "start-time"), all_day=as_bool(record.get("timeless", "")))
+
+
+class _WhenColumn(Column):
+    """An activity's start shown with its time (midnight too), sorted by date and time."""
+
+    def sort_value(self, record: Mapping[str, object]) -> float | str:
+        return sort_key(record.get(self.key, ""), DATE)
 
 
 def note_columns(lookups: Lookups) -> list[Column]:
@@ -82,7 +108,7 @@ def activity_state(record: Record, now: datetime | None = None) -> str:
 def activity_columns(lookups: Lookups, *, with_contact: bool = True) -> list[Column]:
     cols = [
         complete_column(),
-        Column("start-time", "When", DATE),
+        _WhenColumn("start-time", "When", DATE, render=_activity_when),
         Column(
             "type",
             "Type",

@@ -14,7 +14,7 @@ list under the record), and :meth:`DetailPane.unbind_features` takes them away a
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TypeGuard
 
 from PySide6.QtCore import Qt, Signal
@@ -25,13 +25,13 @@ from snx_desktop.api.values import as_bool
 from snx_desktop.models.columns import (
     activity_columns,
     activity_state,
-    campaign_columns,
     document_columns,
+    format_moment,
     list_columns,
     note_columns,
     sales_columns,
 )
-from snx_desktop.models.schema import Lookups, format_age, format_datetime
+from snx_desktop.models.schema import Lookups, format_age
 from snx_desktop.models.sources import SchemaView
 from snx_desktop.ui.toolbar import HEADER_TOOLS, header_button
 
@@ -39,10 +39,12 @@ if TYPE_CHECKING:
     import asyncio
 
     from snx_desktop.services.browse import BrowseService
+    from snx_desktop.services.campaignmembers import CampaignMembers
     from snx_desktop.services.connectivity import Connectivity
     from snx_desktop.services.documents import DocumentFiles
     from snx_desktop.services.ports import AccountServices
     from snx_desktop.services.types import Detail, DetailKind
+    from snx_desktop.services.uploadjobs import UploadJob
     from snx_desktop.services.uploads import UploadManager
     from snx_desktop.ui.detailviews import ContactView, GroupView, RecordView
     from snx_desktop.ui.documents import Attacher, UploadListWidget
@@ -92,6 +94,7 @@ class DetailPane(QWidget):
         self._note = ""
         #: the list of uploads under the record while an account is bound
         self.upload_list: UploadListWidget | None = None
+        self._upload_added: Callable[[], None] | None = None
         layout = QVBoxLayout(self)
         self._layout = layout
         layout.setContentsMargins(0, 0, 0, 0)
@@ -107,6 +110,8 @@ class DetailPane(QWidget):
         self.stack.currentChanged.connect(lambda _index: self._mark_conflict())
         self._views: tuple[ContactView, GroupView, RecordView] | None = None
         self._record_actions: Mapping[str, QAction] = {}
+        #: the contacts added to campaigns from this computer (signed in)
+        self.campaign_members: CampaignMembers | None = None
 
     # -- the views, built on first use (not for the first paint) ------------------------------
     @property
@@ -207,21 +212,31 @@ class DetailPane(QWidget):
                 editor.set_record(kind, self.record_id, values)
 
     def bind_upload_list(self, uploads: UploadManager) -> None:
-        """Per-file progress, cancel and retry under the record while uploads exist."""
+        """Per-file progress, cancel and retry in a contact's Documents tab, under its files,
+        while uploads exist; a file added to the open contact brings that tab forward."""
         from snx_desktop.ui.documents import UploadListWidget
 
-        panel = UploadListWidget(uploads, self, done_row_ms=DONE_ROW_MS)
+        docs = self.contact.documents
+        panel = UploadListWidget(uploads, docs, done_row_ms=DONE_ROW_MS)
         panel.setMaximumHeight(200)
-        self._layout.addWidget(panel)
+        docs.add_below(panel)
         panel.setVisible(bool(uploads.jobs))
         self.upload_list = panel
+        self._upload_added = uploads.added.connect(self._show_documents_for)
+
+    def _show_documents_for(self, job: UploadJob) -> None:
+        if self.kind == "contact" and job.contact_id == self.record_id:
+            self.contact.tabs.setCurrentWidget(self.contact.documents)
 
     def unbind_features(self) -> None:
         """Take the editing parts away (before the account's services close)."""
         panel, self.upload_list = self.upload_list, None
+        stop, self._upload_added = self._upload_added, None
+        if stop is not None:
+            stop()
         if panel is not None:
             panel.close_list()
-            self._layout.removeWidget(panel)
+            self.contact.documents.remove_below(panel)
             panel.hide()
             panel.deleteLater()
         if self._views is not None:
@@ -267,6 +282,8 @@ class DetailPane(QWidget):
             self._show_activity(self._activity_row)  # names of its contact may have arrived
         elif self.kind == "sale" and self._activity_row:
             self._show_sale(self._activity_row)
+        elif self.kind == "campaign" and self._activity_row:
+            self._show_campaign(self._activity_row)  # names of its members may have arrived
         if self._views is None:
             return
         for view in (self.contact, self.group):
@@ -570,8 +587,8 @@ class DetailPane(QWidget):
             "Type": {"call": "Call", "meeting": "Meeting", "todo": "To-do"}.get(
                 text("type"), text("type")
             ),
-            "Starts": format_datetime(text("start-time")),
-            "Ends": format_datetime(text("end-time")),
+            "Starts": format_moment(text("start-time"), all_day=as_bool(text("timeless"))),
+            "Ends": format_moment(text("end-time"), all_day=as_bool(text("timeless"))),
             "All day": "Yes" if as_bool(text("timeless")) else "No",
             "With": lk.name_for(text("schedule-with"), resolve=True),
             "Scheduled for": lk.name_for(text("schedule-for")),
@@ -594,7 +611,11 @@ class DetailPane(QWidget):
         self.record.header.set_state("")
 
     def _show_campaign(self, rec: Mapping[str, str]) -> None:
-        rows = {c.label: c.display(rec, self.lookups) for c in campaign_columns()}
+        from snx_desktop.ui.campaignview import campaign_rows
+
+        self._activity_row = rec
+        rows, note = campaign_rows(rec, self.campaign_members, self.lookups)
         self.stack.setCurrentWidget(self.record)
         self.record.show_values(str(rec.get("name", "") or "Campaign"), "", rows)
+        self.record.fields.set_note(note)
         self.record.header.set_state("")

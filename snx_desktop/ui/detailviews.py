@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from snx_desktop.models.records import FieldsModel, RecordTableModel
 from snx_desktop.models.schema import Column
 from snx_desktop.models.sortproxy import LoadedRowsSortProxy
+from snx_desktop.ui.columnfit import ColumnFitter, install_elided_tips
 
 if TYPE_CHECKING:
     from snx_desktop.services.documents import DocumentFiles
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
     from snx_desktop.ui.editing import FieldsEditor
 
 __all__ = ["ContactView", "DetailTab", "GroupView", "Header", "RecordView"]
+
+#: column keys (or labels) of long text: the column cut first when a table is narrow
+LONG_TEXT_KEYS = frozenset({"regarding", "details", "file-name", "note"})
 
 
 def _table(name: str, accessible: str, parent: QWidget) -> QTableView:
@@ -109,6 +113,9 @@ class DetailTab(QWidget):
         layout.addWidget(self.empty)
         #: the widget that edits this tab's content, shown instead of the table (signed in)
         self.editor: QWidget | None = None
+        #: fits the table's columns into the pane's width (made when they are first fitted)
+        self.fitter: ColumnFitter | None = None
+        install_elided_tips(self.view)
 
     def show_editor(self, widget: QWidget) -> None:
         """Show ``widget`` (an editor) in place of the read-only table; the table stays loaded."""
@@ -130,16 +137,54 @@ class DetailTab(QWidget):
             widget.deleteLater()
             self.view.show()
 
+    def add_below(self, widget: QWidget) -> None:
+        """Put ``widget`` under the table (or its editor): the upload list of a contact's files."""
+        widget.setParent(self)
+        self._layout.addWidget(widget)
+
+    def remove_below(self, widget: QWidget) -> None:
+        self._layout.removeWidget(widget)
+
     def set_note(self, text: str) -> None:
         self.note.setText(text)
         self.note.setVisible(bool(text))
 
     def fit_columns(self, limit: int = 220) -> None:
-        """Fit all but the last column to their contents, within ``limit`` pixels."""
+        """Fit the columns to their contents, within ``limit`` pixels, and into the pane's
+        width: the widest are narrowed (their text cut short, whole in the tooltip) rather
+        than the table scrolling sideways. A table with a column that takes the free width
+        (a note's text, wrapped) only fits the others."""
         header = self.view.horizontalHeader()
+        metrics = self.view.fontMetrics()
+        model = self.view.model()
+        rows = min(model.rowCount(), 60) if model is not None else 0
+        wanted: dict[int, int] = {}
+        for i in range(self.model.columnCount()):
+            if header.sectionResizeMode(i) == QHeaderView.ResizeMode.Stretch or model is None:
+                wanted = {}
+                break
+            title = str(model.headerData(i, Qt.Orientation.Horizontal) or "")
+            width = metrics.horizontalAdvance(title) + 24
+            for row in range(rows):
+                width = max(width, metrics.horizontalAdvance(str(model.index(row, i).data() or "")))
+            wanted[i] = min(max(width + 16, 48), limit)
+        if wanted:
+            if self.fitter is None:
+                self.fitter = ColumnFitter(self.view)
+            self.fitter.flexible = self._long_text_column(wanted)
+            self.fitter.want(wanted)
+            return
         for i in range(max(0, self.model.columnCount() - 1)):
             self.view.resizeColumnToContents(i)
             header.resizeSection(i, min(max(header.sectionSize(i) + 8, 48), limit))
+
+    def _long_text_column(self, wanted: Mapping[int, int]) -> int:
+        """The column of long text (subject, details, file name): cut first when narrow."""
+        columns = getattr(self.model, "columns", [])
+        for i, col in enumerate(columns):
+            if col.key in LONG_TEXT_KEYS or col.label.lower() in LONG_TEXT_KEYS:
+                return i
+        return max(wanted, key=lambda i: wanted[i])
 
     def fit_first_column(self) -> None:
         self.view.resizeColumnToContents(0)
@@ -420,6 +465,7 @@ class RecordView(QWidget):
         from snx_desktop.models.schema import FieldDef
 
         fields = [FieldDef(id=label, table="", label=label) for label in rows]
+        self.fields.set_note("")
         self.header.set_contact(title, subtitle, "", "")
         self.fields_model.set_record(fields, {k: str(v) for k, v in rows.items()})
         self.fields.fit_first_column()

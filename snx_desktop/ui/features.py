@@ -129,6 +129,10 @@ class WindowFeatures(QObject):
         if self.uploads is not None:
             uploads = self.uploads
             self._install("the upload list", lambda: detail.bind_upload_list(uploads))
+        self._install("row menus", self.window.row_menus.install_parts)
+        self._install("campaign members", lambda: self._follow_campaigns(services))
+        self._install("pending change details", lambda: self._follow_pending(services))
+        self._gate()
 
     async def unbind(self) -> None:
         """Take every part away again (uploads in flight are cancelled)."""
@@ -137,6 +141,7 @@ class WindowFeatures(QObject):
         for task in list(self._tasks):
             task.cancel()
         for what, unbind in (
+            ("campaign members", self._stop_campaigns),
             ("the detail pane's parts", self.window.detail.unbind_features),
             ("the list pane's parts", self.window.list_pane.unbind_features),
             ("reminders", self._stop_reminders),
@@ -155,6 +160,13 @@ class WindowFeatures(QObject):
             except Exception:
                 log.exception("closing the uploads failed")
         self.services = None
+        self._gate()
+
+    def _gate(self) -> None:
+        """Actions that need an open record: enabled by what is open (they say why not)."""
+        gate = getattr(self.window, "action_gate", None)
+        if gate is not None:
+            gate.update()
 
     def _install(self, what: str, install: Callable[[], None]) -> None:
         try:
@@ -219,6 +231,34 @@ class WindowFeatures(QObject):
             one_click.detach()
             one_click.deleteLater()
 
+    def _follow_campaigns(self, services: AccountServices) -> None:
+        """A campaign's details list the contacts added to it from this computer."""
+        from snx_desktop.services.campaignmembers import CampaignMembers
+
+        members = CampaignMembers(services.store, services.writes)
+        members.subscribe(self._campaigns_changed)
+        self.window.detail.campaign_members = members
+        self._campaigns_changed()
+
+    def _follow_pending(self, services: AccountServices) -> None:
+        """The pending change selected in its list is shown in the detail pane."""
+        from snx_desktop.ui.pendingdetails import PendingDetails
+
+        panel = self.window.list_pane.pending_panel
+        if panel is not None:
+            PendingDetails(self.window, panel, services)
+
+    def _campaigns_changed(self) -> None:
+        detail = self.window.detail
+        if detail.kind == "campaign":
+            detail.repaint_rows()
+
+    def _stop_campaigns(self) -> None:
+        detail = self.window.detail
+        members, detail.campaign_members = detail.campaign_members, None
+        if members is not None:
+            members.close()
+
     def _drop_attacher(self) -> None:
         attacher, self.attacher = self.attacher, None
         if attacher is not None:
@@ -268,6 +308,16 @@ class WindowFeatures(QObject):
         return self.window.detail.schema.display_name("Contact", record)
 
     # -- commands -------------------------------------------------------------------------------
+    def run(self, command: Callable[[AccountServices], Awaitable[object]]) -> None:
+        """Run ``command`` over the signed-in account's services (the row menus' commands)."""
+        self._run(command)
+
+    def complete_activity(self, activity: Mapping[str, str]) -> None:
+        """Complete ``activity`` (a row of a list, a tab or the agenda) with a result."""
+        from snx_desktop.ui.editing import commands
+
+        self._run(lambda services: commands.complete_activity(self.window, services, activity))
+
     def _run(self, command: Callable[[AccountServices], Awaitable[object]]) -> None:
         """Run ``command`` over the signed-in account's services as a task; a failure is
         logged and told to the rep."""

@@ -142,6 +142,12 @@ class ListPane(QWidget):
             self.proxies[kind] = proxy
             self.views[kind] = view
             self.stack.addWidget(view)
+        from snx_desktop.ui.salesfooter import SalesFooter
+
+        #: count and amount per status of the sales shown, under the sales list
+        self.sales_footer = SalesFooter(self.models["sale"], self)
+        self.sales_footer.hide()
+        layout.insertWidget(layout.indexOf(self.status), self.sales_footer)
         self.pending_model = PendingOpsModel(parent=self)
         self.pending_page = QWidget(self.stack)
         self.pending_page.setObjectName("pendingPage")
@@ -302,6 +308,7 @@ class ListPane(QWidget):
         self.search.setText(self._texts.get(kind, ""))
         self.search.blockSignals(False)
         # pages without a record list have nothing to search: no disabled field to puzzle over
+        self.sales_footer.setVisible(kind == "sale")
         self.search.setVisible(kind in self.models)
         self.search.setEnabled(kind in self.models)
         self.search.setPlaceholderText(f"Search {TITLES[kind][1]}   (Ctrl+F)")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from snx_desktop import messages
 from snx_desktop.models.bridge import MessageBridge
@@ -101,9 +101,58 @@ class MainWindow(QMainWindow):
         every = actions_by_name(self.actions_.all(), self.features.actions)
         self.toolbar = build_toolbar(self, every)
         self.detail.set_record_actions(every)
+        from snx_desktop.ui.rowmenus import RowMenus
+
+        self.row_menus = RowMenus(self, every)
+        from snx_desktop.ui.actiongate import ActionGate
+
+        self.action_gate = ActionGate(self, every)
+        from snx_desktop.ui.emptyhelp import EmptyHelp
+
+        self.help = EmptyHelp(every, self.detail.stack)
+        self.detail.stack.addWidget(self.help)
+        self.detail.stack.currentChanged.connect(lambda *_a: self._help())
+        self.navigation.sectionChanged.connect(lambda *_a: self._help())
+        for model in self.list_pane.models.values():
+            model.totalChanged.connect(lambda *_a: self._help())
+        self._help()
+        self._column_choosers()
         self._section_changed(self.list_pane.section)
         self.resize(1280, 800)
         self.restore_state()
+
+    def _column_choosers(self) -> None:
+        """Each record list's header chooses its columns, remembered in the settings."""
+        from snx_desktop.ui.columnchooser import ColumnChooser
+        from snx_desktop.ui.listpane import LIST_OBJECT_NAMES
+
+        lp = self.list_pane
+        self.column_choosers: dict[str, ColumnChooser] = {}
+        for kind, model in lp.models.items():
+            view = lp.views[kind]
+            self.column_choosers[kind] = ColumnChooser(
+                view,
+                self.settings,
+                LIST_OBJECT_NAMES[kind],
+                keys=lambda m=model: [c.key for c in m.columns],  # type: ignore[misc]
+                fitter=view.fitter,
+            )
+        # the same chooser from the keyboard: View ▸ Choose columns…
+        action = QAction("Choose &columns…", self)
+        action.setObjectName("actionChooseColumns")
+        action.setToolTip("Show, hide or reorder the columns of the current list")
+        action.triggered.connect(self._choose_columns)
+        view_menu = next(
+            (m for m in self.menuBar().findChildren(QMenu) if m.objectName() == "menuView"), None
+        )
+        if view_menu is not None:
+            view_menu.insertAction(self.actions_.refresh, action)
+        self.choose_columns = action
+
+    def _choose_columns(self) -> None:
+        chooser = self.column_choosers.get(self.list_pane.section)
+        if chooser is not None:
+            chooser.show_menu(QPoint(8, chooser.view.horizontalHeader().height()))
 
     # -- wiring inside the window ----------------------------------------------------------
     def _connect(self) -> None:
@@ -136,6 +185,18 @@ class MainWindow(QMainWindow):
         self.actions_.delete.setEnabled(kind in ("contact", "group"))
         if self.detail.kind and self.detail.kind != kind:
             self.detail.clear()  # a record of another section would only confuse
+
+    def _help(self) -> None:
+        """No record open: the pane says what can be done in the current list."""
+        stack = self.detail.stack
+        if stack.currentWidget() not in (self.detail.empty, self.help):
+            return
+        lp = self.list_pane
+        model = lp.current_model()
+        rows = model.loaded_count if model is not None and model.total is not None else None
+        self.help.show_for(lp.section, rows)
+        if stack.currentWidget() is not self.help:
+            stack.setCurrentWidget(self.help)
 
     def focus_search(self) -> None:
         self.list_pane.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

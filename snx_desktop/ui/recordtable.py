@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from snx_desktop.models.paging import Page
 from snx_desktop.models.schema import Column
 from snx_desktop.models.sources import BrowseSource
+from snx_desktop.ui.columnfit import ColumnFitter, install_elided_tips
 
 if TYPE_CHECKING:
     from snx_desktop.services.browse import BrowseService
@@ -41,7 +42,9 @@ class DelayedSource(BrowseSource):
 
 
 class RecordTable(QTableView):
-    """A table view with the app's defaults for record lists."""
+    """A table view with the app's defaults for record lists; its columns fit its width
+    (:class:`~snx_desktop.ui.columnfit.ColumnFitter`) and a cell cut short tells its whole
+    text as a tooltip."""
 
     #: a paint just ended, while ``report_paints`` is on (the list pane's start-up timing)
     painted = Signal()
@@ -67,6 +70,8 @@ class RecordTable(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setMinimumSectionSize(60)
         self.report_paints = False
+        self.fitter = ColumnFitter(self, minimum=60, readable=110)
+        install_elided_tips(self)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -82,24 +87,26 @@ class RecordTable(QTableView):
         model = self.model()
         if model is None:
             return
-        header = self.horizontalHeader()
         metrics = self.fontMetrics()
         rows = min(model.rowCount(), sample)
-        for col in range(model.columnCount() - 1):
+        wanted: dict[int, int] = {}
+        for col in range(model.columnCount()):
             title = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
             width = metrics.horizontalAdvance(title) + 28
             for row in range(rows):
                 text = model.index(row, col).data()
                 if text:
                     width = max(width, metrics.horizontalAdvance(str(text)) + 16)
-            header.resizeSection(col, min(max(width, 60), limit))
+            wanted[col] = min(max(width, 60), limit)
+        self.fitter.want(wanted)  # narrowed to the view's width where they do not all fit
 
     def size_columns(self, columns: list[Column]) -> None:
         """Give each column a width that fits its header and typical content."""
         metrics = self.fontMetrics()
-        header = self.horizontalHeader()
+        wanted: dict[int, int] = {}
         for i, col in enumerate(columns):
             title = metrics.horizontalAdvance(col.label) + 28
             guess = {1: 14, 2: 16, 3: 10, 4: 16}.get(col.kind, 22)
             width = max(title, metrics.averageCharWidth() * guess)
-            header.resizeSection(i, min(width, 320))
+            wanted[i] = min(width, 320)
+        self.fitter.want(wanted)

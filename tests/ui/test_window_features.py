@@ -33,7 +33,7 @@ async def test_ctrl_n_opens_the_new_contact_dialog(sandbox: Any, tmp_path: Path)
     async with signed_in(sandbox, tmp_path) as s:
         w = s.window
         await first_page(s)
-        await until(lambda: w.features.actions["actionAddNote"].isEnabled(), 5, "features")
+        await until(lambda: w.features.actions["actionImportCsv"].isEnabled(), 5, "features")
         # the editing and document widgets took the place of the read-only tables
         assert w.findChild(QWidget, "fieldsEditor") is not None
         assert w.findChild(QWidget, "documentsWidget") is not None

@@ -48,6 +48,7 @@ class NewRecordDialog(SubmitDialog["Change"]):
         self.form.set_values({**self.form.owner_defaults(), **(initial or {})})
         scroll = QScrollArea(self)
         scroll.setObjectName("formScroll")
+        scroll.setAccessibleName("Fields")
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)
         self.body.addWidget(scroll)

@@ -1,0 +1,88 @@
+"""Campaign details list the members this computer knows of and say what SalesNexus cannot
+tell; the sales list's footer counts and totals the rows shown per status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from uikit import first_page, signed_in, until
+
+from snx_desktop.models.roles import Roles
+from snx_desktop.ui.campaignview import NO_MEMBER_LIST
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+
+def _values(w: Any) -> dict[str, str]:
+    fm = w.detail.record.fields_model
+    return {fm.index(r, 0).data(): fm.index(r, 1).data() for r in range(fm.rowCount())}
+
+
+@pytest.mark.asyncio
+async def test_a_campaign_lists_the_contacts_added_from_here_waiting_then_sent(
+    fresh_sandbox: Any, tmp_path: Path
+) -> None:
+    async with signed_in(fresh_sandbox, tmp_path) as s:
+        w, svc = s.window, s.services
+        await first_page(s)
+        await until(lambda: w.detail.campaign_members is not None, 10, "features")
+        contacts = w.list_pane.models["contact"]
+        ids = [contacts.record_id(i) for i in range(2)]
+        names = [str(contacts.index(i, 0).data()) for i in range(2)]
+        await first_page(s, "campaign")
+        w.list_pane.select_row(0)
+        campaign = w.list_pane.models["campaign"].index(0, 0).data(Roles.RECORD)
+        assert w.detail.kind == "campaign"
+        assert w.detail.record.fields.note.text() == NO_MEMBER_LIST
+        assert _values(w)["Added from this computer"] == "none yet"
+
+        svc.connectivity.set_work_offline(True)
+        await svc.writes.add_to_campaign(str(campaign["campaign-id"]), ids)
+        await until(lambda: "Waiting to be sent (2)" in _values(w), 10, "the waiting members")
+        assert _values(w)["Waiting to be sent (2)"] == ", ".join(names)
+
+        svc.connectivity.set_work_offline(False)
+        await until(lambda: "Added from this computer (2)" in _values(w), 30, "the sent members")
+        assert _values(w)["Added from this computer (2)"] == ", ".join(names)
+        assert not any(k.startswith("Waiting") for k in _values(w))
+
+    # what was sent is remembered by the offline store
+    async with signed_in(fresh_sandbox, tmp_path) as s:
+        w = s.window
+        await first_page(s, "campaign")
+        w.list_pane.select_row(0)
+        await until(lambda: "Added from this computer (2)" in _values(w), 10, "remembered members")
+
+
+@pytest.mark.asyncio
+async def test_the_sales_footer_counts_and_totals_the_rows_shown_per_status(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import Qt
+
+    async with signed_in(sandbox, tmp_path) as s:
+        w = s.window
+        await first_page(s, "sale")
+        lp = w.list_pane
+        model = lp.models["sale"]
+        footer = lp.sales_footer
+        assert footer.isVisible()
+        labels = [
+            str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())
+        ]
+        status_col, amount_col = labels.index("Status"), labels.index("Amount")
+        expected: dict[str, list[float]] = {}
+        for row in range(model.loaded_count):
+            status = str(model.index(row, status_col).data())
+            shown = str(model.index(row, amount_col).data() or "0")
+            amount = float(shown.replace("$", "").replace(",", "") or 0)
+            expected.setdefault(status, []).append(amount)
+        assert set(expected) <= {"Open", "Won", "Lost"}
+        text = footer.text().replace("\u00a0", " ")
+        assert f"the {model.loaded_count:,} sales shown" in footer.toolTip()
+        for status, amounts in expected.items():
+            assert f"{status}: {len(amounts):,} · ${sum(amounts):,.2f}" in text
+        await first_page(s, "contact")
+        assert not footer.isVisible()

@@ -1,0 +1,136 @@
+"""Columns that fit: lists and detail tables without a sideways scrollbar at 1024×640, the whole
+text of a cut cell as its tooltip, and the column chooser remembered per list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtWidgets import QTableView
+from uikit import first_page, signed_in, until
+
+from snx_desktop.ui.detailviews import DetailTab
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+
+def _fits(view: QTableView) -> bool:
+    header = view.horizontalHeader()
+    shown = [i for i in range(header.count()) if not header.isSectionHidden(i)]
+    return (
+        not view.horizontalScrollBar().isVisible()
+        and header.length() <= view.viewport().width() + 1
+        and len(shown) >= 2
+    )
+
+
+async def _resized(w: Any, width: int, height: int) -> None:
+    w.resize(width, height)
+    await until(lambda: w.width() == width, 5, "the window size")
+    view = w.list_pane.current_view()
+    await until(lambda: view.viewport().width() < width // 2, 5, "the list's new width")
+
+
+@pytest.mark.asyncio
+async def test_the_contact_list_fits_at_1024_without_a_sideways_scrollbar(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    async with signed_in(sandbox, tmp_path) as s:
+        w = s.window
+        await first_page(s)
+        await _resized(w, 1024, 640)
+        view = w.list_pane.views["contact"]
+        await until(lambda: _fits(view), 5, "the columns to fit")
+        # the first column (the name) keeps a readable width
+        assert view.columnWidth(0) >= 100
+
+
+@pytest.mark.asyncio
+async def test_detail_tables_fit_and_tell_cut_text_as_tooltip(sandbox: Any, tmp_path: Path) -> None:
+    async with signed_in(sandbox, tmp_path) as s:
+        w = s.window
+        await first_page(s)
+        await _resized(w, 1024, 640)
+        detail = w.detail
+        tab: DetailTab = detail.contact.activities
+        for row in range(40):
+            w.list_pane.select_row(row)
+            await detail.wait_loaded()
+            if tab.model.rowCount():
+                break
+        assert tab.model.rowCount() > 0
+        detail.contact.tabs.setCurrentWidget(tab)
+        view = tab.view
+        await until(view.isVisible, 5, "the activities")
+        await until(lambda: _fits(view), 5, "the activities to fit")
+        # make the text column too narrow for its text: the tooltip has the whole of it
+        view.setColumnWidth(2, 40)  # the subject, narrower than its text
+        tips = view.findChild(QObject, "elidedTips")
+        assert tips is not None
+        model = view.model()
+        texts = {
+            tips.full_text_at(  # type: ignore[attr-defined]
+                view.visualRect(model.index(0, c)).center().x(),
+                view.visualRect(model.index(0, c)).center().y(),
+            ): c
+            for c in range(model.columnCount())
+            if not view.isColumnHidden(c)
+        }
+        cut = [t for t in texts if t]
+        assert model.index(0, 2).data() in cut
+        for text in cut:
+            assert text == model.index(0, texts[text]).data()
+
+
+@pytest.mark.asyncio
+async def test_the_column_chooser_hides_and_reorders_and_is_remembered(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    profile = tmp_path / "profile"
+    async with signed_in(sandbox, profile) as s:
+        w = s.window
+        await first_page(s, "group")
+        view = w.list_pane.views["group"]
+        header = view.horizontalHeader()
+        labels = [str(view.model().headerData(i, Qt.Orientation.Horizontal)) for i in range(3)]
+        chooser = view.findChild(QObject, "columnChooser")
+        assert chooser is not None
+        header.customContextMenuRequested.emit(QPoint(10, 5))
+        menu = chooser.menu  # type: ignore[attr-defined]
+        assert menu is not None
+        assert menu.isVisible()
+        entry = next(a for a in menu.actions() if a.text() == labels[1])
+        assert entry.isChecked()
+        entry.trigger()  # hide the second column
+        assert view.isColumnHidden(1)
+        header.moveSection(header.visualIndex(2), 0)  # as a drag of the third header does
+        order = [header.logicalIndex(v) for v in range(header.count())]
+    async with signed_in(sandbox, profile) as s:
+        w = s.window
+        await first_page(s, "group")
+        view = w.list_pane.views["group"]
+        header = view.horizontalHeader()
+        assert view.isColumnHidden(1)
+        assert [header.logicalIndex(v) for v in range(header.count())] == order
+        fitter = view.fitter  # type: ignore[attr-defined]
+        assert view.isColumnHidden(0) == (0 in fitter.no_room)  # hidden only for want of room
+
+
+@pytest.mark.asyncio
+async def test_view_choose_columns_opens_the_current_lists_chooser(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    async with signed_in(sandbox, tmp_path) as s:
+        w = s.window
+        await first_page(s, "sale")
+        w.choose_columns.trigger()
+        chooser = w.column_choosers["sale"]
+        menu = chooser.menu
+        assert menu is not None
+        assert menu.isVisible()
+        model = w.list_pane.views["sale"].model()
+        labels = [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(3)]
+        entries = [a.text() for a in menu.actions() if a.isCheckable()]
+        assert entries[:3] == labels
