@@ -73,7 +73,7 @@ async def test_an_activity_at_midnight_shows_its_time(qtbot: Any) -> None:
     }
     midnight = f"Mar 4, 2026 {format_time(datetime(2026, 3, 4))}"
     assert "12:00" in midnight
-    when = activity_columns(Lookups())[0]
+    when = next(c for c in activity_columns(Lookups()) if c.label == "When")
     assert when.display(at_midnight) == midnight
     all_day = {**at_midnight, "timeless": "true"}
     assert when.display(all_day) == "Mar 4, 2026"

@@ -37,7 +37,7 @@ async def test_a_record_made_with_ctrl_n_is_opened_and_selected(
     async with signed_in(fresh_sandbox, tmp_path / "profile") as s:
         w = s.window
         await first_page(s, kind)
-        await until(lambda: w.features.actions["actionAddNote"].isEnabled(), 5, "features")
+        await until(lambda: w.features.actions["actionImportCsv"].isEnabled(), 5, "features")
         assert w.list_pane.select_row(3)
         w.actions_.new_record.trigger()
         await until(lambda: open_dialog() is not None, 5, "the new-record dialog")
@@ -69,7 +69,7 @@ async def test_an_activity_scheduled_from_a_contact_opens_in_the_details(
         w = s.window
         await first_page(s, "activity")  # the Activities list shows rows
         await first_page(s, "contact")
-        await until(lambda: w.features.actions["actionAddNote"].isEnabled(), 5, "features")
+        await until(lambda: w.features.actions["actionImportCsv"].isEnabled(), 5, "features")
         assert w.list_pane.select_row(1)
         cid = w.list_pane.selected_ids()[0]
         await until(lambda: w.detail.record_id == cid, 5, "the open contact")
