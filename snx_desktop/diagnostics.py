@@ -43,7 +43,8 @@ _BEARER = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
 # a password in a URL's user part: scheme://user:password@host
 _URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s@/]+@", re.IGNORECASE)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
-# long runs of base64 or hex (tokens, file contents); UUIDs (record ids) are kept
+# long runs of base64 or hex (tokens, file contents); UUIDs (record ids), lower-case words,
+# paths and version strings are kept
 _BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za-z0-9+/=_-])")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
@@ -64,11 +65,13 @@ def _redact_run(match: re.Match[str]) -> str:
     run = match.group(0)
     if _UUID.fullmatch(run):
         return run  # a record's id
-    if not any(c.isdigit() for c in run) or not any(c.isalpha() for c in run):
-        return run  # a long word or number: no secret looks like that
-    if "/" in run and not re.search(r"[A-Z].*[a-z]|[a-z].*[A-Z]", run.replace("/", "")):
-        return run  # a path of lower-case names
-    return REDACTED
+    letters = run.replace("-", "").replace("_", "")
+    if re.fullmatch(r"[0-9a-fA-F]{32,}", letters):
+        return REDACTED  # a hex token or digest
+    mixed = any(c.isupper() for c in run) and any(c.islower() for c in run)
+    if mixed and any(c.isdigit() for c in run):
+        return REDACTED  # base64: tokens, file contents
+    return run  # words, paths and version strings
 
 
 def note(name: str, value: str) -> None:
