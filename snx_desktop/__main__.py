@@ -107,9 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["--run-sandbox"]:
         # the demo mode's server, in a child process of the app (snx_desktop.demoserver)
-        from snx_desktop.sandbox.__main__ import main as run_sandbox
+        from snx_desktop.demoserver import run_sandbox_command
 
-        return run_sandbox(arguments[1:])
+        return run_sandbox_command(arguments[1:])
     # no cyclic garbage collection while the app starts: it only builds what it keeps, and
     # the first rows are painted sooner; once the window is up, the GUI collects from a
     # timer in its own thread (snx_desktop.models.gccontrol)
@@ -118,6 +118,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(arguments)
     if args.email and not args.check_server:
         parser.error("--email goes with --check-server")
+    if args.demo:
+        from snx_desktop.demoserver import sandbox_missing
+
+        problem = sandbox_missing()
+        if problem is not None:
+            parser.exit(2, f"{parser.prog}: {problem}\n")
     from snx_desktop.network import NetworkOptions, NetworkSetupError, check_ca_bundle, check_proxy
 
     try:
