@@ -123,14 +123,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         problem = sandbox_missing()
         if problem is not None:
-            parser.exit(2, f"{parser.prog}: {problem}\n")
+            _refuse(parser, problem)
     from snx_desktop.network import NetworkOptions, NetworkSetupError, check_ca_bundle, check_proxy
 
     try:
         args.ca_bundle = check_ca_bundle(args.ca_bundle) if args.ca_bundle else None
         args.proxy = check_proxy(args.proxy) if args.proxy else None
     except NetworkSetupError as exc:
-        parser.error(str(exc))
+        _refuse(parser, str(exc))
     level = logging.DEBUG if args.verbose else getattr(logging, args.log_level)
     from snx_desktop.logfile import console_handler
 
@@ -143,6 +143,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from snx_desktop.app import run
 
     return run(args)
+
+
+def _refuse(parser: argparse.ArgumentParser, problem: str) -> None:
+    """End with exit status 2 and ``problem``: on the console, or, in the windowed program
+    (no console: ``sys.stderr`` is None), in a message box."""
+    if sys.stderr is None:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        QMessageBox.warning(None, "SalesNexus Desktop", problem)
+        del app
+        raise SystemExit(2)
+    parser.error(problem)
 
 
 def _secret(variable: str, prompt: str) -> str:

@@ -73,6 +73,31 @@ def test_the_start_and_stop_steps_are_in_the_log_file_of_the_profile(tmp_path: P
         assert stat.S_IMODE((logs / name).stat().st_mode) == 0o600
 
 
+def test_the_network_settings_are_checked_and_logged_at_start(tmp_path: Path) -> None:
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    missing = tmp_path / "company-ca.pem"
+    (profile / "settings.ini").write_text(
+        f"[network]\ncaBundle={missing}\nproxy=proxy.example.com:3128\n", encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "snx_desktop", "--smoke-test", "--profile", str(profile)],
+        env=_env(QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr  # a bad setting does not stop the app
+    assert f"The CA certificate file {missing} does not exist. The setting is not used." in (
+        done.stderr
+    )
+    lines = _log_lines(profile)
+    assert any(
+        line.endswith("network: extra CA bundle: none; proxy: http://proxy.example.com:3128")
+        for line in lines
+    )
+
+
 def test_the_windowed_build_without_a_console_still_logs(tmp_path: Path) -> None:
     """A windowed program (pythonw, the frozen bundle) has no sys.stdout or sys.stderr."""
     profile = tmp_path / "profile"
