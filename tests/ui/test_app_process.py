@@ -123,6 +123,44 @@ def test_the_windowed_build_without_a_console_still_logs(tmp_path: Path) -> None
     assert any(" DEBUG " in line for line in lines)  # -v: the file has the debug lines too
 
 
+def test_the_windowed_build_shows_a_refused_flag_in_a_message_box(tmp_path: Path) -> None:
+    """Without a console the reason for exit status 2 is shown, not written to nowhere."""
+    shown = tmp_path / "shown.txt"
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication, QMessageBox
+        sys.stdout = sys.stderr = None
+        app = QApplication([])
+
+        def answer():
+            box = QApplication.activeModalWidget()
+            if isinstance(box, QMessageBox):
+                Path({str(shown)!r}).write_text(box.text(), encoding="utf-8")
+                box.accept()
+
+        timer = QTimer()
+        timer.timeout.connect(answer)
+        timer.start(20)
+        from snx_desktop.__main__ import main
+        raise SystemExit(main(["--ca-bundle", {str(tmp_path / "gone.pem")!r}]))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=_env(QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert shown.read_text(encoding="utf-8") == (
+        f"The CA certificate file {tmp_path / 'gone.pem'} does not exist."
+    )
+
+
 def test_a_native_crash_is_written_to_the_crash_file(tmp_path: Path) -> None:
     folder = tmp_path / "logs"
     script = textwrap.dedent(
