@@ -161,12 +161,13 @@ _IMPORT_LAZY = "import snx_desktop.services"
 _IMPORT_EAGER = "import snx_desktop.services, snx_desktop.api.client"
 _CONSTRUCT = """
 import time, httpx
-from snx_desktop.api.client import SalesNexusClient, _build_ssl_context
+from snx_desktop.api.client import SalesNexusClient
+from snx_desktop.api.tls import build_ssl_context
 t0 = time.perf_counter()
 c = SalesNexusClient("https://crm.example")
 t1 = time.perf_counter()
 if {eager}:
-    httpx.AsyncClient(verify=_build_ssl_context(None), timeout=httpx.Timeout(30.0))
+    httpx.AsyncClient(verify=build_ssl_context(None), timeout=httpx.Timeout(30.0))
 t2 = time.perf_counter()
 print((t1 - t0 if not {eager} else t2 - t1) * 1000.0)
 """

@@ -16,6 +16,12 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from snx_desktop import __version__
+
+if TYPE_CHECKING:
+    from snx_desktop.network import NetworkOptions
 
 __all__ = ["build_parser", "main"]
 
@@ -42,6 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--offline", action="store_true", help="start in offline mode (no network)")
     parser.add_argument(
+        "--ca-bundle",
+        metavar="FILE",
+        help="also trust the CA certificates in FILE (PEM), e.g. your company's; certificates "
+        "are always checked against the system's trust store too",
+    )
+    parser.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="send every request through this HTTP proxy (default: the system's proxy from "
+        "HTTPS_PROXY/HTTP_PROXY/NO_PROXY)",
+    )
+    parser.add_argument(
         "--screenshot",
         metavar="PATH",
         help="save the window as PNG once the first contacts have loaded, then quit",
@@ -67,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"with --check-server: the e-mail address to sign in with (without it, a login "
         f"token from {TOKEN_VARIABLE} or a prompt)",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument(
         "-v",
@@ -88,9 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["--run-sandbox"]:
         # the demo mode's server, in a child process of the app (snx_desktop.demoserver)
-        from snx_desktop.sandbox.__main__ import main as run_sandbox
+        from snx_desktop.demoserver import run_sandbox_command
 
-        return run_sandbox(arguments[1:])
+        return run_sandbox_command(arguments[1:])
     # no cyclic garbage collection while the app starts: it only builds what it keeps, and
     # the first rows are painted sooner; once the window is up, the GUI collects from a
     # timer in its own thread (snx_desktop.models.gccontrol)
@@ -99,16 +118,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(arguments)
     if args.email and not args.check_server:
         parser.error("--email goes with --check-server")
+    if args.demo:
+        from snx_desktop.demoserver import sandbox_missing
+
+        problem = sandbox_missing()
+        if problem is not None:
+            _refuse(parser, problem)
+    from snx_desktop.network import NetworkOptions, NetworkSetupError, check_ca_bundle, check_proxy
+
+    try:
+        args.ca_bundle = check_ca_bundle(args.ca_bundle) if args.ca_bundle else None
+        args.proxy = check_proxy(args.proxy) if args.proxy else None
+    except NetworkSetupError as exc:
+        _refuse(parser, str(exc))
     level = logging.DEBUG if args.verbose else getattr(logging, args.log_level)
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    from snx_desktop.logfile import console_handler
+
+    # the console gets `level`; the log file, set up by the app, INFO and up (or DEBUG)
+    logging.basicConfig(level=level, handlers=[console_handler(level)])
     if args.check_server:
         gc.enable()  # no window to paint: nothing to gain from holding the collector back
-        return check_server(args.check_server, args.email or "")
+        network = NetworkOptions(args.ca_bundle, args.proxy)
+        return check_server(args.check_server, args.email or "", network)
     from snx_desktop.app import run
 
     return run(args)
+
+
+def _refuse(parser: argparse.ArgumentParser, problem: str) -> None:
+    """End with exit status 2 and ``problem``: on the console, or, in the windowed program
+    (no console: ``sys.stderr`` is None), in a message box."""
+    if sys.stderr is None:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        QMessageBox.warning(None, "SalesNexus Desktop", problem)
+        del app
+        raise SystemExit(2)
+    parser.error(problem)
 
 
 def _secret(variable: str, prompt: str) -> str:
@@ -125,7 +172,7 @@ def _secret(variable: str, prompt: str) -> str:
     return ""
 
 
-def check_server(url: str, email: str) -> int:
+def check_server(url: str, email: str, network: NetworkOptions | None = None) -> int:
     """``--check-server``: the report on stdout; returns its exit status."""
     import asyncio
 
@@ -145,7 +192,12 @@ def check_server(url: str, email: str) -> int:
     if not password and not token:
         sys.stderr.write(missing + "\n")
         return 2
-    report = asyncio.run(run_check(url, email=email, password=password, token=token))
+    from snx_desktop.network import NetworkOptions
+
+    options = (network or NetworkOptions()).client_options()
+    report = asyncio.run(
+        run_check(url, email=email, password=password, token=token, client_options=options)
+    )
     sys.stdout.write(report.text())
     sys.stdout.flush()
     return report.exit_code

@@ -4,7 +4,9 @@ The start-up reads top to bottom, each step logged as ``start: …``; right wher
 what undoes it is registered with a :class:`~snx_desktop.lifecycle.Lifecycle`, and quitting
 runs those in reverse order (``stop: …``). In order:
 
-1. Qt's own messages go to ``logging``; the ``QApplication`` and the settings are made.
+0. The log file and the crash file (:mod:`snx_desktop.logfile`; stop: closed, last of all).
+1. Qt's own messages go to ``logging``; the ``QApplication`` and the settings are made; the
+   network set-up (:mod:`snx_desktop.network`) from the command line, else the settings.
 2. The first window is shown with the first rows from the offline store
    (:mod:`snx_desktop.ui.firstpaint`) before anything else is loaded: the event loop, the
    services and the network client come after the rep sees their contacts. (Stop: the
@@ -44,6 +46,8 @@ from snx_desktop.lifecycle import Lifecycle
 if TYPE_CHECKING:
     import asyncio
 
+    from snx_desktop.logfile import LogFile
+    from snx_desktop.network import NetworkOptions
     from snx_desktop.ui.errorpanel import ErrorPanel
     from snx_desktop.ui.mainwindow import MainWindow
 
@@ -235,6 +239,10 @@ class QuitRequest:
 def run(args: argparse.Namespace) -> int:
     """Run the app until the rep quits; returns the process exit status."""
     life = Lifecycle()
+    profile = Path(args.profile).expanduser() if args.profile else None
+    log_file = _open_log_file(profile, getattr(args, "verbose", False))
+    if log_file is not None:
+        life.on_stop("the log file", log_file.close)
     if args.smoke_test and not os.environ.get("QT_QPA_PLATFORM"):
         has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
         if sys.platform.startswith("linux") and not has_display:
@@ -243,8 +251,9 @@ def run(args: argparse.Namespace) -> int:
     install_qt_message_handler()
     log.info("start: the application and its settings")
     app = make_application()
-    profile = Path(args.profile).expanduser() if args.profile else None
     settings = settings_for(profile)
+    log.info("start: the network set-up (extra CA bundle, proxy)")
+    network, network_problems = _network_setup(args, settings)
     window: MainWindow | None = None
     if not args.smoke_test:
         log.info("start: the first window, with the first rows from the offline store")
@@ -260,6 +269,10 @@ def run(args: argparse.Namespace) -> int:
             started=process_started_at(),
         )
         life.on_stop("the window (its layout is saved)", _window_closer(window))
+        from snx_desktop import messages
+
+        for problem in network_problems:
+            messages.warning(problem)
     # the rest of the app loads now, while the rep looks at the first rows
     log.info("start: the event loop")
     import asyncio
@@ -285,7 +298,7 @@ def run(args: argparse.Namespace) -> int:
         with loop:
             if window is None:
                 return int(loop.run_until_complete(_smoke_test(app, profile)))
-            live = _live(app, args, window, settings, profile, life, quit_request)
+            live = _live(app, args, window, settings, profile, network, life, quit_request)
             return int(loop.run_until_complete(live))
     except RuntimeError as exc:  # the Qt loop was stopped from outside (session end)
         log.warning("event loop stopped early: %s", exc)
@@ -295,6 +308,41 @@ def run(args: argparse.Namespace) -> int:
         return 1
     finally:
         life.stop_at_once()  # what the loop did not stop (nothing, after a normal quit)
+
+
+def _open_log_file(profile: Path | None, verbose: bool) -> LogFile | None:
+    """The first step: the log file (see :mod:`snx_desktop.logfile`); without it (a folder
+    that cannot be written) the app still starts."""
+    from snx_desktop.logfile import LogFile, log_folder
+
+    try:
+        folder = log_folder(profile)
+        opened = LogFile.open(folder, level=logging.DEBUG if verbose else logging.INFO)
+    except OSError as exc:
+        log.warning("no log file: %s", exc)
+        return None
+    log.info("start: the log file, %s (SalesNexus Desktop %s)", opened.path, __version__)
+    return opened
+
+
+def _network_setup(
+    args: argparse.Namespace, settings: QSettings
+) -> tuple[NetworkOptions, list[str]]:
+    """The CA bundle and proxy: the command line's (checked already), else the settings'."""
+    from snx_desktop import diagnostics
+    from snx_desktop.network import CA_BUNDLE_SETTING, PROXY_SETTING, resolve
+
+    network, problems = resolve(
+        getattr(args, "ca_bundle", None),
+        getattr(args, "proxy", None),
+        saved_ca_bundle=settings.value(CA_BUNDLE_SETTING, ""),
+        saved_proxy=settings.value(PROXY_SETTING, ""),
+    )
+    for problem in problems:
+        log.warning("network set-up: %s", problem)
+    log.info("network: %s", network.describe())
+    diagnostics.note("Network", network.describe())
+    return network, problems
 
 
 def _window_closer(window: MainWindow) -> Callable[[], None]:
@@ -311,6 +359,7 @@ async def _live(
     window: MainWindow,
     settings: QSettings,
     profile: Path | None,
+    network: NetworkOptions,
     life: Lifecycle,
     quit_request: QuitRequest,
 ) -> int:
@@ -334,7 +383,11 @@ async def _live(
         from snx_desktop.ui.accountflow import AccountFlow
 
         flow = AccountFlow(
-            window=window, settings=settings, profile=profile, on_quit=quit_request.request
+            window=window,
+            settings=settings,
+            profile=profile,
+            on_quit=quit_request.request,
+            network=network,
         )
         life.on_stop_async(
             "the account's services (client and store)", flow.close, at_once=flow.close_at_once

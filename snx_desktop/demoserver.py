@@ -17,12 +17,62 @@ import sys
 import threading
 from typing import IO
 
-__all__ = ["RUN_SANDBOX", "DemoServer", "DemoServerError", "start_demo_server"]
+__all__ = [
+    "RUN_SANDBOX",
+    "SANDBOX_PACKAGES",
+    "DemoServer",
+    "DemoServerError",
+    "run_sandbox_command",
+    "sandbox_missing",
+    "start_demo_server",
+]
 
 log = logging.getLogger(__name__)
 
 #: the app's command-line switch that runs the sandbox's command line instead of the app
 RUN_SANDBOX = "--run-sandbox"
+
+
+#: what the sandbox needs besides the app: the ``sandbox`` extra (``snx-desktop[sandbox]``)
+SANDBOX_PACKAGES = ("starlette", "uvicorn")
+
+
+def sandbox_missing() -> str | None:
+    """Why the sandbox cannot run here (a message for the user), or None when it can."""
+    import importlib.util
+
+    def absent(name: str) -> bool:
+        try:
+            return importlib.util.find_spec(name) is None
+        except (ImportError, ValueError):  # an import hook or a broken package says so
+            return True
+
+    missing = [name for name in SANDBOX_PACKAGES if absent(name)]
+    if absent("snx_desktop.sandbox") or (missing and getattr(sys, "frozen", False)):
+        return (
+            "The demo is not part of this installation of SalesNexus Desktop. To try the app "
+            "with demo data, install it with pip: pip install 'snx-desktop[sandbox]'"
+        )
+    if missing:
+        verb = "is" if len(missing) == 1 else "are"
+        return (
+            f"The demo server needs {' and '.join(missing)}, which {verb} not installed. "
+            "Install the app with its sandbox: pip install 'snx-desktop[sandbox]'"
+        )
+    return None
+
+
+def run_sandbox_command(argv: list[str] | None = None) -> int:
+    """``snx-sandbox``: the sandbox's command line, or a message and exit status 2 when the
+    sandbox is not installed."""
+    problem = sandbox_missing()
+    if problem is not None:
+        if sys.stderr is not None:
+            sys.stderr.write(problem + "\n")
+        return 2
+    from snx_desktop.sandbox.__main__ import main
+
+    return main(argv)
 
 
 class DemoServerError(RuntimeError):

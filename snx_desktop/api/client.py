@@ -47,7 +47,9 @@ class SalesNexusClient(
 ):
     """Async client for the SalesNexus ``call-v1`` API (see the module docstring).
 
-    TLS certificates are always verified (system CAs, certifi's, plus ``ca_bundle``). Plain
+    TLS certificates are always verified (the operating system's trust store, certifi's CAs,
+    plus ``ca_bundle``). ``proxy`` (an ``http://`` or ``https://`` URL) carries every request;
+    without it, the proxy from the environment is used (``HTTPS_PROXY``, ``NO_PROXY``…). Plain
     ``http://`` is accepted only for this machine: ``localhost`` itself and literal loopback
     addresses (127.0.0.0/8, ::1), not other names such as ``*.localhost`` (a resolver need not
     map them to loopback), unless ``allow_insecure_http=True`` is passed, for a server on a

@@ -1,5 +1,7 @@
-"""The TLS context of the client's connections: system CAs plus certifi's (plus an extra
-bundle), verification always on; the shared one is built once, in advance, off the loop."""
+"""The TLS context of the client's connections: the operating system's trust store (through
+``truststore``: the Windows and macOS certificate stores, the system's CA files on Linux), plus
+certifi's CAs, plus an optional extra CA bundle (a company's own CA, e.g. of a TLS-inspecting
+proxy); verification always on. The shared one is built once, in advance, off the loop."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ _prewarm_started = False
 
 
 def ssl_context(ca_bundle: str | os.PathLike[str] | None) -> ssl.SSLContext:
-    """System CAs plus certifi's, plus ``ca_bundle``; verification is always on.
+    """The system's trust store plus certifi's CAs, plus ``ca_bundle``; verification is
+    always on.
 
     The context without an extra bundle is built once and shared (it is read-only after)."""
     global _default_ssl
@@ -45,8 +48,24 @@ def prewarm_ssl_context() -> None:
     threading.Thread(target=build, name="snx-tls-context", daemon=True).start()
 
 
+def _system_context() -> ssl.SSLContext:
+    """A client context that verifies against the operating system's trust store; the
+    standard library's default context where ``truststore`` is not installed."""
+    try:
+        import truststore
+    except ImportError:  # pragma: no cover - a declared dependency; kept for odd installs
+        log.debug("truststore is not installed; using the CA files OpenSSL knows")
+        return ssl.create_default_context()
+    ctx: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    return ctx
+
+
 def build_ssl_context(ca_bundle: str | os.PathLike[str] | None) -> ssl.SSLContext:
-    ctx = ssl.create_default_context()
+    """A new context (see :func:`ssl_context`); a missing or unreadable ``ca_bundle`` raises
+    ``OSError``, one without a certificate ``ssl.SSLError``."""
+    ctx = _system_context()
+    ctx.check_hostname = True
+    ctx.verify_mode = ssl.CERT_REQUIRED
     try:
         import certifi
 

@@ -76,6 +76,7 @@ class Transport(Sessions, CallsBase):
         backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
         ca_bundle: str | os.PathLike[str] | None = None,
+        proxy: str | None = None,
         allow_insecure_http: bool = False,
         user_agent: str | None = None,
         deadline: float | None = None,
@@ -108,6 +109,8 @@ class Transport(Sessions, CallsBase):
         self._transport = transport
         # a bad extra bundle fails here, as it always did
         self._ssl: ssl.SSLContext | None = ssl_context(ca_bundle) if ca_bundle is not None else None
+        # None: the system's proxy from the environment (HTTPS_PROXY, NO_PROXY, …), as httpx does
+        self._proxy = proxy or None
         self._timeout = timeout
         if deadline is not None and not deadline > 0:
             raise ValueError("deadline must be more than 0 seconds")
@@ -172,6 +175,7 @@ class Transport(Sessions, CallsBase):
                 ),
                 headers=self._headers,
                 follow_redirects=False,
+                proxy=self._proxy,
             )
         return self._http_client
 

@@ -29,6 +29,7 @@ import httpx
 
 from snx_desktop.api.client import SalesNexusClient
 from snx_desktop.api.errors import (
+    ConnectionFailedError,
     InsecureURLError,
     InvalidLoginError,
     NotFoundError,
@@ -301,6 +302,8 @@ class _Stop(Exception):
 
 def _error_words(exc: SalesNexusError) -> str:
     """What went wrong, in the client's words only (a server's text may quote values)."""
+    if isinstance(exc, ConnectionFailedError) and exc.code == "CERTIFICATE":
+        return str(exc).rstrip(".")  # the client's own words: the host and what to check
     code = f" ({exc.code})" if exc.code in ERROR_CODES else ""
     return type(exc).default_message.rstrip(".") + code
 

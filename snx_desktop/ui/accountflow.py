@@ -37,6 +37,7 @@ from snx_desktop.ui.signin import (
 )
 
 if TYPE_CHECKING:
+    from snx_desktop.network import NetworkOptions
     from snx_desktop.services import AppServices
     from snx_desktop.ui.mainwindow import MainWindow
 
@@ -94,8 +95,11 @@ class AccountFlow:
         profile: Path | None,
         on_quit: Callable[[int], None],
         secrets: SecretStore | None = None,
+        network: NetworkOptions | None = None,
     ) -> None:
         self.window = window
+        #: the extra CA bundle and proxy of every account's client (default: the system's)
+        self.network = network
         self.settings = settings
         self.profile = profile
         self.on_quit = on_quit
@@ -227,6 +231,9 @@ class AccountFlow:
                 credentials=self._credentials,
                 work_offline=offline,
                 start=False,
+                client_options=(
+                    self.network.client_options(request.server) if self.network else None
+                ),
             )
         except asyncio.CancelledError:
             raise

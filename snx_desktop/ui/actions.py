@@ -115,6 +115,8 @@ class WindowActions:
     sections: dict[str, QAction]
     check_server: QAction
     about: QAction
+    open_log_folder: QAction
+    copy_diagnostics: QAction
 
     def all(self) -> list[QAction]:
         fixed = [
@@ -131,6 +133,8 @@ class WindowActions:
             self.next,
             self.check_server,
             self.about,
+            self.open_log_folder,
+            self.copy_diagnostics,
         ]
         return fixed + list(self.sections.values())
 
@@ -187,6 +191,18 @@ def build_actions(window: QMainWindow, menubar: QMenuBar) -> WindowActions:
             tip="Compare the server's answers with what this app expects (read-only)",
         ),
         about=_action(window, "actionAbout", "&About SalesNexus Desktop"),
+        open_log_folder=_action(
+            window,
+            "actionOpenLogFolder",
+            "Open &log folder",
+            tip="Show the folder with this app's log files",
+        ),
+        copy_diagnostics=_action(
+            window,
+            "actionCopyDiagnostics",
+            "Copy &diagnostics",
+            tip="Copy versions, settings and the last log lines for support (no passwords)",
+        ),
     )
     acts.work_offline.setCheckable(True)
     acts.quit.setShortcuts([QKeySequence(QKeySequence.StandardKey.Quit), QKeySequence("Ctrl+Q")])
@@ -226,6 +242,8 @@ def build_actions(window: QMainWindow, menubar: QMenuBar) -> WindowActions:
     help_menu = menubar.addMenu("&Help")
     help_menu.setObjectName("menuHelp")
     help_menu.addAction(acts.check_server)
+    help_menu.addAction(acts.open_log_folder)
+    help_menu.addAction(acts.copy_diagnostics)
     help_menu.addSeparator()
     help_menu.addAction(acts.about)
     return acts

@@ -22,6 +22,7 @@ from snx_desktop.ui.iconset import stylesheet
 from snx_desktop.ui.listpane import ListPane
 from snx_desktop.ui.navigation import NavigationList
 from snx_desktop.ui.statusbar import MessageBar, StatusBar
+from snx_desktop.ui.supportmenu import copy_diagnostics, open_log_folder
 from snx_desktop.ui.toolbar import actions_by_name, build_toolbar, section_noun
 
 if TYPE_CHECKING:
@@ -172,6 +173,8 @@ class MainWindow(QMainWindow):
         acts.sign_out.triggered.connect(self.signOutRequested.emit)
         acts.check_server.triggered.connect(self.check_server)
         acts.about.triggered.connect(self._about)
+        acts.open_log_folder.triggered.connect(open_log_folder)
+        acts.copy_diagnostics.triggered.connect(lambda: copy_diagnostics(self))
         for key, action in acts.sections.items():
             action.triggered.connect(lambda _c=False, k=key: self.navigation.select(k))
 

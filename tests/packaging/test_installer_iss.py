@@ -325,8 +325,8 @@ def test_names_agree_with_pyproject_spec_and_app(iss: IssScript) -> None:
     project = _pyproject()["project"]
     facts = _spec_facts()
     assert project["name"] == facts.exe_name == facts.collect_name
-    assert "snx-desktop" in project["scripts"]
-    assert project["scripts"]["snx-desktop"] == "snx_desktop.__main__:main"
+    assert "snx-desktop" in project["gui-scripts"]
+    assert project["gui-scripts"]["snx-desktop"] == "snx_desktop.__main__:main"
     assert iss.setup["AppName"] == app.APP_NAME
     assert iss.setup["AppPublisher"] == app.ORG_NAME
     assert iss.setup["UninstallDisplayIcon"] == f"{{app}}\\{facts.exe_name}.exe"

@@ -2,11 +2,12 @@
 an expired session, a dropped connection and a refused write, the password and every login
 token the server handed out (also base64- and URL-encoded) are nowhere on disk outside the
 keyring (profile folder: store, WAL, documents, outbox, settings; the temp folder; the
-QSettings file of the app) and nowhere in the logs. The server check's reports (in the app
-and on the command line, with debug logging) hold no password and no token either. Store files
-are 0600, folders 0700. TLS checks are on and cannot be switched off by a parameter; the
-sandbox binds loopback by default; file names from the server cannot write outside the chosen
-folder.
+QSettings file of the app) and nowhere in the logs (the log file included, written at debug
+level) nor in the diagnostics text of Help ▸ Copy diagnostics. The server check's reports (in
+the app and on the command line, with debug logging) hold no password and no token either.
+Store files are 0600, folders 0700. TLS checks are on and cannot be switched off by a
+parameter; the sandbox binds loopback by default; file names from the server cannot write
+outside the chosen folder.
 """
 
 from __future__ import annotations
@@ -87,7 +88,9 @@ async def test_no_secret_on_disk_or_in_logs_after_a_full_session(
 ) -> None:
     from PySide6.QtCore import QSettings, QStandardPaths
 
+    from snx_desktop import diagnostics
     from snx_desktop.app import APP_NAME, ORG_NAME
+    from snx_desktop.logfile import LogFile
     from snx_desktop.secrets import SecretStore, account_key, memory_keyring_class
     from snx_desktop.ui.accountflow import AccountFlow
     from snx_desktop.ui.mainwindow import MainWindow
@@ -102,6 +105,8 @@ async def test_no_secret_on_disk_or_in_logs_after_a_full_session(
     profile = tmp_path / "profile"  # created by the app
     files = tmp_path / "user-files"
     files.mkdir()
+    log_file = LogFile.open(tmp_path / "logs", level=logging.DEBUG, crashes=False)
+    diagnostics_text = ""
 
     QStandardPaths.setTestModeEnabled(True)
     settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORG_NAME, APP_NAME)
@@ -170,12 +175,14 @@ async def test_no_secret_on_disk_or_in_logs_after_a_full_session(
         [refused] = manager.add(contacts[1], [empty])
         assert refused.state.value == "failed"
         await asyncio.sleep(0.2)
+        diagnostics_text = diagnostics.collect(svc, log_file)
     finally:
         if manager is not None:
             await manager.aclose()
         await ctrl.close()
         dispose(window)
         settings.sync()
+        log_file.close()
 
     tokens = list(server.issued_tokens)
     assert len(tokens) >= 2  # the first sign-in and the one after the expiry
@@ -188,7 +195,15 @@ async def test_no_secret_on_disk_or_in_logs_after_a_full_session(
     try:
         assert settings_file.exists()
         assert scan([profile, temp, settings_file, files / "saved-copy.txt"], secrets) == []
+        assert scan([log_file.folder], secrets) == []
+        # the log file and the diagnostics hold the session (the scans looked at something)
+        written = log_file.path.read_text(encoding="utf-8")
+        assert "sign-in failed" in written
+        assert " DEBUG " in written
+        assert f"Server: {server.base_url}" in diagnostics_text
+        assert "Last 200 lines of the log:" in diagnostics_text
         log_text = caplog.text + "\n".join(m.text + m.detail for m in user_messages)
+        log_text += diagnostics_text
         for name, value in secrets.items():
             for form in encodings(value):
                 assert form.decode("latin-1") not in log_text, f"{name} in the logs"

@@ -1,12 +1,16 @@
-"""The real app as a separate process: the smoke test and a screenshot under Xvfb."""
+"""The real app as a separate process: the smoke test, the log file (the windowed build's
+too, which has no console), native crashes in the crash file, --version, and a screenshot
+under Xvfb."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import shutil
+import stat
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +37,171 @@ def test_smoke_test_opens_the_store_and_exits_zero(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert list((tmp_path / "accounts").glob("*/store.sqlite3"))
+
+
+def _log_lines(profile: Path) -> list[str]:
+    return (profile / "logs" / "snx-desktop.log").read_text(encoding="utf-8").splitlines()
+
+
+def test_the_start_and_stop_steps_are_in_the_log_file_of_the_profile(tmp_path: Path) -> None:
+    profile = tmp_path / "profile"
+    for _ in range(2):  # a second start adds to the same file
+        done = subprocess.run(
+            [sys.executable, "-m", "snx_desktop", "--smoke-test", "--profile", str(profile)],
+            env=_env(QT_QPA_PLATFORM="offscreen"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "start:" not in done.stderr  # the console keeps its level (WARNING)
+    lines = _log_lines(profile)
+    steps = [line.split(": ", 1)[1] for line in lines if " snx_desktop." in line]
+    first = [s for s in steps if s.startswith(("start: ", "stop: "))][:4]
+    assert first[0].startswith("start: the log file, ")
+    assert first[1:] == [
+        "start: Qt messages go to the log",
+        "start: the application and its settings",
+        "start: the network set-up (extra CA bundle, proxy)",
+    ]
+    assert steps.count("smoke test passed") == 2
+    assert steps.count("stop: the log file") == 2
+    assert steps[-1] == "stop: the log file"  # closed last of all
+    logs = profile / "logs"
+    assert stat.S_IMODE(logs.stat().st_mode) == 0o700
+    for name in ("snx-desktop.log", "crash.log"):
+        assert stat.S_IMODE((logs / name).stat().st_mode) == 0o600
+
+
+def test_the_network_settings_are_checked_and_logged_at_start(tmp_path: Path) -> None:
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    missing = tmp_path / "company-ca.pem"
+    (profile / "settings.ini").write_text(
+        f"[network]\ncaBundle={missing}\nproxy=proxy.example.com:3128\n", encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "snx_desktop", "--smoke-test", "--profile", str(profile)],
+        env=_env(QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr  # a bad setting does not stop the app
+    assert f"The CA certificate file {missing} does not exist. The setting is not used." in (
+        done.stderr
+    )
+    lines = _log_lines(profile)
+    assert any(
+        line.endswith("network: extra CA bundle: none; proxy: http://proxy.example.com:3128")
+        for line in lines
+    )
+
+
+def test_the_windowed_build_without_a_console_still_logs(tmp_path: Path) -> None:
+    """A windowed program (pythonw, the frozen bundle) has no sys.stdout or sys.stderr."""
+    profile = tmp_path / "profile"
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.stdout = sys.stderr = None
+        from snx_desktop.__main__ import main
+        raise SystemExit(main(["--smoke-test", "--profile", {str(profile)!r}, "-v"]))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=_env(QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    lines = _log_lines(profile)
+    assert any("smoke test passed" in line for line in lines)
+    assert any(" DEBUG " in line for line in lines)  # -v: the file has the debug lines too
+
+
+def test_the_windowed_build_shows_a_refused_flag_in_a_message_box(tmp_path: Path) -> None:
+    """Without a console the reason for exit status 2 is shown, not written to nowhere."""
+    shown = tmp_path / "shown.txt"
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication, QMessageBox
+        sys.stdout = sys.stderr = None
+        app = QApplication([])
+
+        def answer():
+            box = QApplication.activeModalWidget()
+            if isinstance(box, QMessageBox):
+                Path({str(shown)!r}).write_text(box.text(), encoding="utf-8")
+                box.accept()
+
+        timer = QTimer()
+        timer.timeout.connect(answer)
+        timer.start(20)
+        from snx_desktop.__main__ import main
+        raise SystemExit(main(["--ca-bundle", {str(tmp_path / "gone.pem")!r}]))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=_env(QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert shown.read_text(encoding="utf-8") == (
+        f"The CA certificate file {tmp_path / 'gone.pem'} does not exist."
+    )
+
+
+def test_a_native_crash_is_written_to_the_crash_file(tmp_path: Path) -> None:
+    folder = tmp_path / "logs"
+    script = textwrap.dedent(
+        f"""
+        import ctypes, sys
+        from pathlib import Path
+        sys.stderr = None
+        from snx_desktop.logfile import LogFile
+        LogFile.open(Path({str(folder)!r}))
+
+        def read_from_nowhere():
+            ctypes.string_at(0)
+
+        read_from_nowhere()
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    crash = (folder / "crash.log").read_text(encoding="utf-8")
+    assert crash.startswith("--- started ")
+    assert "Fatal Python error: Segmentation fault" in crash
+    assert "read_from_nowhere" in crash  # the Python stack at the crash
+
+
+def test_version_and_help_name_the_app() -> None:
+    from snx_desktop import __version__
+
+    done = subprocess.run(
+        [sys.executable, "-m", "snx_desktop", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"snx-desktop {__version__}"
 
 
 def _distinct_colours(image: QImage, step: int = 7) -> int:
