@@ -11,6 +11,11 @@ rewrites the temporary id in every later op and in the cache in the same transac
 killed process never leaves a half-applied remap. An op found ``sending`` when the store is
 opened again became ``sent-unknown``: its outcome must be looked up before it is sent again.
 What an op is, and how a row reads as one, is :mod:`snx_desktop.store.ops`.
+
+The outbox is written on the store's own connection, on the event loop's thread, synchronously,
+never through the store writer's thread (:mod:`.writer`, which writes fetched pages): a change
+must be journaled on the disk before the dialog that made it closes, so the call that journals
+it returns only once it has committed.
 """
 
 from __future__ import annotations
