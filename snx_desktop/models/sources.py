@@ -84,7 +84,9 @@ class BrowseSource:
 
     async def fetch_page(self, index: int) -> Page:
         start = index * self._page_size
-        page = await self._browse.fetch_page(self.kind, self.text, start, self._page_size)
+        page = await self._browse.fetch_page(
+            self.kind, self.text, start, self._page_size, shown=True
+        )
         return self._convert(index, page)
 
 

@@ -7,8 +7,10 @@ fall back to the local search index for filtered lists, or raise `OfflineError` 
 missing. `load_detail` issues all its calls together so the client sends them as ONE request.
 
 Fetched pages are written into the store by :class:`~snx_desktop.services.pagewrites.PageWrites`
-(a scrolled page off the loop, on a second connection) and read back through the store's own
-connection; `aclose` closes that second connection.
+(every page in the store writer's thread, see :mod:`snx_desktop.store.writer`) and read back
+through the store's own connection once they have committed; a first page a list shows may be
+answered from the server's answer while it is written, and reads of it meanwhile get it from
+memory.
 """
 
 from __future__ import annotations
@@ -130,6 +132,12 @@ class BrowseService:
         key = canonical_filter(filter_value)
         if kind == "campaign":
             return self._campaign_page(key, start, size, from_cache=True)
+        writing = self._pages.writing_first(kind, key) if start == 0 else None
+        if writing is not None:  # being written: answered as the store will hold it
+            recs, total, fetched_at = writing
+            if size <= len(recs) or len(recs) >= total:
+                return Page(kind, filter_value, 0, total, recs[:size], fetched_at, True)
+            return None
         lp = self._store.cache.get_list_page(kind, key, start, size)
         if lp is None or not lp.complete:
             return None
@@ -140,8 +148,14 @@ class BrowseService:
             records.append(with_id(kind, rid, cached.value) if cached else {ID_KEY: rid})
         return Page(kind, filter_value, start, lp.total, records, lp.fetched_at, True)
 
-    async def fetch_page(self, kind: Kind, filter_value: str, start: int, size: int) -> Page:
-        """The page from the server (written to the cache); offline: from the cache."""
+    async def fetch_page(
+        self, kind: Kind, filter_value: str, start: int, size: int, *, shown: bool = False
+    ) -> Page:
+        """The page from the server (written to the cache); offline: from the cache.
+
+        It returns once the page has committed. With ``shown`` (a list the rep is waiting for)
+        a first page returns at once from the answer, while it is being written; reads of it
+        through :meth:`cached_page` get it from memory until it has committed."""
         key = canonical_filter(filter_value)
         if kind == "campaign":
             fresh = await self._campaigns(refresh=True)
@@ -161,11 +175,33 @@ class BrowseService:
         except OfflineError:
             return self._offline_page(kind, filter_value, start, size, what)
         records = _wire.records_of(store_kind, res.items)
+        if shown and start == 0:
+            early = self._show_while_written(store_kind, key, res.total, records)
+            if early is not None:
+                return Page(kind, filter_value, 0, res.total, early, time.time(), False)
         stored = await self._store_page(store_kind, key, start, res.total, records)
         page = self.cached_page(kind, filter_value, start, size) if stored else None
         if page is None:  # the server's answer is shorter than asked; build it directly
             page = Page(kind, filter_value, start, res.total, records, time.time(), False)
         return Page(kind, filter_value, start, page.total, page.records, page.fetched_at, False)
+
+    def _show_while_written(
+        self, kind: str, key: str, total: int, records: list[Record]
+    ) -> list[Record] | None:
+        """Start writing a first page and give its records as the store will hold them (the
+        answer merged into what is cached), to be shown meanwhile; None when queued writes
+        touch them (the caller then waits for the write and reads the page back)."""
+        ids = [r[ID_KEY] for r in records]
+        if self._pending(kind).intersection(ids):
+            return None
+        old = self._store.cache.get_records(kind, ids)
+        shown = [
+            with_id(kind, r[ID_KEY], {**old[r[ID_KEY]].value, **r} if r[ID_KEY] in old else r)
+            for r in records
+        ]
+        write = asyncio.ensure_future(self._store_page(kind, key, 0, total, records))
+        self._pages.track_first(kind, key, write, shown, total)
+        return shown
 
     async def _store_page(
         self, kind: str, key: str, start: int, total: int, records: list[Record]
@@ -177,18 +213,14 @@ class BrowseService:
         pairs = _pairs(records)
         ids = [rid for rid, _ in pairs]
         try:
-            if start == 0:
-                # the first page in one step with its answer (shown at once, nothing scrolls)
-                changed = self._pages.write_now(kind, key, start, total, pairs)
-            else:
-                # a further page arrives while the user scrolls: written off the loop (its
-                # commit and search indexing stalled scrolling for tens of milliseconds)
-                got = await self._pages.write(
-                    kind, key, start, total, pairs, lambda late: self._after_write(kind, ids, late)
-                )
-                if got is None:
-                    return False
-                changed = got
+            # written in the store writer's thread (its commit and search indexing stalled
+            # the loop for tens of milliseconds); read back only once it has committed
+            got = await self._pages.write(
+                kind, key, start, total, pairs, lambda late: self._after_write(kind, ids, late)
+            )
+            if got is None:
+                return False
+            changed = got
         except StoreEnvironmentError as exc:
             # the disk refuses (full, read-only): the page is shown, just not kept offline
             log.info("a fetched %s page was not cached: %s", kind, exc.detail or exc)
@@ -208,13 +240,17 @@ class BrowseService:
 
     @property
     def page_writer(self) -> Any:
-        """The second store connection scrolled pages are written through (None until the
-        first such page, or when the store has none)."""
+        """The store writer the last page was written through (None before the first)."""
         return self._pages.writer
 
+    async def wait_written(self) -> None:
+        """Wait until the first pages shown while they are written have landed."""
+        await self._pages.wait_written()
+
     async def aclose(self) -> None:
-        """Close the second store connection (after the write it is running, if any)."""
-        await self._pages.aclose()
+        """Let the first pages being written land (the store writer itself closes with the
+        store, after the page it writes)."""
+        await self._pages.wait_written()
 
     def _offline_page(
         self, kind: Kind, filter_value: str, start: int, size: int, what: str

@@ -378,7 +378,7 @@ class AppServices:
                 await self._store_check
         await self.priming.aclose()
         await self.writes.aclose()
-        await self.browse.aclose()  # its page writer's connection, after the page it writes
+        await self.browse.aclose()
         await self.connectivity.aclose()
         for task in list(self._tasks):
             task.cancel()

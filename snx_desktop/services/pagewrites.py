@@ -1,44 +1,37 @@
-"""Writing fetched list pages into the offline store, off the event loop where it can be.
+"""Writing fetched list pages into the offline store, through the store writer's thread.
 
-A list's first page is written on the loop in one transaction (:meth:`PageWrites.write_now`:
-it is shown at once and nothing scrolls yet). A further page arrives while the user scrolls:
-:meth:`PageWrites.write` sends it to the store's ``bulk_writer()`` (a second SQLite connection,
-made on first use) in that writer's own thread, one transaction per page, so its commit and
-search indexing do not stall scrolling; the loop reads it back once committed. The writer
-closes with the store (after the page it is writing) and :meth:`PageWrites.aclose` closes it.
-A store without one, or whose database was replaced meanwhile, is written on the loop, a few
-records per step.
+Every page of a list (the first one, scrolled ones, searches, refreshes) is written by the
+store's :class:`~snx_desktop.store.writer.StoreWriter`, one transaction per page, so that its
+commit and search indexing never stall the event loop. :meth:`PageWrites.write` returns once
+the page has committed: the caller reads it back through the store's own connection after
+that, never before. A store closed meanwhile gives None (the caller shows the fetched records);
+a damaged database moved aside while the page was written gets the page again, in the new one.
+
+A first page the rep is waiting for is shown from the answer in memory while it is written
+(:meth:`PageWrites.track_first`); until it has committed, :meth:`PageWrites.writing_first`
+answers reads of that page from memory, so a read never sees the store without it, and
+:meth:`PageWrites.wait_written` waits for every such write (before the store closes).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable
 from typing import Any
 
 from snx_desktop.store.types import StoreUnavailable
 
 from .ids import Record
 
-__all__ = ["PAGE_WRITE_CHUNK", "PageWrites", "write_page"]
+__all__ = ["PageWrites"]
 
 log = logging.getLogger(__name__)
 
-PAGE_WRITE_CHUNK = 25  # records written in one step when a scrolled page is written on the loop
-
 Pairs = list[tuple[str, Record]]
 
-
-def write_page(cache: Any, kind: str, key: str, start: int, total: int, pairs: Pairs) -> list[str]:
-    """Write a page's records and list positions in one transaction (on the loop or in a
-    bulk writer's thread); the ids of records that were cached with other values."""
-    ids = [rid for rid, _ in pairs]
-    with cache.transaction():
-        old = cache.get_records(kind, ids)
-        cache.put_records(kind, pairs, merge=True)
-        cache.put_list_page(kind, key, start, ids, total)
-    return _changed(old, pairs)
+_ATTEMPTS = 3  # a page is written again at most this often after its database was replaced
 
 
 class PageWrites:
@@ -46,19 +39,43 @@ class PageWrites:
 
     def __init__(self, store: Any) -> None:
         self._store = store
-        self._writer: Any = None  # the store's bulk writer for scrolled pages
-        self._writer_failed = False
-        self._closed = False
+        self._writer: Any = None  # the store writer the last page went through
+        # first pages being written, by (kind, filter): (the write, records, total, fetched at)
+        self._first: dict[tuple[str, str], tuple[asyncio.Future[bool], list[Record], int, float]]
+        self._first = {}
+
+    def track_first(
+        self, kind: str, key: str, write: asyncio.Future[bool], records: list[Record], total: int
+    ) -> None:
+        """``write`` writes the first page of ``(kind, key)``, shown meanwhile as ``records``:
+        :meth:`writing_first` answers with them until it is done."""
+        entry = (write, records, total, time.time())
+        self._first[(kind, key)] = entry
+
+        def done(fut: asyncio.Future[bool]) -> None:
+            if self._first.get((kind, key)) is entry:
+                del self._first[(kind, key)]
+            if not fut.cancelled() and fut.exception() is not None:
+                log.error("writing a first page failed", exc_info=fut.exception())
+
+        write.add_done_callback(done)
+
+    def writing_first(self, kind: str, key: str) -> tuple[list[Record], int, float] | None:
+        """The first page of ``(kind, key)`` while it is being written: (records, total,
+        fetched at); None when no such write is under way."""
+        entry = self._first.get((kind, key))
+        return None if entry is None else entry[1:]
+
+    async def wait_written(self) -> None:
+        """Wait until the first pages being written have landed (or failed)."""
+        while self._first:
+            writes = [entry[0] for entry in self._first.values()]
+            await asyncio.gather(*writes, return_exceptions=True)
 
     @property
     def writer(self) -> Any:
-        """The second store connection scrolled pages are written through (None until the
-        first such page, or when the store has none)."""
+        """The store writer the last page was written through (None before the first)."""
         return self._writer
-
-    def write_now(self, kind: str, key: str, start: int, total: int, pairs: Pairs) -> list[str]:
-        """Write a page on the loop, in one transaction; the ids the server changed."""
-        return write_page(self._store.cache, kind, key, start, total, pairs)
 
     async def write(
         self,
@@ -69,65 +86,33 @@ class PageWrites:
         pairs: Pairs,
         landed_late: Callable[[list[str]], None],
     ) -> list[str] | None:
-        """Write a scrolled page off the loop; the ids the server changed, or None when the
-        store closed meanwhile. Cancelled while the writer's thread is writing, the page
-        still lands, and ``landed_late(changed)`` is called on the loop then."""
-        writer = self._page_writer()
-        if writer is not None:
+        """Write a page and wait until it committed; the ids the server changed, or None when
+        the store closed meanwhile. Cancelled while the page is written, the page still lands,
+        and ``landed_late(changed)`` is called on the loop then. The store's typed errors
+        (the disk refuses) are raised as they came."""
+        for _ in range(_ATTEMPTS):
+            if self._store_closed():
+                return None
             try:
+                writer = self._writer = self._store.writer
                 changed: list[str] | None = await self._on_writer(
                     writer, (kind, key, start, total, pairs), landed_late
                 )
             except StoreUnavailable:
                 changed = None  # closed (with the store) before it could write the page
+                writer = self._writer
             if self._store_closed():
                 return None
-            if changed is not None and not writer.closed:
+            if changed is not None and writer is not None and not writer.closed:
                 return changed
-            # the store moved a damaged database aside (closing the writer): the page is
-            # written again below, into the new one
-            log.info("second store connection closed; writing this page on the loop")
-        # on the loop: the records a few at a time, letting the loop paint between them
-        cache = self._store.cache
-        ids = [rid for rid, _ in pairs]
-        old = cache.get_records(kind, ids)
-        for i in range(0, len(pairs), PAGE_WRITE_CHUNK):
-            cache.put_records(kind, pairs[i : i + PAGE_WRITE_CHUNK], merge=True)
-            await asyncio.sleep(0)
-            if self._store_closed():
-                return None
-        cache.put_list_page(kind, key, start, ids, total)
-        return _changed(old, pairs)
-
-    async def aclose(self) -> None:
-        """Close the second store connection (after the write it is running, if any)."""
-        self._closed = True
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            await asyncio.to_thread(writer.close)
+            # the store moved a damaged database aside (closing its writer): the page is
+            # written again, into the new one
+            log.info("the store writer closed under a page; writing it again")
+        return None
 
     # -- internals ----------------------------------------------------------------------------
     def _store_closed(self) -> bool:
         return bool(getattr(self._store, "closed", False))
-
-    def _page_writer(self) -> Any:
-        """The second store connection (made on first use), or None when the store has none
-        (or it cannot be made): then pages are written on the loop."""
-        writer = self._writer
-        if writer is not None and not writer.closed:
-            return writer
-        self._writer = None
-        make = getattr(self._store, "bulk_writer", None)
-        if make is None or self._closed or self._writer_failed or self._store_closed():
-            return None
-        try:
-            self._writer = make(close_with_store=True)
-        except Exception:
-            self._writer_failed = True
-            log.warning(
-                "scrolled pages written on the loop thread: no second connection", exc_info=True
-            )
-        return self._writer
 
     async def _on_writer(
         self,
@@ -135,28 +120,20 @@ class PageWrites:
         page: tuple[str, str, int, int, Pairs],
         landed_late: Callable[[list[str]], None],
     ) -> list[str]:
-        fut: asyncio.Future[list[str]] = asyncio.wrap_future(writer.submit(write_page, *page))
+        task = asyncio.ensure_future(writer.put_page(*page))
         try:
-            return await asyncio.shield(fut)
+            return await asyncio.shield(task)
         except asyncio.CancelledError:
-            # the write goes on in its thread: once it has landed, the caller hears of it
-            fut.add_done_callback(lambda f: self._late(f, landed_late))
+            # the write goes on in the writer's thread: once it has landed, the caller hears
+            task.add_done_callback(lambda t: self._late(t, landed_late))
             raise
 
     def _late(
-        self, fut: asyncio.Future[list[str]], landed_late: Callable[[list[str]], None]
+        self, task: asyncio.Future[list[str]], landed_late: Callable[[list[str]], None]
     ) -> None:
-        if fut.cancelled() or fut.exception() is not None or self._store_closed():
+        if task.cancelled() or task.exception() is not None or self._store_closed():
             return
         try:
-            landed_late(fut.result())
+            landed_late(task.result())
         except Exception:
             log.exception("re-applying queued writes to a page failed")
-
-
-def _changed(old: Mapping[str, Any], pairs: Pairs) -> list[str]:
-    return [rid for rid, rec in pairs if rid in old and _differs(old[rid].value, rec)]
-
-
-def _differs(old: Mapping[str, Any], new: Mapping[str, str]) -> bool:
-    return any(str(old.get(k, "")) != v for k, v in new.items())

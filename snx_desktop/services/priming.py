@@ -10,10 +10,10 @@ recently is not paged again, and the details of a record fetched within ``max_ag
 skipped.
 
 The loop thread never does the bulk work: pages and details are written (and the freshness
-checks read) through the store's ``bulk_writer()`` in a worker thread, in transactions of
-``WRITE_CHUNK`` records, so that browsing and the loop's own commits go on meanwhile (a loop
-write waits at most for one such chunk). Stores without ``bulk_writer`` are written on the
-loop, one page per step.
+checks read) by the store writer's thread (:mod:`snx_desktop.store.writer`), one page or one
+batch of details per job and transaction, and the reads in jobs of at most ``READ_CHUNK``
+records, so that a page the rep scrolls to, queued behind them, waits for one short job at
+most, and browsing and the loop's own commits go on meanwhile.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-WRITE_CHUNK = 100  # records per worker transaction (a loop commit waits for at most one)
+READ_CHUNK = 1000  # records read by one job of the store writer
 # records per list request: reading a page's answer is one step of the loop thread, a few
 # milliseconds for 100 records (five times that for 500)
 PAGE_SIZE = 100
@@ -165,50 +165,9 @@ class PrimingService:
                 await self.job.task
 
 
-def _cached_ids(cache: Any, kind: str, total: int) -> list[str]:
-    ids: list[str] = []
-    for chunk_start in range(0, total, 1000):
-        page = cache.get_list_page(kind, "", chunk_start, 1000)
-        if page is not None:
-            ids += [i for i in page.ids if i]
-    return ids
-
-
-class _Sink:
-    """Where priming writes go: a bulk writer used from a worker thread, or the store itself.
-
-    ``await sink.run(fn, *args)`` calls ``fn(cache, *args)``. A cancelled caller still waits
-    for the worker's current call (its transaction commits or rolls back) before going on,
-    so the writer is never closed under a running call.
-    """
-
-    def __init__(self, store: Any) -> None:
-        self._writer: Any = None
-        make = getattr(store, "bulk_writer", None)
-        if make is not None:
-            try:
-                self._writer = make()
-            except Exception:
-                log.warning("priming on the loop thread: no bulk writer", exc_info=True)
-        self._store = store
-
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        if self._writer is None:
-            out = fn(self._store.cache, *args)
-            await asyncio.sleep(0)
-            return out
-        fut = asyncio.wrap_future(self._writer.submit(fn, *args))  # fn(writer.cache, *args)
-        try:
-            return await asyncio.shield(fut)
-        except asyncio.CancelledError:
-            with contextlib.suppress(BaseException):
-                await fut
-            raise
-
-    async def aclose(self) -> None:
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            writer.close()
+def _cached_ids(cache: Any, kind: str, start: int) -> list[str]:
+    page = cache.get_list_page(kind, "", start, READ_CHUNK)
+    return [i for i in page.ids if i] if page is not None else []
 
 
 class _Run:
@@ -250,12 +209,26 @@ class _Run:
         self.svc._conn.report_success()
         return out
 
-    async def run(self) -> PrimingResult:
-        self.sink = _Sink(self.store)
+    async def write(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(cache, *args)`` in the store writer's thread, in one transaction. A cancelled
+        caller still waits for the job to end (it commits or rolls back) before going on."""
+        return await self._job(self.store.writer.run(fn, *args))
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(cache, *args)`` in the store writer's thread, after the writes before it."""
+        return await self._job(self.store.writer.read(fn, *args))
+
+    async def _job(self, job: Awaitable[T]) -> T:
+        task = asyncio.ensure_future(job)
         try:
-            return await self._run()
-        finally:
-            await self.sink.aclose()
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            with contextlib.suppress(BaseException):
+                await task
+            raise
+
+    async def run(self) -> PrimingResult:
+        return await self._run()
 
     async def _run(self) -> PrimingResult:
         r = self.result
@@ -273,14 +246,16 @@ class _Run:
             if self.details:
                 # contacts with the user's activities in the window come first, so that a job
                 # cut short has primed the ones the rep will meet soonest
-                soon = await self.sink.run(self._soon_contacts, act_ids)
+                soon: dict[str, None] = {}
+                for i in range(0, len(act_ids), READ_CHUNK):
+                    soon.update(await self.read(self._soon_contacts, act_ids[i : i + READ_CHUNK]))
                 known = set(contact_ids)
                 order = [i for i in soon if i in known]
                 order += [i for i in contact_ids if i not in soon]
                 await self._details("contact", order)
                 await self._details("group", group_ids)
             self.counter.set_stage("done")
-            await self.sink.run(lambda c: c.put_catalog("primed_at", time.time()))
+            await self.write(lambda c: c.put_catalog("primed_at", time.time()))
             return self._result()
         except asyncio.CancelledError:
             # the job's own task is cancelled only through cancel(): end it with a result
@@ -327,7 +302,10 @@ class _Run:
             await self._store_page(kind, 0, first)
             self.counter.step(pages)
             self.result["lists_skipped"] = self.result.get("lists_skipped", 0) + 1
-            return list(await self.sink.run(_cached_ids, kind, first.total))
+            cached: list[str] = []
+            for chunk_start in range(0, first.total, READ_CHUNK):
+                cached += await self.read(_cached_ids, kind, chunk_start)
+            return cached
         ids = list(first.ids)
         await self._store_page(kind, 0, first)
         self.counter.step()
@@ -367,20 +345,17 @@ class _Run:
         def write(cache: Any) -> None:
             # the wire items become records here too, not on the loop thread
             pairs = [(r[ID_KEY], r) for r in _wire.records_of(kind, items)]
-            # records in small transactions, then their list positions
-            for i in range(0, len(pairs), WRITE_CHUNK):
-                cache.put_records(kind, pairs[i : i + WRITE_CHUNK], merge=True)
+            cache.put_records(kind, pairs, merge=True)
             cache.put_list_page(kind, "", start, [p[0] for p in pairs], total)
 
-        await self.sink.run(write)
+        await self.write(write)
 
     def _soon_contacts(self, cache: Any, act_ids: list[str]) -> dict[str, None]:
         """Contacts the user has activities with in the date window (in activity order)."""
         soon: dict[str, None] = {}
-        for i in range(0, len(act_ids), 1000):
-            for chunk in cache.get_records("activity", act_ids[i : i + 1000]).values():
-                if self.in_window(chunk.value) and chunk.value.get("schedule-with"):
-                    soon[str(chunk.value["schedule-with"])] = None
+        for chunk in cache.get_records("activity", act_ids).values():
+            if self.in_window(chunk.value) and chunk.value.get("schedule-with"):
+                soon[str(chunk.value["schedule-with"])] = None
         return soon
 
     def in_window(self, rec: Record) -> bool:
@@ -389,7 +364,7 @@ class _Run:
 
     # ------------------------------------------------------------------ details
     def _stale(self, cache: Any, kind: str, ids: list[str]) -> list[str]:
-        """The ids whose details were not fetched within ``max_age`` (a worker-thread read)."""
+        """The ids whose details were not fetched within ``max_age`` (read by the writer)."""
         cutoff = time.time() - self.max_age
         children = ("note", "sale") + (("contact",) if kind == "group" else ())
         out = []
@@ -402,7 +377,9 @@ class _Run:
         return out
 
     async def _details(self, kind: str, ids: list[str]) -> None:
-        todo = await self.sink.run(self._stale, kind, ids)
+        todo: list[str] = []
+        for i in range(0, len(ids), READ_CHUNK // 5):  # three reads per record
+            todo += await self.read(self._stale, kind, ids[i : i + READ_CHUNK // 5])
         skipped = len(ids) - len(todo)
         self.result["details_skipped"] = self.result.get("details_skipped", 0) + skipped
         self.counter.set_stage(f"{kind} details")
@@ -447,11 +424,10 @@ class _Run:
                 sets.append((rid, child, [(x[ID_KEY], x) for x in recs]))
 
         def write(cache: Any) -> None:
-            with cache.transaction():
-                for rid, child, pairs in sets:
-                    cache.put_children(kind, rid, child, pairs)
+            for rid, child, pairs in sets:
+                cache.put_children(kind, rid, child, pairs)
 
-        await self.sink.run(write)
+        await self.write(write)
         if self.svc.overlay is not None:
             self.svc.overlay(kind, ids)
         await asyncio.sleep(0)

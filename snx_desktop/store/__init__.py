@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from snx_desktop._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .bulk import BulkWriter
     from .cache import Cache, ListInfo, ListPage, replace_id
     from .checkpoint import CheckpointStats
     from .documents import DEFAULT_CAP_BYTES, Documents
@@ -44,6 +43,7 @@ if TYPE_CHECKING:
         is_temp_id,
         new_temp_id,
     )
+    from .writer import StoreWriter
 
 _WHERE = {
     "Cache": "cache",
@@ -72,8 +72,8 @@ _WHERE = {
     "SearchPage": "search",
     "build_match": "search",
     "phone_digit_tokens": "search",
-    "BulkWriter": "bulk",
     "Store": "store",
+    "StoreWriter": "writer",
     "check_database": "store",
     "RECORD_KINDS": "types",
     "Cached": "types",
@@ -97,7 +97,6 @@ __all__ = [
     "RECORD_KINDS",
     "SCHEMA_VERSION",
     "V1_DDL",
-    "BulkWriter",
     "Cache",
     "Cached",
     "CheckpointStats",
@@ -124,6 +123,7 @@ __all__ = [
     "StoreNoPermission",
     "StoreReadOnly",
     "StoreUnavailable",
+    "StoreWriter",
     "account_dir",
     "account_slug",
     "build_match",

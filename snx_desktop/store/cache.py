@@ -229,8 +229,8 @@ class Cache:
             yield [(rid, Cached(json.loads(data), f)) for _, rid, data, f in rows]
 
     def transaction(self) -> AbstractContextManager[None]:
-        """Group several calls on this cache's connection into one commit (e.g. a bulk
-        writer's, from its worker thread); nests as savepoints like ``Store.transaction``."""
+        """Group several calls on this cache's connection into one commit (e.g. the store
+        writer's, from its thread); nests as savepoints like ``Store.transaction``."""
         return self._tx()
 
     @contextmanager

@@ -17,6 +17,11 @@ wait for the creates whose temporary ids they use, but not for earlier changes o
 and later changes of that record do not wait for them. An upload may reference the rep's own
 file while it is sent at once; `Outbox.set_attachment` stages a copy for it later, when it has
 to wait.
+
+The outbox is written on the store's own connection, on the event loop's thread, synchronously,
+never through the store writer's thread (:mod:`.writer`, which writes fetched pages): a change
+must be journaled on the disk before the dialog that made it closes, so the call that journals
+it returns only once it has committed.
 """
 
 from __future__ import annotations

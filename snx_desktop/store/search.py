@@ -98,7 +98,7 @@ class Search:
 
     def __init__(self, db: Database, *, roles_from: Search | None = None) -> None:
         """``roles_from``: index with that search's roles, as they are at each write (a
-        second connection's search follows the store's, whose roles the schema sets)."""
+        store writer's search follows the store's, whose roles the schema sets)."""
         self._db = db
         self._roles_from = roles_from
         self._roles: dict[str, dict[str, list[str]]] = {"contact": {}, "group": {}}

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .bulk import BulkWriter
 from .cache import Cache
 from .checkpoint import DEFAULT_IDLE_S, DEFAULT_PAGES, Checkpointer, CheckpointStats
 from .db import Database
@@ -62,8 +61,9 @@ from .types import (
     StoreUnavailable,
     private_dir,
 )
+from .writer import StoreWriter
 
-__all__ = ["BulkWriter", "Check", "Store", "check_database"]
+__all__ = ["Check", "Store", "StoreWriter", "check_database"]
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +158,7 @@ class Store:
             cap_bytes=document_cap_bytes,
         )
         self.outbox = Outbox(self._db, self.cache, folder / OUTBOX_DIR, self.documents)
+        self._writer: StoreWriter | None = None
         self._closed = False
 
     # -- opening -----------------------------------------------------------------------------
@@ -414,27 +415,33 @@ class Store:
         problems += [f"foreign key violation in {r[0]} row {r[1]}" for r in fk]
         return problems
 
-    def bulk_writer(self, *, close_with_store: bool = False) -> BulkWriter:
-        """A second connection for long cache writes (priming, scrolled pages) off the
-        event-loop thread. It indexes for search with this store's current field roles.
-
-        With ``close_with_store`` the writer is closed (after the call it is running, see
-        :meth:`BulkWriter.call`) when this store closes or moves a damaged database aside;
-        later calls then raise :class:`StoreUnavailable`: make a new writer if the store is
-        still open. While the store is open read-only this raises the store's ``problem``.
-        """
-        if self.problem is not None and self.read_only:
-            raise self.problem
-        ckpt = self._checkpointer
-        writer = BulkWriter(
-            self.path,
-            wal_autocheckpoint=None if self._checkpoint is None else 0,
-            on_commit=None if ckpt is None else ckpt.nudge,
-            roles_from=self.search,
-        )
-        if close_with_store:
+    @property
+    def writer(self) -> StoreWriter:
+        """The store writer: the one thread that writes fetched pages into the cache (see
+        :mod:`.writer`), made on first use. It indexes for search with this store's current
+        field roles, and is closed with this store, or before a damaged database is moved
+        aside (after the job it is running): a new one, on the new database, is made then.
+        While the store is open read-only its jobs raise the store's ``problem``."""
+        if self._closed:
+            raise StoreUnavailable("The offline store is closed.")
+        writer = self._writer
+        if writer is None or writer.closed:
+            writer = self._writer = StoreWriter(
+                self.path,
+                wal_autocheckpoint=None if self._checkpoint is None else 0,
+                on_commit=self._committed,
+                roles_from=self.search,
+                before_job=self._before_writer_job,
+                on_problem=self._set_problem,
+            )
             writer.unhook = self._db.before_close(writer.close)
         return writer
+
+    def _before_writer_job(self) -> None:
+        # as before the store's own writes: first finish what the disk refused on opening
+        self._before_write()
+        if self.problem is not None and self.read_only:
+            raise self.problem
 
     # -- WAL checkpoints --------------------------------------------------------------------------
     @property
@@ -520,6 +527,9 @@ class Store:
         if self._closed:
             return
         self._closed = True
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()  # after the job it is running, before the last checkpoint
         self._stop_checkpointer()
         self._db.on_commit = None
         if not self.read_only:

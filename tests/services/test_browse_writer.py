@@ -1,5 +1,7 @@
-"""Scrolled pages are written on the store's second connection (a worker thread): they land in
-the cache (records, list positions, search index), a store closed or rebuilt while a page is
+"""Every fetched page (the first one, scrolled ones, a search's) is written by the store writer's
+thread, never on the loop thread; a first page is shown from the answer while it is written
+(reads of it meanwhile get it from memory), other pages are read back once committed. Pages land
+in the cache (records, list positions, search index), a store closed or rebuilt while a page is
 being written does not break the fetch, and the search roles in use are those set last."""
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from support.fields import C_CITY, C_EMAIL, C_LAST, C_NAME, C_RECORD_ID, C_TITLE
 from support.waiting import until
 
 from snx_desktop.services import Change
+from snx_desktop.services.browse import canonical_filter
 
 from .conftest import OpenServices
 
@@ -37,6 +40,57 @@ def write_lock_held(path: object, seconds: float) -> Iterator[None]:
     finally:
         timer.join()
         conn.close()
+
+
+async def test_first_pages_are_shown_while_written_off_the_loop_and_reads_wait_for_them(
+    fresh_sandbox: object, open_services: OpenServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from snx_desktop.store.cache import Cache
+
+    svc = await open_services(fresh_sandbox)
+    loop_thread = threading.get_ident()
+    writers: list[int] = []
+    original = Cache.put_list_page
+
+    def spy(self: Cache, *args: Any, **kw: Any) -> Any:
+        writers.append(threading.get_ident())
+        return original(self, *args, **kw)
+
+    monkeypatch.setattr(Cache, "put_list_page", spy)
+    # a first page fetched for a service returns once it has committed
+    groups = await svc.browse.fetch_page("group", "", 0, 20)
+    listed_groups = svc.store.cache.get_list_page("group", "", 0, 20)
+    assert listed_groups is not None
+    assert listed_groups.ids == groups.ids
+    writer = svc.browse.page_writer
+    assert writer is not None
+    with write_lock_held(svc.store.path, 0.5):
+        # the first page is shown from the answer while its write waits for the lock
+        page = await asyncio.wait_for(svc.browse.fetch_page("contact", "", 0, 20, shown=True), 10)
+        await until(lambda: writer.busy, timeout=10)
+        assert svc.store.cache.get_list_page("contact", "", 0, 20) is None  # not committed
+        during = svc.browse.cached_page("contact", "", 0, 20)
+        assert during is not None  # a read meanwhile sees the page as it will be stored
+        assert during.records == page.records
+    await svc.browse.wait_written()
+    listed = svc.store.cache.get_list_page("contact", "", 0, 20)
+    assert listed is not None
+    assert listed.complete
+    assert listed.ids == page.ids
+    cached = svc.browse.cached_page("contact", "", 0, 20)
+    assert cached is not None
+    assert cached.records == page.records
+
+    # a search's first page: also written in the writer's thread, then read back
+    needle = page.records[0][C_LAST]
+    found = await svc.browse.fetch_page("contact", needle, 0, 20, shown=True)
+    assert page.records[0]["id"] in found.ids
+    await svc.browse.wait_written()
+    cached_search = svc.store.cache.get_list_page("contact", canonical_filter(needle), 0, 20)
+    assert cached_search is not None
+    assert cached_search.ids == found.ids
+    assert len(writers) == 3  # the groups, the contacts, the search
+    assert loop_thread not in writers
 
 
 async def test_scrolled_pages_land_in_the_cache(

@@ -8,6 +8,7 @@ import pytest
 from support.fields import C_COMPANY, C_NAME, C_TITLE
 
 from snx_desktop.store import Store
+from snx_desktop.store.cache import Cache
 
 from .helpers import contact
 
@@ -238,29 +239,19 @@ def test_transaction_groups_calls_atomically(store: Store) -> None:
     assert store.cache.get_record("contact", "c2") is None
 
 
-def test_bulk_writer_primes_from_a_worker_thread(store: Store) -> None:
-    import threading
+def test_store_writer_primes_from_its_thread(store: Store) -> None:
+    def prime(cache: Cache) -> None:
+        rows = ((f"c{i}", contact(f"Worker {i}", "Acme")) for i in range(3000))
+        for _ in cache.put_records_chunked("contact", rows, chunk_size=500):
+            pass
+        cache.put_list_page("contact", "", 0, [f"c{i}" for i in range(50)], 3000)
 
-    errors: list[BaseException] = []
-
-    def prime() -> None:
-        try:
-            with store.bulk_writer() as writer:
-                rows = ((f"c{i}", contact(f"Worker {i}", "Acme")) for i in range(3000))
-                for _ in writer.cache.put_records_chunked("contact", rows, chunk_size=500):
-                    pass
-                writer.cache.put_list_page("contact", "", 0, [f"c{i}" for i in range(50)], 3000)
-        except BaseException as exc:
-            errors.append(exc)
-
-    worker = threading.Thread(target=prime)
-    worker.start()
+    job = store.writer.submit(prime)
     seen = 0
-    while worker.is_alive():  # the loop thread keeps reading meanwhile
+    while not job.done():  # the loop thread keeps reading meanwhile
         seen = max(seen, store.cache.count_records("contact"))
         store.search.search("contact", "worker")
-    worker.join()
-    assert errors == []
+    job.result(10)
     assert store.cache.count_records("contact") == 3000
     assert store.search.search("contact", "worker 2999").hits[0].record_id == "c2999"
     page = store.cache.get_list_page("contact", "", 0, 50)

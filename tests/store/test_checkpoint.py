@@ -42,8 +42,10 @@ def _wait_runs(store: Store, runs: int, timeout: float = 10.0) -> None:
 def test_commits_do_not_checkpoint_and_the_worker_does(profile: Path) -> None:
     with Store.open(BASE_URL, EMAIL, profile, checkpoint_pages=50, checkpoint_idle_s=60) as store:
         assert store.pragma("wal_autocheckpoint") == 0
-        with store.bulk_writer() as writer:
-            assert writer.cache._db.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        autockpt = store.writer.submit(
+            lambda c: c._db.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0], write=False
+        )
+        assert autockpt.result(10) == 0
         _write_pages(store, 0, 400)  # well over 50 pages: due without waiting for idleness
         _wait_runs(store, 1)
         assert store.wait_checkpointed()
