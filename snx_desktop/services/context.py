@@ -100,6 +100,7 @@ class AppServices:
         )
         self.priming = PrimingService(clients, store, self.schema, self.connectivity, self.changes)
         self.priming.overlay = self.writes.reapply
+        self.writes.pages_shown = self.browse.wait_written
         self._disconnect = self.connectivity.changed.connect(self._on_state)
         self._unsubscribe_store = store.subscribe_problem(self._store_problem)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,6 +29,7 @@ from .conflicts import resolve as resolve_fields
 from .connectivity import Connectivity
 from .events import Event
 from .lazyclient import ClientSource
+from .opfollow import follow_op
 from .ops import Catalogue, Entry, OpKind
 from .ops.activities import (
     CompleteActivity,
@@ -93,6 +94,8 @@ class WriteQueue:
         self.upload_progress: Event[UploadProgress] = Event("writes.upload_progress")
         #: any op changed state: queued, sending, sent-unknown, failed, conflict, done
         self.ops_changed: Event[OpStateChange] = Event("writes.ops_changed")
+        #: waits for the list pages shown while they are written (set by the services)
+        self.pages_shown: Callable[[], Awaitable[None]] | None = None
         self._op_states: dict[int, Any] = {}
         self._landed: set[int] = set()
         self._replay = Replay(
@@ -168,30 +171,8 @@ class WriteQueue:
         on_state: Callable[[OpStateChange], object] | None = None,
         on_progress: Callable[[UploadProgress], object] | None = None,
     ) -> Callable[[], None]:
-        """Follow one op (e.g. an upload job): its state changes and its upload progress,
-        until it is done. Returns a function that stops following earlier."""
-        disconnects: list[Callable[[], None]] = []
-
-        def stop() -> None:
-            while disconnects:
-                disconnects.pop()()
-
-        def state(change: OpStateChange) -> None:
-            if change.op_id != op_id:
-                return
-            if on_state is not None:
-                on_state(change)
-            if change.state == "done":
-                stop()
-
-        def progress(p: UploadProgress) -> None:
-            if p.op_id == op_id and on_progress is not None:
-                on_progress(p)
-
-        disconnects.append(self.ops_changed.connect(state))
-        if on_progress is not None:
-            disconnects.append(self.upload_progress.connect(progress))
-        return stop
+        """Follow one op (e.g. an upload job) until it is done (:func:`follow_op`)."""
+        return follow_op(self.ops_changed, self.upload_progress, op_id, on_state, on_progress)
 
     def _outbox_changed(self) -> None:
         self._emit_op_changes()
@@ -285,12 +266,21 @@ class WriteQueue:
     async def update_contact(
         self, contact_id: str, changes: Mapping[str, str], *, origin: object = None
     ) -> Change:
+        await self._seen("contact", contact_id)
         return self._journal(self._kind(UpdateContact).entry(contact_id, changes, origin))
 
     async def update_group(
         self, group_id: str, changes: Mapping[str, str], *, origin: object = None
     ) -> Change:
+        await self._seen("group", group_id)
         return self._journal(self._kind(UpdateGroup).entry(group_id, changes, origin))
+
+    async def _seen(self, kind: str, rid: str) -> None:
+        """An update is checked against the copy the rep saw: a record shown from a page that
+        is still being written is waited for, so the update keeps its base (without one a
+        colleague's change of the same field would be overwritten unseen)."""
+        if self.pages_shown is not None and self._store.cache.get_record(kind, rid) is None:
+            await self.pages_shown()
 
     async def delete_contacts(self, ids: Sequence[str], *, origin: object = None) -> Change:
         return self._journal(self._kind(DeleteContacts).entry(ids, origin))
@@ -409,6 +399,7 @@ class WriteQueue:
     async def update_activity(
         self, activity_id: str, changes: Mapping[str, Any], *, origin: object = None
     ) -> Change:
+        await self._seen("activity", activity_id)
         return self._journal(self._kind(UpdateActivity).entry(activity_id, changes, origin))
 
     async def complete_activity(

@@ -218,3 +218,35 @@ async def test_roles_set_after_the_writer_was_made_are_used(
     # written before the change (and not reindexed since): not found by its city
     early = next(r for r in before.records if r.get(CITY))
     assert not found(early)
+
+
+async def test_an_edit_of_a_record_shown_while_its_page_is_written_keeps_its_base(
+    fresh_sandbox: Any, open_services: OpenServices
+) -> None:
+    """The rep edits a contact of a first page that is on screen but not yet in the store: the
+    edit waits for the page, so it is checked against what the rep saw, and a colleague's
+    change of the same field becomes a conflict instead of being overwritten unseen."""
+    from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+
+    from snx_desktop.api import SalesNexusClient
+
+    svc = await open_services(fresh_sandbox)
+    with write_lock_held(svc.store.path, 0.5):
+        page = await asyncio.wait_for(svc.browse.fetch_page("contact", "", 0, 20, shown=True), 10)
+        rid = page.ids[3]
+        assert svc.store.cache.get_record("contact", rid) is None  # on screen, not stored yet
+        svc.connectivity.set_work_offline(True)
+        await svc.writes.update_contact(rid, {C_TITLE: "Title The Rep Typed"})
+    (op,) = svc.store.outbox.ops()
+    assert op.base == {C_TITLE: page.records[3].get(C_TITLE, "")}
+    colleague = SalesNexusClient(fresh_sandbox.base_url)
+    try:
+        await colleague.login(DEMO_EMAIL, DEMO_PASSWORD)
+        await colleague.update_contact(
+            match_by_field_data={C_RECORD_ID: rid}, contact_field_data={C_TITLE: "Their Title"}
+        )
+        svc.connectivity.set_work_offline(False)
+        await until(lambda: svc.writes.status.conflicts == 1, timeout=20)
+        assert (await colleague.get_contact_info(rid)).field_data[C_TITLE] == "Their Title"
+    finally:
+        await colleague.aclose()
