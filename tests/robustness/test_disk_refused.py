@@ -17,17 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from robustkit import DEMO_EMAIL
-from storekit import (
+from support.accounts import DEMO_EMAIL
+from support.disks import fill, immutable_folder, lift_limit, limit_growth, remount, small_tmpfs
+from support.fields import C_EMAIL, C_NAME
+from support.network import go_offline, go_online
+from support.storetrouble import (
     assert_on_server_once,
-    go_offline,
-    go_online,
     open_app,
     queue_contacts,
     signed_in_window,
 )
-from support.disks import fill, immutable_folder, lift_limit, limit_growth, remount, small_tmpfs
-from support.fields import C_EMAIL, C_NAME
 from support.waiting import until
 
 from snx_desktop.services.context import STORE_WRITABLE_MESSAGE

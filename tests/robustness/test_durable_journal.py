@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from storekit import CommitTrace, go_offline, go_online, open_app
 from support.fields import C_EMAIL, C_NAME
+from support.network import go_offline, go_online
+from support.storetrouble import CommitTrace, open_app
 from support.waiting import until
 
 FULL, NORMAL = 2, 1

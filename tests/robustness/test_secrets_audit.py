@@ -23,16 +23,15 @@ import stat
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from robustkit import AUDIT_EMAIL, PASSWORD, dispose
-from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
-from support.waiting import until
+from support.accounts import AUDIT_EMAIL, AUDIT_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
+from support.qtobjects import dispose
+from support.waiting import until, until_blocking
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.api.errors import InsecureURLError
@@ -124,11 +123,11 @@ async def test_no_secret_on_disk_or_in_logs_after_a_full_session(
         )
         assert error
         assert WRONG_PASSWORD not in error
-        request = SignInRequest(server.base_url, AUDIT_EMAIL, PASSWORD, remember=True)
+        request = SignInRequest(server.base_url, AUDIT_EMAIL, AUDIT_PASSWORD, remember=True)
         assert await ctrl.open_account(request) is None
         svc = ctrl.services
         key = account_key(server.base_url, AUDIT_EMAIL)
-        assert keyring.entries[("SalesNexus Desktop", key)] == PASSWORD  # the one place
+        assert keyring.entries[("SalesNexus Desktop", key)] == AUDIT_PASSWORD  # the one place
         contacts = (await svc.browse.fetch_page("contact", "", 0, 10)).ids
 
         # uploads: through the write queue and through the upload manager
@@ -169,7 +168,6 @@ async def test_no_secret_on_disk_or_in_logs_after_a_full_session(
         empty.write_bytes(b"")
         [refused] = manager.add(contacts[1], [empty])
         assert refused.state.value == "failed"
-        await asyncio.sleep(0.2)
     finally:
         if manager is not None:
             await manager.aclose()
@@ -179,7 +177,7 @@ async def test_no_secret_on_disk_or_in_logs_after_a_full_session(
 
     tokens = list(server.issued_tokens)
     assert len(tokens) >= 2  # the first sign-in and the one after the expiry
-    secrets = {"password": PASSWORD, "wrong password": WRONG_PASSWORD}
+    secrets = {"password": AUDIT_PASSWORD, "wrong password": WRONG_PASSWORD}
     secrets.update({f"token {i}": t for i, t in enumerate(tokens)})
     # the scan finds what it looks for (a planted, encoded token)
     planted = tmp_path / "planted.bin"
@@ -211,12 +209,12 @@ async def test_server_check_reports_hold_no_secret(
     url = audit_server.base_url
     wrong = await check_server(url, email=AUDIT_EMAIL, password=WRONG_PASSWORD)
     assert wrong.exit_code == 2
-    signed_in = await check_server(url, email=AUDIT_EMAIL, password=PASSWORD)
+    signed_in = await check_server(url, email=AUDIT_EMAIL, password=AUDIT_PASSWORD)
     assert signed_in.exit_code == 0
     by_token = await check_server(url, token=audit_server.issued_tokens[-1])
     assert by_token.exit_code == 0
     async with SalesNexusClient(url) as client:
-        await client.login(AUDIT_EMAIL, PASSWORD)
+        await client.login(AUDIT_EMAIL, AUDIT_PASSWORD)
         session = await check_session(client)
     assert session.exit_code == 0
     texts = [r.text() for r in (wrong, signed_in, by_token, session)]
@@ -228,7 +226,7 @@ async def test_server_check_reports_hold_no_secret(
     base_env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), TMPDIR=str(home))
     command = [sys.executable, "-m", "snx_desktop", "-v", "--check-server", url]
     runs = [
-        (["--email", AUDIT_EMAIL], {"SNX_PASSWORD": PASSWORD}, 0),
+        (["--email", AUDIT_EMAIL], {"SNX_PASSWORD": AUDIT_PASSWORD}, 0),
         (["--email", AUDIT_EMAIL], {"SNX_PASSWORD": WRONG_PASSWORD}, 2),
         ([], {"SNX_TOKEN": audit_server.issued_tokens[-1]}, 0),
     ]
@@ -256,7 +254,7 @@ async def test_server_check_reports_hold_no_secret(
 
     tokens = list(audit_server.issued_tokens)
     assert len(tokens) == 3  # one for each sign-in with the right password above
-    secrets = {"password": PASSWORD, "wrong password": WRONG_PASSWORD}
+    secrets = {"password": AUDIT_PASSWORD, "wrong password": WRONG_PASSWORD}
     secrets.update({f"token {i}": t for i, t in enumerate(tokens)})
     everything = "\n".join([*texts, caplog.text])
     planted = f"x{tokens[-1]}x"
@@ -454,11 +452,10 @@ def test_sandbox_command_binds_loopback_by_default() -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
-        while not _listening_address(port):
-            assert proc.poll() is None
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        until_blocking(
+            lambda: _listening_address(port) or proc.poll() is not None, 30, "the sandbox to listen"
+        )
+        assert proc.poll() is None
         assert _listening_address(port) == ["0100007F"]
     finally:
         proc.terminate()

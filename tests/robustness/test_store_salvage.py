@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from robustkit import DEMO_EMAIL
-from storekit import (
+from support.accounts import DEMO_EMAIL
+from support.damage import overwrite_pages
+from support.network import go_offline
+from support.storetrouble import (
     assert_on_server_once,
-    go_offline,
     open_app,
     queue_contacts,
     signed_in_window,
 )
-from support.damage import overwrite_pages
 from support.waiting import until
 
 from snx_desktop.store import Store, account_dir

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from robustkit import DEMO_EMAIL, DEMO_PASSWORD
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.fields import C_EMAIL, C_NAME
 from support.waiting import until
 

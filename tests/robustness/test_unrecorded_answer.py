@@ -16,10 +16,10 @@ from typing import Any
 
 import httpx
 import pytest
-from robustkit import DEMO_EMAIL
-from storekit import open_app
+from support.accounts import DEMO_EMAIL
 from support.fields import C_EMAIL, C_NAME
 from support.network import Network
+from support.storetrouble import open_app
 from support.waiting import until
 
 from snx_desktop.store import account_dir

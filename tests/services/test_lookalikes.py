@@ -29,6 +29,7 @@ from support.fields import (
     S_DETAILS,
     S_STATUS,
 )
+from support.network import go_offline, go_online
 from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
@@ -56,15 +57,6 @@ async def signed_in_as_alex(server: Any) -> AsyncIterator[SalesNexusClient]:
     async with SalesNexusClient(server.base_url) as alex:
         await alex.login(ALEX_EMAIL, ALEX_PASSWORD)
         yield alex
-
-
-def go_offline(svc: AppServices) -> None:
-    svc.network.down = True  # type: ignore[attr-defined]
-    svc.connectivity.report_failure("test: cable pulled")
-
-
-def go_online(svc: AppServices) -> None:
-    svc.network.down = False  # type: ignore[attr-defined]
 
 
 def fault_once(svc: AppServices, server: Any, method: str, fault: str) -> list[bool]:
@@ -127,7 +119,7 @@ async def test_a_colleagues_lookalike_contact_is_not_taken_for_ours(
         tmp = new.ids[0]
         await svc.writes.create_note(tmp, "Met Jane at the fair")
         lost = fault_once(svc, fresh_sandbox, "create_contact", "drop_after_rate")
-        go_online(svc)
+        go_online(svc, probe=False)
         await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the queue drained")
         assert lost, "the create was never sent"
 
@@ -155,7 +147,7 @@ async def test_a_colleagues_lookalike_sale_is_not_taken_for_ours(
 
         new = await svc.writes.create_sale(deal)
         lost = fault_once(svc, fresh_sandbox, "create_sales_opp", "drop_after_rate")
-        go_online(svc)
+        go_online(svc, probe=False)
         await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the queue drained")
         assert lost, "the create was never sent"
 
@@ -189,7 +181,7 @@ async def test_stopped_while_looking_a_new_group_up_it_is_never_merged_into_thei
         note = await svc.writes.create_group_note(new.ids[0], "Kick-off call booked")
         looking = stall_calls(svc, fresh_sandbox, "get_groups", 2.0)
         reads_before = fresh_sandbox.calls.get("get-groups", 0)
-        go_online(svc)
+        go_online(svc, probe=False)
         await asyncio.wait_for(looking.wait(), 30)
         await svc.aclose()  # the app stops while the read is out
 
@@ -225,7 +217,7 @@ async def test_the_look_up_is_committed_before_the_create_goes_out(
     op_id = new.op_id or 0
     made_before = fresh_sandbox.calls.get("create-contact", 0)  # alex's
     on_the_wire = stall_calls(svc, fresh_sandbox, "create_contact", 3.0)
-    go_online(svc)
+    go_online(svc, probe=False)
     await asyncio.wait_for(on_the_wire.wait(), 30)
     # the create is out and held by the server; what the store file holds now was committed
     assert fresh_sandbox.calls.get("create-contact", 0) == made_before
@@ -268,7 +260,7 @@ async def test_a_failed_look_up_sends_nothing_and_the_create_waits(
             svc.client.get_contacts = original  # type: ignore[method-assign]
 
     svc.client.get_contacts = dropped  # type: ignore[method-assign]
-    go_online(svc)
+    go_online(svc, probe=False)
     await until(lambda: refused, timeout=30, what="the look-up read failed")
     op = svc.store.outbox.get(op_id)
     assert op is not None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from support.fields import (
     C_COMPANY,
@@ -150,4 +148,3 @@ async def test_200_offline_writes_land_in_order(
     page = svc.browse.cached_page("contact", "", 0, 10)
     assert page is not None
     assert not any(is_temp_id(i) for i in page.ids)
-    await asyncio.sleep(0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -73,8 +72,12 @@ async def test_every_write_lands(
     await w.upload_document(new.ids[0], doc)
     imp = await w.import_contacts(
         [
-            {"_toMatch": [133], C_EMAIL: "import.one@example.org", C_NAME: "Import One"},
-            {"_toMatch": [133], C_EMAIL: "every.write@example.org", C_TITLE: "Imported Title"},
+            {"_toMatch": [int(C_EMAIL)], C_EMAIL: "import.one@example.org", C_NAME: "Import One"},
+            {
+                "_toMatch": [int(C_EMAIL)],
+                C_EMAIL: "every.write@example.org",
+                C_TITLE: "Imported Title",
+            },
         ],
         create_if_not_updated=True,
     )
@@ -338,7 +341,6 @@ async def test_sign_out_sends_first_then_wipes(
         await c.login(DEMO_EMAIL, DEMO_PASSWORD)
         notes = [n.details for n in (await c.get_notes_for_contact(cid)).items]
     assert notes.count("sent at sign-out") == 1
-    await asyncio.sleep(0)
 
 
 async def test_upload_progress_cancel_and_retry(

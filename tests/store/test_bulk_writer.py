@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 from support.fields import C_CITY
+from support.records import CONTACT_ROLES, GROUP_ROLES, contact
 
 from snx_desktop.store import Store, StoreUnavailable
 from snx_desktop.store.cache import Cache
-
-from .helpers import CONTACT_ROLES, GROUP_ROLES, contact
 
 CITY = C_CITY
 

@@ -64,10 +64,7 @@ async def server_client() -> AsyncIterator[Callable[[Any], Awaitable[SalesNexusC
 async def start(dialog: QDialog) -> asyncio.Future[int]:
     """Open ``dialog`` the way the app does (``open()``, awaited) and return its result future."""
     fut = asyncio.ensure_future(run_dialog(dialog))
-    for _ in range(100):
-        if dialog.isVisible():
-            break
-        await asyncio.sleep(0)
+    await until(dialog.isVisible, 5, "the dialog")
     assert dialog.isVisible()
     return fut
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, TypeVar
 
 import pytest
@@ -179,7 +178,6 @@ async def test_conflict_resolved_both_ways(
     qtbot.mouseClick(dialog_b.ok_button, Qt.MouseButton.LeftButton)
     assert await finish(fut) == QDialog.DialogCode.Accepted
     await settle(svc)
-    await asyncio.sleep(0)
     info_a = (await client.get_contact_info(a["id"])).field_data
     info_b = (await client.get_contact_info(b["id"])).field_data
     assert (info_a[TITLE], info_a[COMPANY]) == ("Mine A", "Mine Co A")
