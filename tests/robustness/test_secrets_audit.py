@@ -31,7 +31,8 @@ import httpx
 import pytest
 from support.accounts import AUDIT_EMAIL, AUDIT_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
 from support.qtobjects import dispose
-from support.waiting import until, until_blocking
+from support.signals import when
+from support.waiting import until_blocking
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.api.errors import InsecureURLError
@@ -155,15 +156,15 @@ async def test_no_secret_on_disk_or_in_logs_after_a_full_session(
         before = svc.client.token
         server.expire_tokens()
         await svc.writes.create_note(contacts[2], "after expiry")
-        await until(lambda: svc.writes.status.pending == 0)
+        await when(svc.writes.status_changed, lambda: svc.writes.status.pending == 0)
         assert svc.client.token != before
         server.faults.update({"drop_rate": 0.6})
         for _ in range(4):
             await svc.writes.create_note(contacts[3], "through drops")
-        await until(lambda: svc.writes.status.pending == 0, 60)
+        await when(svc.writes.status_changed, lambda: svc.writes.status.pending == 0, 60)
         server.faults.clear()
         await svc.writes.create_note("0badc0de-0000-4000-8000-0000000000aa", "refused")
-        await until(lambda: svc.writes.status.failed == 1)
+        await when(svc.writes.status_changed, lambda: svc.writes.status.failed == 1)
         empty = files / "empty.txt"
         empty.write_bytes(b"")
         [refused] = manager.add(contacts[1], [empty])
@@ -287,10 +288,10 @@ async def test_store_files_are_0600_and_folders_0700(fresh_sandbox: Any, tmp_pat
         await svc.writes.create_note(contacts[0], "offline note")
         files = DocumentFiles(svc.client, svc.store, open_dir=tmp_path / "open")
         svc.connectivity.set_work_offline(False)
-        await until(lambda: svc.connectivity.is_online, 10)
+        await when(svc.connectivity.changed, lambda: svc.connectivity.is_online, 10)
         for d in docs.items:  # demo documents, if this contact has any
             await files.fetch({**d.raw, "document-id": d.document_id})
-        await until(lambda: svc.writes.status.pending == 0, 20)
+        await when(svc.writes.status_changed, lambda: svc.writes.status.pending == 0, 20)
         account = svc.store.dir
         names = {p.name for p in account.rglob("*")}
         assert "store.sqlite3-wal" in names  # WAL mode: the side files exist while open

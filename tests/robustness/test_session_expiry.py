@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from support.accounts import AUDIT_EMAIL, AUDIT_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
 from support.qtobjects import dispose
+from support.signals import when
 from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
@@ -47,7 +48,12 @@ async def _count_on_server(server: Any, tag: str) -> dict[str, int]:
 
 async def _expire_mid_batch(svc: Any, server: Any) -> int:
     """Wait until some writes landed but not all, then end every temporary token."""
-    await until(lambda: svc.writes.status.pending <= N - 5, 30, "the queue to send")
+    await when(
+        svc.writes.status_changed,
+        lambda: svc.writes.status.pending <= N - 5,
+        30,
+        "the queue to send",
+    )
     assert svc.writes.status.pending > 0, "the batch finished before the expiry"
     return int(server.expire_tokens())
 
@@ -72,7 +78,12 @@ async def test_expiry_mid_batch_with_remembered_credentials_signs_in_again(
         first_token = svc.client.token
         made = await _queue_notes(svc, contacts, "remembered")
         assert await _expire_mid_batch(svc, server) >= 1
-        await until(lambda: svc.writes.status.pending == 0, 30, "the queue to send")
+        await when(
+            svc.writes.status_changed,
+            lambda: svc.writes.status.pending == 0,
+            30,
+            "the queue to send",
+        )
         assert asked == []  # never had to ask
         assert svc.client.token
         assert svc.client.token != first_token
@@ -102,10 +113,20 @@ async def test_expiry_between_uploads_signs_in_again_and_stores_each_file_once(
             path.write_bytes(bytes([i]) * (200_000 + i))  # a few chunks each
             await svc.writes.upload_document(contacts[i % 3], path)
             names.append(path.name)
-        await until(lambda: svc.writes.status.pending <= 6, 30, "the queue to send")
+        await when(
+            svc.writes.status_changed,
+            lambda: svc.writes.status.pending <= 6,
+            30,
+            "the queue to send",
+        )
         assert svc.writes.status.pending > 0
         server.expire_tokens()
-        await until(lambda: svc.writes.status.pending == 0, 30, "the queue to send")
+        await when(
+            svc.writes.status_changed,
+            lambda: svc.writes.status.pending == 0,
+            30,
+            "the queue to send",
+        )
         rows = server.state.db.all(
             "SELECT file_name, size FROM documents WHERE file_name GLOB 'expiry-*'"
         )
@@ -150,7 +171,12 @@ async def test_expiry_mid_batch_without_credentials_asks_and_loses_nothing(
         # the user signs in again; the app resumes the queue
         await svc.client.login(DEMO_EMAIL, DEMO_PASSWORD)
         svc.writes.resume()
-        await until(lambda: svc.writes.status.pending == 0, 30, "the queue to send")
+        await when(
+            svc.writes.status_changed,
+            lambda: svc.writes.status.pending == 0,
+            30,
+            "the queue to send",
+        )
         assert not svc.writes.status.paused
         assert await _count_on_server(server, "asked") == {t: 1 for t in made}
     finally:
@@ -177,7 +203,12 @@ async def test_app_with_password_sign_in_renews_an_expired_session_silently(
         contacts = (await svc.browse.fetch_page("contact", "", 0, 30)).ids
         made = await _queue_notes(svc, contacts, "app")
         await _expire_mid_batch(svc, server)
-        await until(lambda: svc.writes.status.pending == 0, 30, "the queue to send")
+        await when(
+            svc.writes.status_changed,
+            lambda: svc.writes.status.pending == 0,
+            30,
+            "the queue to send",
+        )
         assert await _count_on_server(server, "app") == {t: 1 for t in made}
         assert not [m for m in user_messages if m.level.value == "error"]
     finally:
@@ -234,7 +265,9 @@ async def test_app_asks_to_sign_in_when_the_session_cannot_be_renewed(
             )
             monkeypatch.setattr(catalogue, "USERS", users)
         await _expire_mid_batch(svc, server)
-        await until(lambda: svc.writes.status.paused, 20, "the queue to pause")
+        await when(
+            svc.writes.status_changed, lambda: svc.writes.status.paused, 20, "the queue to pause"
+        )
         await until(asked, 5, "the sign-in request")
     finally:
         for w in QApplication.topLevelWidgets():

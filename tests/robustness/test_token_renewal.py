@@ -21,6 +21,7 @@ import pytest_asyncio
 from support.accounts import ALEX_EMAIL, ALEX_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
 from support.dialogs import press_ok, sign_in_dialog, sign_in_dialogs
 from support.qtobjects import dispose
+from support.signals import when
 from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
@@ -62,7 +63,9 @@ async def _paused_with_notes(svc: Any, server: Any, tag: str) -> list[str]:
     contacts = list((await svc.browse.fetch_page("contact", "", 0, 10)).ids)
     server.expire_tokens()
     made = await _queue_notes(svc, contacts, tag)
-    await until(lambda: svc.writes.status.paused, what="the queue to pause")
+    await when(
+        svc.writes.status_changed, lambda: svc.writes.status.paused, what="the queue to pause"
+    )
     assert svc.writes.status.pending == N
     return made
 
@@ -90,7 +93,11 @@ async def test_a_new_token_for_the_same_user_keeps_the_store_and_sends_the_queue
         renewed = await _token(server.base_url)
         await svc.renew_token(renewed)
         svc.writes.resume()
-        await until(lambda: svc.writes.status.pending == 0, what="the queue to be sent")
+        await when(
+            svc.writes.status_changed,
+            lambda: svc.writes.status.pending == 0,
+            what="the queue to be sent",
+        )
         assert svc.store is store  # the same store, not one named after the new token
         assert svc.client.token == renewed
         assert _notes_on_server(server, "same-user") == {t: 1 for t in made}
@@ -116,7 +123,11 @@ async def test_a_token_of_another_user_is_refused_and_everything_stays_queued(
 
         await svc.renew_token(await _token(server.base_url))
         svc.writes.resume()
-        await until(lambda: svc.writes.status.pending == 0, what="the queue to be sent")
+        await when(
+            svc.writes.status_changed,
+            lambda: svc.writes.status.pending == 0,
+            what="the queue to be sent",
+        )
         assert _notes_on_server(server, "other-user") == {t: 1 for t in made}
     finally:
         await svc.aclose()
@@ -193,7 +204,9 @@ async def test_renewing_in_the_dialog_keeps_the_store_and_the_remembered_account
     renewed = await _token(url)
     dialog.token.setText(renewed)
     press_ok(dialog)
-    await until(lambda: writes.status.pending == 0, 20, "the queued notes to be sent")
+    await when(
+        writes.status_changed, lambda: writes.status.pending == 0, 20, "the queued notes to be sent"
+    )
     assert ctrl.services.writes is writes
     assert Path(ctrl.services.store.dir) == store_dir
     assert ctrl.services.client.token == renewed

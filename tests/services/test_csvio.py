@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from support.fields import C_COMPANY, C_EMAIL, C_NAME, C_OWNER, C_PHONE, C_TITLE
-from support.waiting import until
+from support.signals import when
 
 from snx_desktop.services import csvio
 from snx_desktop.services.schema import FieldInfo
@@ -189,7 +189,11 @@ async def test_import_cancel_takes_back_unsent_chunks(
     task = asyncio.ensure_future(
         csvio.import_rows(svc.writes, rows, create_if_not_updated=True, chunk_size=2, cancel=cancel)
     )
-    await until(lambda: svc.writes.status.pending, what="the first chunk to be queued")
+    await when(
+        svc.writes.status_changed,
+        lambda: svc.writes.status.pending,
+        what="the first chunk to be queued",
+    )
     cancel.set()
     report = await asyncio.wait_for(task, 10)
     assert report.cancelled

@@ -30,6 +30,7 @@ from support.fields import (
     S_STATUS,
 )
 from support.network import go_offline, go_online
+from support.signals import when
 from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
@@ -120,7 +121,12 @@ async def test_a_colleagues_lookalike_contact_is_not_taken_for_ours(
         await svc.writes.create_note(tmp, "Met Jane at the fair")
         lost = fault_once(svc, fresh_sandbox, "create_contact", "drop_after_rate")
         go_online(svc, probe=False)
-        await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the queue drained")
+        await when(
+            svc.writes.status_changed,
+            lambda: svc.writes.status.pending == 0,
+            timeout=30,
+            what="the queue drained",
+        )
         assert lost, "the create was never sent"
 
         found = await alex.get_contacts(filter_value=JANE_EMAIL)
@@ -148,7 +154,12 @@ async def test_a_colleagues_lookalike_sale_is_not_taken_for_ours(
         new = await svc.writes.create_sale(deal)
         lost = fault_once(svc, fresh_sandbox, "create_sales_opp", "drop_after_rate")
         go_online(svc, probe=False)
-        await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the queue drained")
+        await when(
+            svc.writes.status_changed,
+            lambda: svc.writes.status.pending == 0,
+            timeout=30,
+            what="the queue drained",
+        )
         assert lost, "the create was never sent"
 
         sales = (await alex.get_sales_for_contact(cid)).items
@@ -227,7 +238,12 @@ async def test_the_look_up_is_committed_before_the_create_goes_out(
     state, params = stored
     assert state == "sending"
     assert theirs in params["existing"]
-    await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the create landed")
+    await when(
+        svc.writes.status_changed,
+        lambda: svc.writes.status.pending == 0,
+        timeout=30,
+        what="the create landed",
+    )
     assert svc.store.cache.resolve_id(new.ids[0]) != theirs
 
 
@@ -266,7 +282,12 @@ async def test_a_failed_look_up_sends_nothing_and_the_create_waits(
     assert op is not None
     assert op.state is OpState.QUEUED
     assert "existing" not in op.params
-    await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the create landed")
+    await when(
+        svc.writes.status_changed,
+        lambda: svc.writes.status.pending == 0,
+        timeout=30,
+        what="the create landed",
+    )
     # it went out once, after a look-up that worked; it never was of unknown outcome
     assert "sent-unknown" not in states
     assert states.count("sending") == 1
@@ -283,7 +304,12 @@ async def test_a_colleagues_lookalike_note_is_not_taken_for_ours(
         theirs = (await alex.create_note(contact_id=cid, details="Left a voicemail")).id
         lost = fault_once(svc, fresh_sandbox, "create_note", "drop_rate")
         new = await svc.writes.create_note(cid, "Left a voicemail")
-        await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the note landed")
+        await when(
+            svc.writes.status_changed,
+            lambda: svc.writes.status.pending == 0,
+            timeout=30,
+            what="the note landed",
+        )
         assert lost, "the note was never sent"
         ours = svc.store.cache.resolve_id(new.ids[0])
         assert ours != theirs
@@ -299,18 +325,23 @@ async def test_a_colleagues_lookalike_group_activity_is_not_taken_for_ours(
     """A group's activities are told apart by whom they are scheduled for."""
     svc = await open_services(fresh_sandbox)
     gid = (await svc.browse.fetch_page("group", "", 0, 1)).ids[0]
-    when = {"start_time": "2027-03-02T09:00:00", "end_time": "2027-03-02T09:30:00"}
+    times = {"start_time": "2027-03-02T09:00:00", "end_time": "2027-03-02T09:30:00"}
     async with signed_in_as_alex(fresh_sandbox) as alex:
         theirs = (
             await alex.create_activity_for_group(
-                gid, type="call", regarding="Quarterly call", **when
+                gid, type="call", regarding="Quarterly call", **times
             )
         ).id
         lost = fault_once(svc, fresh_sandbox, "create_activity_for_group", "drop_rate")
         new = await svc.writes.create_group_activity(
-            gid, type="call", regarding="Quarterly call", **when
+            gid, type="call", regarding="Quarterly call", **times
         )
-        await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the call landed")
+        await when(
+            svc.writes.status_changed,
+            lambda: svc.writes.status.pending == 0,
+            timeout=30,
+            what="the call landed",
+        )
         assert lost, "the activity was never sent"
         ours = svc.store.cache.resolve_id(new.ids[0])
         assert ours != theirs

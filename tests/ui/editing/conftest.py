@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 from PySide6.QtWidgets import QDialog
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.signals import when
 from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
@@ -75,7 +76,12 @@ async def finish(future: asyncio.Future[int], timeout: float = 15.0) -> int:
 
 async def settle(svc: AppServices, timeout: float = 30.0) -> None:
     """Wait until the write queue has sent everything."""
-    await until(lambda: svc.writes.status.pending == 0, timeout, "the queue to empty")
+    await when(
+        svc.writes.status_changed,
+        lambda: svc.writes.status.pending == 0,
+        timeout,
+        "the queue to empty",
+    )
 
 
 QT_IGNORE = pytest.mark.qt_log_ignore("This plugin does not support")

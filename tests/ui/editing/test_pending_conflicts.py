@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit
 from support.fields import C_COMPANY, C_RECORD_ID, C_TITLE, G_NAME, G_RECORD_ID
+from support.signals import when
 
 from snx_desktop.ui.editing.conflictdialog import ConflictDialog
 from snx_desktop.ui.editing.fieldseditor import FieldsEditor
@@ -82,7 +83,7 @@ async def test_panel_undo_discard_and_retry(
 
     # a write the server refuses stays, failed with its error, and can be retried
     svc.connectivity.set_work_offline(False)
-    await until(lambda: svc.connectivity.is_online, what="online again")
+    await when(svc.connectivity.changed, lambda: svc.connectivity.is_online, what="online again")
     taken = (await svc.browse.fetch_page("group", "", 0, 5)).records[0]
     # a name the cache knows is refused where it is typed, and the dialog stays open
     early = NewRecordDialog(svc, "group")
@@ -107,7 +108,7 @@ async def test_panel_undo_discard_and_retry(
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     await finish(fut)
     op = int(dialog.result_value.op_id)
-    await until(lambda: svc.writes.status.failed == 1, what="the refusal")
+    await when(svc.writes.status_changed, lambda: svc.writes.status.failed == 1, what="the refusal")
     await until(lambda: texts(panel) and texts(panel)[0][1].startswith("Failed"), what="failed row")
     assert "already exists" in texts(panel)[0][1]
     assert panel.select_op(op)
@@ -148,7 +149,9 @@ async def test_conflict_resolved_both_ways(
             match_by_field_data={C_RECORD_ID: rec["id"]}, contact_field_data={TITLE: value}
         )
     svc.connectivity.set_work_offline(False)
-    await until(lambda: svc.writes.status.conflicts == 2, what="two conflicts")
+    await when(
+        svc.writes.status_changed, lambda: svc.writes.status.conflicts == 2, what="two conflicts"
+    )
     await until(
         lambda: [s for _t, s in texts(panel)] == ["Conflict: changed on the server too"] * 2,
         what="conflict rows",
