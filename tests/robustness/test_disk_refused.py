@@ -28,7 +28,6 @@ from support.storetrouble import (
     queue_contacts,
     signed_in_window,
 )
-from support.waiting import until
 
 from snx_desktop.services.context import STORE_WRITABLE_MESSAGE
 from snx_desktop.store import (
@@ -116,7 +115,12 @@ async def test_full_disk_on_opening_and_writing_keeps_every_change(
             _assert_kept(db, inode)
 
             filler.unlink()  # space returns
-            await until(lambda: svc.store_problem is None, timeout=20, what="the store to recover")
+            await when(
+                svc.store.subscribe_problem,
+                lambda: svc.store_problem is None,
+                timeout=20,
+                what="the store to recover",
+            )
             assert any(m.text == STORE_WRITABLE_MESSAGE for m in user_messages)
             await when(
                 svc.writes.status_changed,
@@ -166,7 +170,12 @@ async def test_page_limit_refuses_a_write_through_the_queue_and_everything_lands
         assert svc.store.integrity_check() == []
 
         lift_limit(svc.store._db.conn)  # space returns
-        await until(lambda: svc.store_problem is None, timeout=20, what="the store to recover")
+        await when(
+            svc.store.subscribe_problem,
+            lambda: svc.store_problem is None,
+            timeout=20,
+            what="the store to recover",
+        )
         go_online(svc)
         await when(
             svc.writes.status_changed,
@@ -215,7 +224,12 @@ async def test_read_only_disk_opens_for_browsing_and_says_so(
                 assert svc.writes.status.pending == 6
 
                 remount(disk, read_only=False)  # the disk can be written again
-                await until(lambda: svc.store_problem is None, timeout=20, what="recovery")
+                await when(
+                    svc.store.subscribe_problem,
+                    lambda: svc.store_problem is None,
+                    timeout=20,
+                    what="recovery",
+                )
                 assert not svc.store.read_only
                 await when(
                     svc.writes.status_changed,
@@ -256,7 +270,12 @@ async def test_folder_without_write_permission_opens_for_browsing_and_says_so(
             raise
     try:
         # permission given back: the next write (or the periodic retry) opens it for writing
-        await until(lambda: svc.store_problem is None, timeout=20, what="recovery")
+        await when(
+            svc.store.subscribe_problem,
+            lambda: svc.store_problem is None,
+            timeout=20,
+            what="recovery",
+        )
         await when(
             svc.writes.status_changed,
             lambda: svc.writes.status.pending == 0,

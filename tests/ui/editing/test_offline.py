@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QDialog, QLineEdit
 from support.fields import C_EMAIL, C_TITLE, G_DESCRIPTION, S_DETAILS
+from support.signals import model_changes, when
 
 from snx_desktop.ui.editing.activitydialog import ActivityDialog, CompleteActivityDialog
 from snx_desktop.ui.editing.deletion import DeleteDialog
@@ -112,7 +113,11 @@ async def test_writes_made_offline_are_replayed(
     )
 
     # nothing went out; the panel lists every write with its state
-    await until(lambda: panel.tree.topLevelItemCount() == 10, what="ten queued writes")
+    await when(
+        model_changes(panel.tree.model()),
+        lambda: panel.tree.topLevelItemCount() == 10,
+        what="ten queued writes",
+    )
     assert all(
         panel.tree.topLevelItem(i).text(1) == "Waiting"  # type: ignore[union-attr]
         for i in range(10)
@@ -125,7 +130,11 @@ async def test_writes_made_offline_are_replayed(
     svc.writes.op_done.connect(outcomes.append)
     svc.connectivity.set_work_offline(False)
     await settle(svc)
-    await until(lambda: panel.tree.topLevelItemCount() == 0, what="the panel to empty")
+    await when(
+        model_changes(panel.tree.model()),
+        lambda: panel.tree.topLevelItemCount() == 0,
+        what="the panel to empty",
+    )
     assert panel.summary.text() == "Everything has been sent."
     real = svc.store.cache.resolve_id(tmp)
     assert real != tmp

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit
 from support.fields import C_COMPANY, C_RECORD_ID, C_TITLE, G_NAME, G_RECORD_ID
-from support.signals import when
+from support.signals import model_changes, when
 
 from snx_desktop.ui.editing.conflictdialog import ConflictDialog
 from snx_desktop.ui.editing.fieldseditor import FieldsEditor
@@ -63,7 +63,7 @@ async def test_panel_undo_discard_and_retry(
     svc.connectivity.set_work_offline(True)
     op1 = await edit_offline(svc, qtbot, recs[0], {TITLE: "Undo Me"})
     op2 = await edit_offline(svc, qtbot, recs[1], {TITLE: "Discard Me"})
-    await until(lambda: len(texts(panel)) == 2, what="two rows")
+    await when(model_changes(panel.tree.model()), lambda: len(texts(panel)) == 2, what="two rows")
     # old -> new under each row
     assert panel.select_op(op1)
     item = panel.tree.currentItem()
@@ -73,7 +73,7 @@ async def test_panel_undo_discard_and_retry(
     assert panel.undo_button.isEnabled()
     assert not panel.retry_button.isEnabled()
     qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
-    await until(lambda: len(texts(panel)) == 1, what="undo")
+    await when(model_changes(panel.tree.model()), lambda: len(texts(panel)) == 1, what="undo")
     # the cache shows the old value again
     assert svc.browse.cached_detail("contact", recs[0]["id"]).fields[TITLE] == recs[0][TITLE]
     assert panel.select_op(op2)
@@ -109,7 +109,11 @@ async def test_panel_undo_discard_and_retry(
     await finish(fut)
     op = int(dialog.result_value.op_id)
     await when(svc.writes.status_changed, lambda: svc.writes.status.failed == 1, what="the refusal")
-    await until(lambda: texts(panel) and texts(panel)[0][1].startswith("Failed"), what="failed row")
+    await when(
+        model_changes(panel.tree.model()),
+        lambda: texts(panel) and texts(panel)[0][1].startswith("Failed"),
+        what="failed row",
+    )
     assert "already exists" in texts(panel)[0][1]
     assert panel.select_op(op)
     assert panel.retry_button.isEnabled()
@@ -152,7 +156,8 @@ async def test_conflict_resolved_both_ways(
     await when(
         svc.writes.status_changed, lambda: svc.writes.status.conflicts == 2, what="two conflicts"
     )
-    await until(
+    await when(
+        model_changes(panel.tree.model()),
         lambda: [s for _t, s in texts(panel)] == ["Conflict: changed on the server too"] * 2,
         what="conflict rows",
     )
