@@ -28,6 +28,7 @@ from support.storetrouble import (
     queue_contacts,
     signed_in_window,
 )
+from support.writequeue import queue_sent
 
 from snx_desktop.services.context import STORE_WRITABLE_MESSAGE
 from snx_desktop.store import (
@@ -122,12 +123,7 @@ async def test_full_disk_on_opening_and_writing_keeps_every_change(
                 what="the store to recover",
             )
             assert any(m.text == STORE_WRITABLE_MESSAGE for m in user_messages)
-            await when(
-                svc.writes.status_changed,
-                lambda: svc.writes.status.pending == 0,
-                timeout=40,
-                what="the queue",
-            )
+            await queue_sent(svc.writes, timeout=40, what="the queue")
             await assert_on_server_once(svc, "full", emails)
             await _assert_never_sent(svc)
             _assert_kept(db, inode)
@@ -177,12 +173,7 @@ async def test_page_limit_refuses_a_write_through_the_queue_and_everything_lands
             what="the store to recover",
         )
         go_online(svc)
-        await when(
-            svc.writes.status_changed,
-            lambda: svc.writes.status.pending == 0,
-            timeout=60,
-            what="the queue",
-        )
+        await queue_sent(svc.writes, timeout=60, what="the queue")
         await assert_on_server_once(svc, "limit", emails[:3])
         for email in emails[3:]:
             assert (await svc.client.get_contacts(filter_value=email)).total == 1
@@ -231,12 +222,7 @@ async def test_read_only_disk_opens_for_browsing_and_says_so(
                     what="recovery",
                 )
                 assert not svc.store.read_only
-                await when(
-                    svc.writes.status_changed,
-                    lambda: svc.writes.status.pending == 0,
-                    timeout=40,
-                    what="the queue",
-                )
+                await queue_sent(svc.writes, timeout=40, what="the queue")
                 await assert_on_server_once(svc, "readonly", emails)
                 await _assert_never_sent(svc)
             finally:
@@ -276,12 +262,7 @@ async def test_folder_without_write_permission_opens_for_browsing_and_says_so(
             timeout=20,
             what="recovery",
         )
-        await when(
-            svc.writes.status_changed,
-            lambda: svc.writes.status.pending == 0,
-            timeout=40,
-            what="the queue",
-        )
+        await queue_sent(svc.writes, timeout=40, what="the queue")
         await assert_on_server_once(svc, "noperm", emails)
         await _assert_never_sent(svc)
     finally:
@@ -343,12 +324,7 @@ async def test_full_disk_while_an_old_store_is_updated_keeps_it_and_sends_later(
     svc = await open_app(fresh_sandbox, profile)
     try:
         assert svc.store_notice is None
-        await when(
-            svc.writes.status_changed,
-            lambda: svc.writes.status.pending == 0,
-            timeout=40,
-            what="the queue",
-        )
+        await queue_sent(svc.writes, timeout=40, what="the queue")
         await assert_on_server_once(svc, "update", emails)
     finally:
         await svc.aclose()

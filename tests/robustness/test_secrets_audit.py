@@ -33,6 +33,7 @@ from support.accounts import AUDIT_EMAIL, AUDIT_PASSWORD, DEMO_EMAIL, DEMO_PASSW
 from support.qtobjects import dispose
 from support.signals import when
 from support.waiting import until_blocking
+from support.writequeue import queue_sent
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.api.errors import InsecureURLError
@@ -156,12 +157,12 @@ async def test_no_secret_on_disk_or_in_logs_after_a_full_session(
         before = svc.client.token
         server.expire_tokens()
         await svc.writes.create_note(contacts[2], "after expiry")
-        await when(svc.writes.status_changed, lambda: svc.writes.status.pending == 0)
+        await queue_sent(svc.writes)
         assert svc.client.token != before
         server.faults.update({"drop_rate": 0.6})
         for _ in range(4):
             await svc.writes.create_note(contacts[3], "through drops")
-        await when(svc.writes.status_changed, lambda: svc.writes.status.pending == 0, 60)
+        await queue_sent(svc.writes, 60)
         server.faults.clear()
         await svc.writes.create_note("0badc0de-0000-4000-8000-0000000000aa", "refused")
         await when(svc.writes.status_changed, lambda: svc.writes.status.failed == 1)
@@ -291,7 +292,7 @@ async def test_store_files_are_0600_and_folders_0700(fresh_sandbox: Any, tmp_pat
         await when(svc.connectivity.changed, lambda: svc.connectivity.is_online, 10)
         for d in docs.items:  # demo documents, if this contact has any
             await files.fetch({**d.raw, "document-id": d.document_id})
-        await when(svc.writes.status_changed, lambda: svc.writes.status.pending == 0, 20)
+        await queue_sent(svc.writes, 20)
         account = svc.store.dir
         names = {p.name for p in account.rglob("*")}
         assert "store.sqlite3-wal" in names  # WAL mode: the side files exist while open

@@ -20,6 +20,7 @@ from support.accounts import AUDIT_EMAIL, AUDIT_PASSWORD, DEMO_EMAIL, DEMO_PASSW
 from support.qtobjects import dispose
 from support.signals import when
 from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services import AppServices
@@ -78,12 +79,7 @@ async def test_expiry_mid_batch_with_remembered_credentials_signs_in_again(
         first_token = svc.client.token
         made = await _queue_notes(svc, contacts, "remembered")
         assert await _expire_mid_batch(svc, server) >= 1
-        await when(
-            svc.writes.status_changed,
-            lambda: svc.writes.status.pending == 0,
-            30,
-            "the queue to send",
-        )
+        await queue_sent(svc.writes, 30, "the queue to send")
         assert asked == []  # never had to ask
         assert svc.client.token
         assert svc.client.token != first_token
@@ -121,12 +117,7 @@ async def test_expiry_between_uploads_signs_in_again_and_stores_each_file_once(
         )
         assert svc.writes.status.pending > 0
         server.expire_tokens()
-        await when(
-            svc.writes.status_changed,
-            lambda: svc.writes.status.pending == 0,
-            30,
-            "the queue to send",
-        )
+        await queue_sent(svc.writes, 30, "the queue to send")
         rows = server.state.db.all(
             "SELECT file_name, size FROM documents WHERE file_name GLOB 'expiry-*'"
         )
@@ -171,12 +162,7 @@ async def test_expiry_mid_batch_without_credentials_asks_and_loses_nothing(
         # the user signs in again; the app resumes the queue
         await svc.client.login(DEMO_EMAIL, DEMO_PASSWORD)
         svc.writes.resume()
-        await when(
-            svc.writes.status_changed,
-            lambda: svc.writes.status.pending == 0,
-            30,
-            "the queue to send",
-        )
+        await queue_sent(svc.writes, 30, "the queue to send")
         assert not svc.writes.status.paused
         assert await _count_on_server(server, "asked") == {t: 1 for t in made}
     finally:
@@ -203,12 +189,7 @@ async def test_app_with_password_sign_in_renews_an_expired_session_silently(
         contacts = (await svc.browse.fetch_page("contact", "", 0, 30)).ids
         made = await _queue_notes(svc, contacts, "app")
         await _expire_mid_batch(svc, server)
-        await when(
-            svc.writes.status_changed,
-            lambda: svc.writes.status.pending == 0,
-            30,
-            "the queue to send",
-        )
+        await queue_sent(svc.writes, 30, "the queue to send")
         assert await _count_on_server(server, "app") == {t: 1 for t in made}
         assert not [m for m in user_messages if m.level.value == "error"]
     finally:

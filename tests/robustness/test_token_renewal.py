@@ -23,6 +23,7 @@ from support.dialogs import press_ok, sign_in_dialog, sign_in_dialogs
 from support.qtobjects import dispose
 from support.signals import when
 from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services import AppServices
@@ -93,11 +94,7 @@ async def test_a_new_token_for_the_same_user_keeps_the_store_and_sends_the_queue
         renewed = await _token(server.base_url)
         await svc.renew_token(renewed)
         svc.writes.resume()
-        await when(
-            svc.writes.status_changed,
-            lambda: svc.writes.status.pending == 0,
-            what="the queue to be sent",
-        )
+        await queue_sent(svc.writes, what="the queue to be sent")
         assert svc.store is store  # the same store, not one named after the new token
         assert svc.client.token == renewed
         assert _notes_on_server(server, "same-user") == {t: 1 for t in made}
@@ -123,11 +120,7 @@ async def test_a_token_of_another_user_is_refused_and_everything_stays_queued(
 
         await svc.renew_token(await _token(server.base_url))
         svc.writes.resume()
-        await when(
-            svc.writes.status_changed,
-            lambda: svc.writes.status.pending == 0,
-            what="the queue to be sent",
-        )
+        await queue_sent(svc.writes, what="the queue to be sent")
         assert _notes_on_server(server, "other-user") == {t: 1 for t in made}
     finally:
         await svc.aclose()
@@ -204,9 +197,7 @@ async def test_renewing_in_the_dialog_keeps_the_store_and_the_remembered_account
     renewed = await _token(url)
     dialog.token.setText(renewed)
     press_ok(dialog)
-    await when(
-        writes.status_changed, lambda: writes.status.pending == 0, 20, "the queued notes to be sent"
-    )
+    await queue_sent(writes, 20, "the queued notes to be sent")
     assert ctrl.services.writes is writes
     assert Path(ctrl.services.store.dir) == store_dir
     assert ctrl.services.client.token == renewed

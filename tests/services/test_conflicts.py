@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from support.fields import C_COMPANY, C_RECORD_ID, C_TITLE
 from support.signals import when
+from support.writequeue import queue_sent
 
 from .conftest import OpenServices
 
@@ -51,7 +52,7 @@ async def test_conflict_detected_and_resolved_both_ways(
     await svc.writes.resolve(op_a or 0, {TITLE: "mine"})
     await svc.writes.resolve(op_b or 0, {TITLE: "theirs"})
     await svc.writes.resolve(op_c or 0, {TITLE: "theirs"})  # nothing of mine left: dropped
-    await when(svc.writes.status_changed, lambda: svc.writes.status.pending == 0)
+    await queue_sent(svc.writes)
 
     info_a = (await svc.client.get_contact_info(a)).field_data
     info_b = (await svc.client.get_contact_info(b)).field_data
@@ -75,5 +76,5 @@ async def test_activity_update_conflict(fresh_sandbox: object, open_services: Op
     await when(svc.writes.status_changed, lambda: svc.writes.status.conflicts == 1)
     assert svc.writes.conflicts()[0].fields["regarding"].theirs == "theirs"
     await svc.writes.resolve(op, {"regarding": "mine"})
-    await when(svc.writes.status_changed, lambda: svc.writes.status.pending == 0)
+    await queue_sent(svc.writes)
     assert (await svc.client.get_activity_info(aid)).regarding == "mine"

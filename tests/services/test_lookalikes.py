@@ -30,8 +30,8 @@ from support.fields import (
     S_STATUS,
 )
 from support.network import go_offline, go_online
-from support.signals import when
 from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services import AppServices, OpStateChange
@@ -121,12 +121,7 @@ async def test_a_colleagues_lookalike_contact_is_not_taken_for_ours(
         await svc.writes.create_note(tmp, "Met Jane at the fair")
         lost = fault_once(svc, fresh_sandbox, "create_contact", "drop_after_rate")
         go_online(svc, probe=False)
-        await when(
-            svc.writes.status_changed,
-            lambda: svc.writes.status.pending == 0,
-            timeout=30,
-            what="the queue drained",
-        )
+        await queue_sent(svc.writes, timeout=30, what="the queue drained")
         assert lost, "the create was never sent"
 
         found = await alex.get_contacts(filter_value=JANE_EMAIL)
@@ -154,12 +149,7 @@ async def test_a_colleagues_lookalike_sale_is_not_taken_for_ours(
         new = await svc.writes.create_sale(deal)
         lost = fault_once(svc, fresh_sandbox, "create_sales_opp", "drop_after_rate")
         go_online(svc, probe=False)
-        await when(
-            svc.writes.status_changed,
-            lambda: svc.writes.status.pending == 0,
-            timeout=30,
-            what="the queue drained",
-        )
+        await queue_sent(svc.writes, timeout=30, what="the queue drained")
         assert lost, "the create was never sent"
 
         sales = (await alex.get_sales_for_contact(cid)).items
@@ -238,12 +228,7 @@ async def test_the_look_up_is_committed_before_the_create_goes_out(
     state, params = stored
     assert state == "sending"
     assert theirs in params["existing"]
-    await when(
-        svc.writes.status_changed,
-        lambda: svc.writes.status.pending == 0,
-        timeout=30,
-        what="the create landed",
-    )
+    await queue_sent(svc.writes, timeout=30, what="the create landed")
     assert svc.store.cache.resolve_id(new.ids[0]) != theirs
 
 
@@ -282,12 +267,7 @@ async def test_a_failed_look_up_sends_nothing_and_the_create_waits(
     assert op is not None
     assert op.state is OpState.QUEUED
     assert "existing" not in op.params
-    await when(
-        svc.writes.status_changed,
-        lambda: svc.writes.status.pending == 0,
-        timeout=30,
-        what="the create landed",
-    )
+    await queue_sent(svc.writes, timeout=30, what="the create landed")
     # it went out once, after a look-up that worked; it never was of unknown outcome
     assert "sent-unknown" not in states
     assert states.count("sending") == 1
@@ -304,12 +284,7 @@ async def test_a_colleagues_lookalike_note_is_not_taken_for_ours(
         theirs = (await alex.create_note(contact_id=cid, details="Left a voicemail")).id
         lost = fault_once(svc, fresh_sandbox, "create_note", "drop_rate")
         new = await svc.writes.create_note(cid, "Left a voicemail")
-        await when(
-            svc.writes.status_changed,
-            lambda: svc.writes.status.pending == 0,
-            timeout=30,
-            what="the note landed",
-        )
+        await queue_sent(svc.writes, timeout=30, what="the note landed")
         assert lost, "the note was never sent"
         ours = svc.store.cache.resolve_id(new.ids[0])
         assert ours != theirs
@@ -336,12 +311,7 @@ async def test_a_colleagues_lookalike_group_activity_is_not_taken_for_ours(
         new = await svc.writes.create_group_activity(
             gid, type="call", regarding="Quarterly call", **times
         )
-        await when(
-            svc.writes.status_changed,
-            lambda: svc.writes.status.pending == 0,
-            timeout=30,
-            what="the call landed",
-        )
+        await queue_sent(svc.writes, timeout=30, what="the call landed")
         assert lost, "the activity was never sent"
         ours = svc.store.cache.resolve_id(new.ids[0])
         assert ours != theirs

@@ -13,7 +13,7 @@ from support.fields import (
     S_DETAILS,
     S_STATUS,
 )
-from support.signals import when
+from support.writequeue import queue_sent
 
 from snx_desktop.services import ConnState, OpOutcome, is_temp_id
 
@@ -107,7 +107,7 @@ async def test_200_offline_writes_land_in_order(
 
     # back online: the probe notices and the queue drains, one op at a time, in order
     svc.network.down = False  # type: ignore[attr-defined]
-    await when(svc.writes.status_changed, lambda: svc.writes.status.pending == 0, timeout=60)
+    await queue_sent(svc.writes, timeout=60)
     assert [o.op_id for o in landed] == sorted(ops)
     assert all(o.ok for o in landed), [o for o in landed if not o.ok]
 

@@ -7,15 +7,18 @@ from typing import Any, TypeVar
 import pytest
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit
+from support.dialogs import dialog_result, open_dialog
 from support.fields import C_COMPANY, C_RECORD_ID, C_TITLE, G_NAME, G_RECORD_ID
 from support.signals import model_changes, when
+from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.ui.editing.conflictdialog import ConflictDialog
 from snx_desktop.ui.editing.fieldseditor import FieldsEditor
 from snx_desktop.ui.editing.pendingpanel import PendingPanel
 from snx_desktop.ui.editing.recorddialogs import NewRecordDialog
 
-from .conftest import QT_IGNORE, finish, settle, start, until
+from .conftest import QT_IGNORE
 
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
 
@@ -88,14 +91,14 @@ async def test_panel_undo_discard_and_retry(
     # a name the cache knows is refused where it is typed, and the dialog stays open
     early = NewRecordDialog(svc, "group")
     qtbot.addWidget(early)
-    early_fut = await start(early)
+    early_fut = await open_dialog(early)
     _child(early, QLineEdit, f"field_{G_NAME}").setText(taken[G_NAME])
     qtbot.mouseClick(early.ok_button, Qt.MouseButton.LeftButton)
     await until(lambda: "already exists" in early.form_error.text(), what="the early refusal")
     assert early.isVisible()
     assert svc.writes.status.pending == 0
     early.reject()
-    assert await finish(early_fut) == QDialog.DialogCode.Rejected
+    assert await dialog_result(early_fut) == QDialog.DialogCode.Rejected
     # a name taken on the server since the cache was filled: refused when it is sent
     name = "Renamed Behind The App"
     await client.update_group(
@@ -103,10 +106,10 @@ async def test_panel_undo_discard_and_retry(
     )
     dialog = NewRecordDialog(svc, "group")
     qtbot.addWidget(dialog)
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     _child(dialog, QLineEdit, f"field_{G_NAME}").setText(name)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
+    await dialog_result(fut)
     op = int(dialog.result_value.op_id)
     await when(svc.writes.status_changed, lambda: svc.writes.status.failed == 1, what="the refusal")
     await when(
@@ -123,7 +126,7 @@ async def test_panel_undo_discard_and_retry(
         match_by_field_data={G_RECORD_ID: taken["id"]}, group_field_data={G_NAME: name + " (old)"}
     )
     qtbot.mouseClick(panel.retry_button, Qt.MouseButton.LeftButton)
-    await settle(svc)
+    await queue_sent(svc.writes)
     assert (await client.get_groups(filter_value=name)).total == 2
     panel.detach()
 
@@ -180,12 +183,12 @@ async def test_conflict_resolved_both_ways(
     conflict_b = next(c for c in svc.writes.conflicts() if c.op_id == op_b)
     dialog_b = ConflictDialog(svc, conflict_b)
     qtbot.addWidget(dialog_b)
-    fut = await start(dialog_b)
+    fut = await open_dialog(dialog_b)
     qtbot.mouseClick(dialog_b.all_theirs, Qt.MouseButton.LeftButton)
     assert dialog_b.selected() == {TITLE: "theirs"}
     qtbot.mouseClick(dialog_b.ok_button, Qt.MouseButton.LeftButton)
-    assert await finish(fut) == QDialog.DialogCode.Accepted
-    await settle(svc)
+    assert await dialog_result(fut) == QDialog.DialogCode.Accepted
+    await queue_sent(svc.writes)
     info_a = (await client.get_contact_info(a["id"])).field_data
     info_b = (await client.get_contact_info(b["id"])).field_data
     assert (info_a[TITLE], info_a[COMPANY]) == ("Mine A", "Mine Co A")
