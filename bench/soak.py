@@ -7,7 +7,7 @@ invalid UTF-8).
 The scripted session (contacts created and updated, notes, activities, group membership,
 small uploads, and ~4% writes the server must refuse) runs with the main window attached
 (offscreen), so that failures take the app's path to the user. Afterwards a clean client
-checks every write on the server. The session itself is ``tests/robustness/soakkit.py``
+checks every write on the server. The session itself is ``tests/support/soak.py``
 (the suite runs it with 120 writes).
 
 Prints one ``name: value`` line each: writes_sent, landed, lost, duplicated, failed_and_shown,
@@ -31,11 +31,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # support.*
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "robustness"))
 
 import qasync
 from PySide6.QtWidgets import QApplication
-from soakkit import CrashWatch, SoakReport, run_soak
+from support.soak import CrashWatch, SoakReport, run_soak
 
 from snx_desktop.sandbox import start_in_thread
 

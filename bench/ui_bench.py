@@ -171,8 +171,9 @@ async def _startup_collection() -> None:
 
 async def in_process(server: Any, profile: Path, contacts: int, page_size: int) -> None:
     tests = Path(__file__).resolve().parents[1] / "tests"
-    sys.path[:0] = [str(tests / "ui"), str(tests)]  # uikit, and the support it uses
-    from uikit import signed_in, until  # type: ignore[import-not-found]
+    sys.path.insert(0, str(tests))  # support.*
+    from support.waiting import until  # type: ignore[import-not-found]
+    from support.windows import signed_in  # type: ignore[import-not-found]
 
     from snx_desktop.models.roles import Roles
 

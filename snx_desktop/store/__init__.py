@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from .cache import Cache, ListInfo, ListPage, replace_id
     from .checkpoint import CheckpointStats
     from .documents import DEFAULT_CAP_BYTES, Documents
-    from .ops import FieldConflict, Op, OpBrief, OpState, OutboxCounts
     from .outbox import Outbox
+    from .outboxrows import FieldConflict, Op, OpBrief, OpState, OutboxCounts
     from .paths import (
         account_dir,
         account_slug,
@@ -53,12 +53,12 @@ _WHERE = {
     "CheckpointStats": "checkpoint",
     "DEFAULT_CAP_BYTES": "documents",
     "Documents": "documents",
-    "FieldConflict": "ops",
-    "Op": "ops",
-    "OpBrief": "ops",
-    "OpState": "ops",
+    "FieldConflict": "outboxrows",
+    "Op": "outboxrows",
+    "OpBrief": "outboxrows",
+    "OpState": "outboxrows",
     "Outbox": "outbox",
-    "OutboxCounts": "ops",
+    "OutboxCounts": "outboxrows",
     "account_dir": "paths",
     "account_slug": "paths",
     "default_profile_dir": "paths",

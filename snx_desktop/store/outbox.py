@@ -10,7 +10,7 @@ temporary ids; when the server names the real id, :meth:`Outbox.mark_done` remov
 rewrites the temporary id in every later op and in the cache in the same transaction, so a
 killed process never leaves a half-applied remap. An op found ``sending`` when the store is
 opened again became ``sent-unknown``: its outcome must be looked up before it is sent again.
-What an op is, and how a row reads as one, is :mod:`snx_desktop.store.ops`.
+What an op is, and how a row reads as one, is :mod:`snx_desktop.store.outboxrows`.
 
 Ops of the side lane (`SIDE_LANE`: document uploads) are sent beside the ordered queue: they
 wait for the creates whose temporary ids they use, but not for earlier changes of their record,
@@ -41,7 +41,7 @@ from .cache import Cache, replace_id
 from .db import Database
 from .documents import Documents
 from .errors import refused_write
-from .ops import (
+from .outboxrows import (
     COLUMNS,
     FieldConflict,
     Op,

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from api_testkit import Scripted, base_url_of
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.scripted import Scripted, base_url_of
 
 from snx_desktop.api import SalesNexusClient
 

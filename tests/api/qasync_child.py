@@ -12,13 +12,17 @@ import io
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # support.*
 
 import httpx
 import qasync
 from PySide6.QtWidgets import QApplication  # Qt before qasync
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import S_CONTACT
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.sandbox import start_in_thread
@@ -41,7 +45,7 @@ async def run(base_url: str) -> dict[str, Any]:
     out: dict[str, Any] = {"loop": type(asyncio.get_running_loop()).__module__}
     counting = Counting()
     async with SalesNexusClient(base_url, transport=counting) as client:
-        await client.login("demo@example.com", "demo")
+        await client.login(DEMO_EMAIL, DEMO_PASSWORD)
         cid = (await client.get_contacts(page_size=1)).ids[0]
         before = counting.requests
         info, notes, sales, docs, greeting = await asyncio.gather(
@@ -54,12 +58,12 @@ async def run(base_url: str) -> dict[str, Any]:
         out["gather_requests"] = counting.requests - before
         out["info_ok"] = info.contact_id == cid and bool(greeting.message)
         out["lists_ok"] = all(n.contact_id == cid for n in notes) and docs.total >= 0
-        out["sales_ok"] = all(s.field_data.get("220") == cid for s in sales)
+        out["sales_ok"] = all(s.field_data.get(S_CONTACT) == cid for s in sales)
 
         before = counting.requests
         async with client.batch() as batch:
             first = batch.add(client.get_contact_info(cid))
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.01)  # time passes inside the block: still nothing sent
             second = batch.add(client.echo("later"))
         out["batch_requests"] = counting.requests - before
         out["batch_ok"] = first.result().contact_id == cid and second.result().data == "later"

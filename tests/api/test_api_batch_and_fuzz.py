@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from api_testkit import Scripted, default_result, mock_client, ok
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.fields import C_NAME
+from support.scripted import Scripted, default_result, mock_client, ok
 
 from snx_desktop.api import SalesNexusError
 
@@ -25,7 +25,7 @@ async def test_explicit_batch_groups_calls_across_awaits(scripted: Scripted) -> 
             info = b.add(client.get_contact_info(CID))
             await asyncio.sleep(0.01)  # time passes inside the block: still nothing sent
             notes = b.add(client.get_notes_for_contact(CID))
-            await asyncio.sleep(0)
+            await asyncio.sleep(0)  # a turn of the loop inside the block: still nothing sent
             sales = b.add(client.get_sales_for_contact(CID))
             docs = b.add(client.get_docs_for_contact(CID))
             assert scripted.requests == []  # nothing sent before the block ends

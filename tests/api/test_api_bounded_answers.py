@@ -1,5 +1,5 @@
 """Answers the client cannot read, answers that never end, answers too large, over real HTTP
-on 127.0.0.1 from small hostile servers (``hostile.py``).
+on 127.0.0.1 from small hostile servers (``support/hostile.py``).
 
 * A write whose answer cannot be read in any way (nested 100,000 deep, not JSON, invalid
   UTF-8, cut off) fails with ``OutcomeUnknownError`` and is sent once; a read is retried.
@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile import (
+from support.fields import C_NAME
+from support.hostile import (
     HostileServer,
     Sent,
     SilentServer,
@@ -25,7 +26,6 @@ from hostile import (
     send_slowly,
     whole,
 )
-from support.fields import C_NAME
 from support.waiting import until
 
 from snx_desktop.api import (

@@ -1,4 +1,4 @@
-"""Document downloads from real servers on 127.0.0.1 (``hostile.py``): the size cap, the
+"""Document downloads from real servers on 127.0.0.1 (``support/hostile.py``): the size cap, the
 file left behind (none), and where the login token goes (a header, to the API's origin only).
 """
 
@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
-from hostile import HostileServer, send_endless, whole
+from support.hostile import HostileServer, send_endless, whole
 
 from snx_desktop.api import AnswerTooLargeError, SalesNexusClient
 

@@ -12,9 +12,19 @@ from typing import Any
 
 import httpx
 import pytest
-from api_testkit import CountingTransport, base_url_of
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
-from support.fields import C_COMPANY, C_EMAIL, C_NAME, C_PHONE, S_CONTACT, S_DETAILS
+from support.fields import (
+    C_COMPANY,
+    C_EMAIL,
+    C_NAME,
+    C_PHONE,
+    S_CONTACT,
+    S_DETAILS,
+    S_STATE,
+    S_STATUS,
+)
+from support.network import CountingTransport
+from support.scripted import base_url_of
 
 from snx_desktop.api import (
     ConnectionFailedError,
@@ -133,11 +143,15 @@ async def test_contact_writes(fresh_live: SalesNexusClient) -> None:
     record_id = roles[("Contact", "record-id")]
     stamp = os.urandom(4).hex()
     created = await live.create_contact(
-        contact_field_data={48: f"Zed Api{stamp}", 133: f"zed{stamp}@example.com", 47: "Acme"}
+        contact_field_data={
+            int(C_NAME): f"Zed Api{stamp}",
+            int(C_EMAIL): f"zed{stamp}@example.com",
+            int(C_COMPANY): "Acme",
+        }
     )
     cid = created.id
     updated = await live.update_contact(
-        match_by_field_data={record_id: cid}, contact_field_data={47: "Acme Two"}
+        match_by_field_data={record_id: cid}, contact_field_data={int(C_COMPANY): "Acme Two"}
     )
     assert updated.updated_count == 1
     assert updated.ids == [cid]
@@ -145,20 +159,28 @@ async def test_contact_writes(fresh_live: SalesNexusClient) -> None:
     info = await live.get_contact_info(cid)
     assert info.field_data[C_COMPANY] == "Acme Two"
     made = await live.update_contact(
-        match_by_field_data={133: f"nobody{stamp}@example.com"},
-        contact_field_data={48: f"New Person{stamp}"},
+        match_by_field_data={int(C_EMAIL): f"nobody{stamp}@example.com"},
+        contact_field_data={int(C_NAME): f"New Person{stamp}"},
         create_if_not_updated=True,
     )
     assert made.created
     assert made.updated_count == 0
     assert len(made.ids) == 1
     with pytest.raises(InvalidParameterError):
-        await live.update_contact(match_by_field_data={}, contact_field_data={47: "x"})
+        await live.update_contact(match_by_field_data={}, contact_field_data={int(C_COMPANY): "x"})
 
     imported = await live.import_contacts(
         [
-            {"_toMatch": [133], C_EMAIL: f"zed{stamp}@example.com", C_PHONE: "281-555-5554"},
-            {"_toMatch": [133], C_EMAIL: f"imp{stamp}@example.com", C_NAME: f"Imp {stamp}"},
+            {
+                "_toMatch": [int(C_EMAIL)],
+                C_EMAIL: f"zed{stamp}@example.com",
+                C_PHONE: "281-555-5554",
+            },
+            {
+                "_toMatch": [int(C_EMAIL)],
+                C_EMAIL: f"imp{stamp}@example.com",
+                C_NAME: f"Imp {stamp}",
+            },
         ],
         create_if_not_updated=True,
         match_nulls=False,
@@ -170,7 +192,12 @@ async def test_contact_writes(fresh_live: SalesNexusClient) -> None:
 
     note = await live.create_note(details=f"called {stamp}", contact_id=cid, type=2)
     sale = await live.create_sales_opp(
-        sales_field_data={220: cid, 231: f"deal {stamp}", 222: 0, 234: "Proposal"}
+        sales_field_data={
+            int(S_CONTACT): cid,
+            int(S_DETAILS): f"deal {stamp}",
+            int(S_STATUS): 0,
+            int(S_STATE): "Proposal",
+        }
     )
     notes, sales = await asyncio.gather(
         live.get_notes_for_contact(cid), live.get_sales_for_contact(cid)

@@ -13,8 +13,8 @@ import io
 from typing import Any
 
 import pytest
-from api_testkit import base_url_of
 from support.accounts import ALEX_EMAIL, ALEX_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
+from support.scripted import base_url_of
 
 from snx_desktop.api import InsecureURLError, SalesNexusClient, SessionExpiredError, _wire
 

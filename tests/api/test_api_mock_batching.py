@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
-from api_testkit import TOKEN, Scripted, default_result, fail, mock_client, ok
 from support.accounts import DEMO_EMAIL
 from support.fields import C_EMAIL, C_EMAIL2, C_FIRST, C_LAST, C_NAME, C_PHONE
+from support.scripted import TOKEN, Scripted, default_result, fail, mock_client, ok
 
 from snx_desktop.api import (
     ConnectionFailedError,
@@ -62,8 +62,8 @@ async def test_request_ids_are_unique_and_params_exact(scripted: Scripted) -> No
             client.get_contacts(),
             client.greet(),
             client.update_contact(
-                match_by_field_data={48: "A"},
-                contact_field_data={133: "a@b.c", 35: 12},
+                match_by_field_data={int(C_NAME): "A"},
+                contact_field_data={int(C_EMAIL): "a@b.c", int(C_PHONE): 12},
                 create_if_not_updated=False,
             ),
         )
@@ -88,8 +88,8 @@ async def test_request_ids_are_unique_and_params_exact(scripted: Scripted) -> No
 
 async def test_import_contacts_sends_escaped_string(scripted: Scripted) -> None:
     rows: list[dict[Any, Any]] = [
-        {"_toMatch": [200], C_EMAIL2: "b@x.net", C_FIRST: "Barn"},
-        {C_FIRST: "Gordon", 79: "Freeman"},
+        {"_toMatch": [int(C_EMAIL2)], C_EMAIL2: "b@x.net", C_FIRST: "Barn"},
+        {C_FIRST: "Gordon", int(C_LAST): "Freeman"},
     ]
     server = Scripted(
         lambda calls, n: [
@@ -102,7 +102,7 @@ async def test_import_contacts_sends_escaped_string(scripted: Scripted) -> None:
     params = server.calls[0]["parameters"]
     assert isinstance(params["contacts"], str)
     assert json.loads(params["contacts"]) == [
-        {"_toMatch": [200], C_EMAIL2: "b@x.net", C_FIRST: "Barn"},
+        {"_toMatch": [int(C_EMAIL2)], C_EMAIL2: "b@x.net", C_FIRST: "Barn"},
         {C_FIRST: "Gordon", C_LAST: "Freeman"},
     ]
     assert params["create-if-not-updated"] == "true"
@@ -239,7 +239,7 @@ async def test_mismatched_request_ids() -> None:
     async with mock_client(server, retries=2) as client:
         out = await asyncio.gather(
             client.greet(),
-            client.create_contact(contact_field_data={48: "X"}),
+            client.create_contact(contact_field_data={int(C_NAME): "X"}),
             return_exceptions=True,
         )
     assert isinstance(out[0], ProtocolError)
@@ -280,7 +280,7 @@ async def test_garbage_bodies_give_protocol_error(body: bytes) -> None:
         with pytest.raises(ProtocolError):
             await client.get_contacts()
         with pytest.raises(OutcomeUnknownError) as info:
-            await client.create_contact(contact_field_data={48: "X"})
+            await client.create_contact(contact_field_data={int(C_NAME): "X"})
     assert isinstance(info.value.reason, ProtocolError)
     assert len(server.requests) == 3  # read sent twice, write once
 
@@ -335,7 +335,7 @@ async def test_drop_after_sending_mixed_batch() -> None:
     async with mock_client(server) as client:
         read, write = await asyncio.gather(
             client.get_contact_info(CID),
-            client.create_contact(contact_field_data={48: "Y"}),
+            client.create_contact(contact_field_data={int(C_NAME): "Y"}),
             return_exceptions=True,
         )
     assert read.contact_id == CID  # type: ignore[union-attr]
@@ -411,7 +411,7 @@ async def test_request_cancelled_caller_does_not_break_others(scripted: Scripted
     async with mock_client(scripted) as client:
         t1 = asyncio.ensure_future(client.echo("a"))
         t2 = asyncio.ensure_future(client.echo("b"))
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # one turn of the loop: both calls are under way when t1 stops
         t1.cancel()
         assert (await t2).data == "b"
         with pytest.raises(asyncio.CancelledError):
@@ -455,7 +455,7 @@ async def test_expiry_relogs_once_and_replays_all_failed_calls() -> None:
 
     async def credentials() -> tuple[str, str]:
         asked["n"] += 1
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # a sign-in that yields to the loop, as a real one does
         return (DEMO_EMAIL, "right")
 
     async with mock_client(

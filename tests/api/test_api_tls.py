@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from api_testkit import base_url_of
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.scripted import base_url_of
 from support.tlsnet import PrivateCA, http_proxy, private_ca, tls_front
 
 from snx_desktop.api import ConnectionFailedError, SalesNexusClient

@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
-from api_testkit import TOKEN, fail, ok
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.scripted import TOKEN, fail, ok
 
 from snx_desktop.api import (
     ConnectionFailedError,
@@ -51,7 +51,7 @@ class StreamingServer(httpx.AsyncBaseTransport):
             parts.append(chunk)
             got += len(chunk)
             if self.delay:
-                await asyncio.sleep(self.delay)
+                await asyncio.sleep(self.delay)  # a slow server: the behaviour under test
             if first and self.drop_at is not None and got >= self.drop_at:
                 self.bodies.append(b"")
                 raise httpx.WriteError("connection reset while sending")

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 import pytest
-from support.fields import C_NAME, C_PHONE, S_STATUS
+from support.fields import C_NAME, C_PHONE, C_RECORD_ID, S_STATUS
 
 from snx_desktop.api import (
     Activity,
@@ -41,7 +41,11 @@ def test_wire_values() -> None:
     assert _wire.wire_value(False) == "false"
     assert _wire.wire_value(2.0) == "2"
     assert _wire.wire_value(datetime(2026, 1, 2, 3, 4, 5)) == "2026-01-02T03:04:05"
-    assert _wire.wire_value({48: "a", "35": 5, "1": None}) == {"48": "a", "35": "5", "1": ""}
+    assert _wire.wire_value({int(C_NAME): "a", C_PHONE: 5, C_RECORD_ID: None}) == {
+        C_NAME: "a",
+        C_PHONE: "5",
+        C_RECORD_ID: "",
+    }
     assert _wire.wire_value(("a", "b")) == ["a", "b"]
 
 
@@ -210,7 +214,7 @@ def test_other_records_parse_liberally() -> None:
     doc = Document.parse({"document-id": "D", "size": "12", "url": ""})
     assert (doc.size, doc.url) == (12, None)
     fld = FieldDef.parse({"unique-id": 48, "read-only": "true", "type": "0"})
-    assert (fld.unique_id, fld.read_only, fld.role) == ("48", True, "")
+    assert (fld.unique_id, fld.read_only, fld.role) == (C_NAME, True, "")
     upd = UpdateResult.parser("contact-ids")({"updated-count": "2", "contact-ids": '["X","Y"]'})
     assert (upd.updated_count, upd.ids, upd.created) == (2, ["x", "y"], False)
     imp = ImportResult.parse({"failed": [{"row": "2", "error": "bad"}, "junk"]})

@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+from support.waiting import until
 
 from snx_desktop.models.paging import Page, PagedTableModel
 from snx_desktop.models.roles import FetchState, Roles
@@ -54,7 +55,7 @@ class ListSource:
             await self.gate.wait()
         if self.fail is not None:
             raise self.fail
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # a fetch that yields to the loop, as a real one does
         return self._page(index, cached=False)
 
 
@@ -89,7 +90,7 @@ async def test_placeholder_row_while_loading_and_no_duplicate_request(qtmodeltes
     model = _model(source)
     qtmodeltester.check(model)
     model.fetchMore(QModelIndex())
-    await asyncio.sleep(0.01)
+    await until(lambda: source.requests, 5, "the page asked for")
     assert model.rowCount() == 1
     placeholder = model.index(0, 0)
     assert placeholder.data(Roles.FETCH_STATE) is FetchState.LOADING
@@ -113,7 +114,7 @@ async def test_page_of_an_old_generation_is_dropped(qtmodeltester: Any) -> None:
     model = _model(old)
     qtmodeltester.check(model)
     model.fetchMore(QModelIndex())
-    await asyncio.sleep(0.01)
+    await until(lambda: old.requests, 5, "the page asked for")
     new = ListSource(5)
     new.rows = [{"id": f"new-{i}", "name": f"New {i}", "n": str(i)} for i in range(5)]
     generation = model.generation
@@ -122,7 +123,7 @@ async def test_page_of_an_old_generation_is_dropped(qtmodeltester: Any) -> None:
     assert model.rowCount() == 0
     old.gate.set()  # the old page arrives late (its task was cancelled)
     await model.load_next()
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.01)  # time for the old page to show if it could: it must not
     assert [model.index(r, 0).data() for r in range(model.rowCount())] == [
         f"New {i}" for i in range(5)
     ]
@@ -136,7 +137,7 @@ async def test_cached_page_shows_at_once_then_the_network_replaces_it(qtmodeltes
     model = _model(source)
     qtmodeltester.check(model)
     model.fetchMore(QModelIndex())
-    await asyncio.sleep(0.01)
+    await until(lambda: source.requests, 5, "the page asked for")
     assert model.rowCount() == 10  # cached rows, no placeholder
     assert model.index(0, 0).data() == "Name 0000"
     assert model.index(0, 0).data(Roles.FETCH_STATE) is FetchState.STALE
@@ -193,8 +194,9 @@ async def test_pending_role_and_sort_proxy_keeps_placeholder_last(qtmodeltester:
     assert model.index(3, 0).data(Roles.PENDING) is True
     assert model.index(4, 0).data(Roles.PENDING) is False
     source.gate = asyncio.Event()
+    asked = len(source.requests)
     model.fetchMore(QModelIndex())
-    await asyncio.sleep(0.01)
+    await until(lambda: len(source.requests) > asked, 5, "the next page asked for")
     proxy.sort(1, Qt.SortOrder.DescendingOrder)
     last = proxy.index(proxy.rowCount() - 1, 0)
     assert last.data(Roles.FETCH_STATE) is FetchState.LOADING

@@ -6,7 +6,16 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt
-from support.fields import C_COMPANY, C_EMAIL, C_NAME, C_RECORD_ID, S_CONTACT, S_DETAILS, S_STATUS
+from support.fields import (
+    C_COMPANY,
+    C_EMAIL,
+    C_NAME,
+    C_RECORD_ID,
+    S_AMOUNT,
+    S_CONTACT,
+    S_DETAILS,
+    S_STATUS,
+)
 
 from snx_desktop.models.columns import (
     activity_columns,
@@ -45,11 +54,11 @@ FIELDS = [
     FieldDef(S_CONTACT, "Sales", "Contact", role="contact-id"),
     FieldDef(S_STATUS, "Sales", "Status"),
     FieldDef(S_DETAILS, "Sales", "Details"),
-    FieldDef("240", "Sales", "Amount", type=CURRENCY),
+    FieldDef(S_AMOUNT, "Sales", "Amount", type=CURRENCY),
 ]
 LAYOUTS = [
     LayoutDef("a", "Mine", "Contact", True, (C_NAME, C_COMPANY, C_EMAIL, C_RECORD_ID, "90", "91")),
-    LayoutDef("b", "Sales", "Sales", True, (S_CONTACT, S_STATUS, S_DETAILS, "240")),
+    LayoutDef("b", "Sales", "Sales", True, (S_CONTACT, S_STATUS, S_DETAILS, S_AMOUNT)),
 ]
 
 
@@ -176,7 +185,7 @@ def test_record_table_models_for_each_tab(qtmodeltester: Any) -> None:
     sales = RecordTableModel(sales_columns(FIELDS, LAYOUTS, lk))
     qtmodeltester.check(sales)
     sales.set_records(
-        [{"id": "s1", S_CONTACT: CONTACT, S_STATUS: "1", S_DETAILS: "Deal", "240": "99"}]
+        [{"id": "s1", S_CONTACT: CONTACT, S_STATUS: "1", S_DETAILS: "Deal", S_AMOUNT: "99"}]
     )
     assert [sales.index(0, c).data() for c in range(3)] == ["Ann Lee", "Won", "Deal"]
     assert sales.index(0, 3).data(Roles.SORT) == 99.0

@@ -23,10 +23,12 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # support.*, when run by path
 
 import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
+from support.replay import replay_to_the_end
 
 from snx_desktop.ui.accountflow import AccountFlow
 from snx_desktop.ui.mainwindow import MainWindow
@@ -51,7 +53,7 @@ async def _main(command: str, profile: Path, server: str, email: str, password: 
                     print("dialog: shown", flush=True)
                     task.cancel()
                     return 3
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.05)  # a poll, 30 s at most: no event says a dialog shows
             ok = task.done() and task.result()
             services = ctrl.services
             online = services is not None and services.connectivity.is_online
@@ -73,12 +75,9 @@ async def _main(command: str, profile: Path, server: str, email: str, password: 
         print(f"keyring: {ctrl.secrets.backend_name}", flush=True)
         if command == "replay":
             print(f"queued: {services.writes.status.pending}", flush=True)
-            while services.writes.status.pending:
-                status = services.writes.status
-                if status.failed or status.conflicts:
-                    print(f"stuck: {services.writes.pending()[:3]}", flush=True)
-                    return 2
-                await asyncio.sleep(0.05)
+            if (await replay_to_the_end(services.writes)).pending:
+                print(f"stuck: {services.writes.pending()[:3]}", flush=True)
+                return 2
             print("queued: 0", flush=True)
         return 0
     finally:

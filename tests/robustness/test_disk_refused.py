@@ -17,18 +17,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from robustkit import DEMO_EMAIL
-from storekit import (
+from support.accounts import DEMO_EMAIL
+from support.disks import fill, immutable_folder, lift_limit, limit_growth, remount, small_tmpfs
+from support.fields import C_EMAIL, C_NAME
+from support.network import go_offline, go_online
+from support.signals import when
+from support.storetrouble import (
     assert_on_server_once,
-    go_offline,
-    go_online,
     open_app,
     queue_contacts,
     signed_in_window,
 )
-from support.disks import fill, immutable_folder, lift_limit, limit_growth, remount, small_tmpfs
-from support.fields import C_EMAIL, C_NAME
-from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.services.context import STORE_WRITABLE_MESSAGE
 from snx_desktop.store import (
@@ -116,9 +116,14 @@ async def test_full_disk_on_opening_and_writing_keeps_every_change(
             _assert_kept(db, inode)
 
             filler.unlink()  # space returns
-            await until(lambda: svc.store_problem is None, timeout=20, what="the store to recover")
+            await when(
+                svc.store.subscribe_problem,
+                lambda: svc.store_problem is None,
+                timeout=20,
+                what="the store to recover",
+            )
             assert any(m.text == STORE_WRITABLE_MESSAGE for m in user_messages)
-            await until(lambda: svc.writes.status.pending == 0, timeout=40, what="the queue")
+            await queue_sent(svc.writes, timeout=40, what="the queue")
             await assert_on_server_once(svc, "full", emails)
             await _assert_never_sent(svc)
             _assert_kept(db, inode)
@@ -161,9 +166,14 @@ async def test_page_limit_refuses_a_write_through_the_queue_and_everything_lands
         assert svc.store.integrity_check() == []
 
         lift_limit(svc.store._db.conn)  # space returns
-        await until(lambda: svc.store_problem is None, timeout=20, what="the store to recover")
+        await when(
+            svc.store.subscribe_problem,
+            lambda: svc.store_problem is None,
+            timeout=20,
+            what="the store to recover",
+        )
         go_online(svc)
-        await until(lambda: svc.writes.status.pending == 0, timeout=60, what="the queue")
+        await queue_sent(svc.writes, timeout=60, what="the queue")
         await assert_on_server_once(svc, "limit", emails[:3])
         for email in emails[3:]:
             assert (await svc.client.get_contacts(filter_value=email)).total == 1
@@ -205,9 +215,14 @@ async def test_read_only_disk_opens_for_browsing_and_says_so(
                 assert svc.writes.status.pending == 6
 
                 remount(disk, read_only=False)  # the disk can be written again
-                await until(lambda: svc.store_problem is None, timeout=20, what="recovery")
+                await when(
+                    svc.store.subscribe_problem,
+                    lambda: svc.store_problem is None,
+                    timeout=20,
+                    what="recovery",
+                )
                 assert not svc.store.read_only
-                await until(lambda: svc.writes.status.pending == 0, timeout=40, what="the queue")
+                await queue_sent(svc.writes, timeout=40, what="the queue")
                 await assert_on_server_once(svc, "readonly", emails)
                 await _assert_never_sent(svc)
             finally:
@@ -241,8 +256,13 @@ async def test_folder_without_write_permission_opens_for_browsing_and_says_so(
             raise
     try:
         # permission given back: the next write (or the periodic retry) opens it for writing
-        await until(lambda: svc.store_problem is None, timeout=20, what="recovery")
-        await until(lambda: svc.writes.status.pending == 0, timeout=40, what="the queue")
+        await when(
+            svc.store.subscribe_problem,
+            lambda: svc.store_problem is None,
+            timeout=20,
+            what="recovery",
+        )
+        await queue_sent(svc.writes, timeout=40, what="the queue")
         await assert_on_server_once(svc, "noperm", emails)
         await _assert_never_sent(svc)
     finally:
@@ -304,7 +324,7 @@ async def test_full_disk_while_an_old_store_is_updated_keeps_it_and_sends_later(
     svc = await open_app(fresh_sandbox, profile)
     try:
         assert svc.store_notice is None
-        await until(lambda: svc.writes.status.pending == 0, timeout=40, what="the queue")
+        await queue_sent(svc.writes, timeout=40, what="the queue")
         await assert_on_server_once(svc, "update", emails)
     finally:
         await svc.aclose()

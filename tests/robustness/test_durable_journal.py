@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from storekit import CommitTrace, go_offline, go_online, open_app
 from support.fields import C_EMAIL, C_NAME
-from support.waiting import until
+from support.network import go_offline, go_online
+from support.storetrouble import CommitTrace, open_app
+from support.writequeue import queue_sent
 
 FULL, NORMAL = 2, 1
 
@@ -42,7 +43,7 @@ async def test_journal_commits_are_synced_and_cache_commits_are_not(
         assert svc.store.pragma("synchronous") == NORMAL  # back after the journal commit
 
         go_online(svc)
-        await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the queue to drain")
+        await queue_sent(svc.writes, timeout=30, what="the queue to drain")
         sending = trace.levels_of("UPDATE outbox SET state = ")
         assert len(sending) >= 2
         assert set(sending) == {FULL}  # "sending" is on the disk before the request goes out

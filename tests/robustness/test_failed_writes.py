@@ -3,13 +3,13 @@ and the user is told (the app's path: ``op_done`` -> ``SessionBinder`` -> ``mess
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
-from robustkit import dispose
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.qtobjects import dispose
+from support.signals import when
 from support.waiting import within
 
 from snx_desktop.services import AppServices
@@ -51,9 +51,11 @@ async def test_a_refused_write_is_failed_with_reason_and_shown(
         assert op.state == "failed"
         assert op.error
         assert "not found" in op.error.lower()
-        await asyncio.sleep(0.1)
         # reached the window's message bar, in words for people (record ids left out)
         said = readable_error(op.error)
+        await when(
+            window.messages.error, lambda: any(said in t for t in shown), 5, "the error shown"
+        )
         assert any(said in text for text in shown)
         assert any(said in m.text for m in user_messages if m.level.value == "error")
     finally:

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
-from support.fields import C_NAME
+from support.fields import C_NAME, C_RECORD_ID, C_TITLE, G_DESCRIPTION, G_RECORD_ID, S_CONTACT
 
 from snx_desktop.api import SalesNexusClient, SalesNexusError
 
@@ -37,13 +37,15 @@ CALLS: dict[str, Call] = {
     "get_all_fields": lambda c: c.get_all_fields(),
     "get_user_layouts": lambda c: c.get_user_layouts(),
     "get_users": lambda c: c.get_users(),
-    "create_contact": lambda c: c.create_contact(contact_field_data={48: "A"}),
+    "create_contact": lambda c: c.create_contact(contact_field_data={int(C_NAME): "A"}),
     "get_contacts": lambda c: c.get_contacts(page_size=5),
     "get_contact_info": lambda c: c.get_contact_info(ID),
     "get_notes_for_contact": lambda c: c.get_notes_for_contact(ID),
     "get_sales_for_contact": lambda c: c.get_sales_for_contact(ID),
     "update_contact": lambda c: c.update_contact(
-        match_by_field_data={1: ID}, contact_field_data={94: "x"}, create_if_not_updated=False
+        match_by_field_data={int(C_RECORD_ID): ID},
+        contact_field_data={int(C_TITLE): "x"},
+        create_if_not_updated=False,
     ),
     "delete_contacts": lambda c: c.delete_contacts([ID]),
     "import_contacts": lambda c: c.import_contacts([{C_NAME: "x", "_toMatch": [C_NAME]}]),
@@ -54,7 +56,7 @@ CALLS: dict[str, Call] = {
     "get_sales_for_group": lambda c: c.get_sales_for_group(ID),
     "get_notes_for_group": lambda c: c.get_notes_for_group(ID),
     "update_group": lambda c: c.update_group(
-        match_by_field_data={2: ID}, group_field_data={301: "x"}
+        match_by_field_data={int(G_RECORD_ID): ID}, group_field_data={int(G_DESCRIPTION): "x"}
     ),
     "delete_groups": lambda c: c.delete_groups([ID]),
     "create_note_for_group": lambda c: c.create_note_for_group(details="d", group_id=ID),
@@ -69,7 +71,7 @@ CALLS: dict[str, Call] = {
     "get_campaigns": lambda c: c.get_campaigns(),
     "add_to_campaign": lambda c: c.add_to_campaign(ID, [ID]),
     "get_sales": lambda c: c.get_sales(),
-    "create_sales_opp": lambda c: c.create_sales_opp(sales_field_data={220: ID}),
+    "create_sales_opp": lambda c: c.create_sales_opp(sales_field_data={int(S_CONTACT): ID}),
     "create_note": lambda c: c.create_note(details="d", contact_id=ID),
     "raw_call": lambda c: c.call("get-contact-info", {"contact-id": ID}),
 }
@@ -128,7 +130,9 @@ _scalar = (
     | st.integers(-(2**70), 2**70)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(st.characters(exclude_categories=["Cs"]), max_size=20)
-    | st.sampled_from(["true", "false", "0", "-1", "1e400", ID, "", "[]", "{}", '{"48": 1}'])
+    | st.sampled_from(
+        ["true", "false", "0", "-1", "1e400", ID, "", "[]", "{}", json.dumps({C_NAME: 1})]
+    )
 )
 _keys = st.sampled_from(
     [

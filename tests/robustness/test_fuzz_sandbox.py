@@ -34,6 +34,7 @@ from support.fields import (
     C_RECORD_ID,
     C_REVENUE,
     G_DESCRIPTION,
+    G_NAME,
     G_RECORD_ID,
     S_AMOUNT,
     S_CLOSE_DATE,
@@ -80,7 +81,7 @@ WRONG_VALUES: list[tuple[str, Any]] = [
     ("lone-surrogate", "a\ud800b"),
     ("nul-bidi", "x\x00\u202e\u200b\ufeffy"),
     ("astral", "😀𝕏\U0010ffff"),
-    ("json-in-string", '{"48": "x", "a": [1, {"b": null}]}'),
+    ("json-in-string", json.dumps({C_NAME: "x", "a": [1, {"b": None}]})),
     ("deep-json-in-string-300", '{"a": ' * 300 + "1" + "}" * 300),
 ]
 # JSON text nested deeper than Python's parser recursion limit, sent as a string parameter
@@ -160,7 +161,7 @@ def valid(fuzz: Fuzz) -> dict[str, dict[str, Any]]:
         "match-nulls": "true",
         "contact-ids-to-delete": ["0badc0de-0000-4000-8000-000000000001"],
         "group-ids-to-delete": ["0badc0de-0000-4000-8000-000000000002"],
-        "contacts": '[{"48": "Fuzz Import", "_toMatch": ["48"]}]',
+        "contacts": json.dumps([{C_NAME: "Fuzz Import", "_toMatch": [C_NAME]}]),
         "details": "fuzz",
         "type": "call",
         "schedule-with": cid,
@@ -471,11 +472,11 @@ _ODD_MATCH = [
     "٤٨",
     "9" * 5000,
     "9" * 20,
-    "-48",
+    "-" + C_NAME,
     "48.0",
     "",
     " ",
-    "300",
+    G_NAME,
     "9999",
     10**40,
     -48,
@@ -483,13 +484,13 @@ _ODD_MATCH = [
     True,
     None,
     [],
-    ["133"],
-    [[133]],
-    {"133": 1},
+    [C_EMAIL],
+    [[int(C_EMAIL)]],
+    {C_EMAIL: 1},
 ]
 _odd_match_entry = (
     st.sampled_from(_ODD_MATCH)
-    | st.sampled_from(["48", "133", " 133 ", "0133", 133, 48.0])
+    | st.sampled_from([C_NAME, C_EMAIL, f" {C_EMAIL} ", "0" + C_EMAIL, int(C_EMAIL), float(C_NAME)])
     | _huge_numerals()
     | st.recursive(
         st.none()
@@ -669,7 +670,7 @@ _NON_FINITE = st.sampled_from(["NaN", "Infinity", "-Infinity", "1e999", "-1e999"
             '[{"function": "greet"}, @]',
             '[{"function": "get-contacts", "parameters": {"login-token": "T", "page-size": @}}]',
             '[{"function": "create-contact", "parameters": {"login-token": "T",'
-            ' "contact-field-data": {"48": @}}}]',
+            ' "contact-field-data": {"' + C_NAME + '": @}}}]',
             '[{"function": "echo", "parameters": {"data": "ok"}, "request-id": 1}, @]',
             "@",
         ]

@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from robustkit import AUDIT_EMAIL, PASSWORD, dispose
+from support.accounts import AUDIT_EMAIL, AUDIT_PASSWORD
+from support.qtobjects import dispose
+from support.signals import when
 
 CHILD = Path(__file__).with_name("app_child.py")
 IN_SESSION = os.environ.get("SNX_REAL_KEYRING") == "1"
@@ -61,12 +63,12 @@ def test_remembered_sign_in_survives_a_restart_with_a_real_secret_service(
 
     server = audit_server.base_url
     profile = tmp_path / "profile"
-    first = _app("remember", profile, server, AUDIT_EMAIL, PASSWORD)
+    first = _app("remember", profile, server, AUDIT_EMAIL, AUDIT_PASSWORD)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "keyring: SecretService Keyring" in first.stdout, first.stdout
     key = account_key(server, AUDIT_EMAIL)
-    assert keyring.get_password(SERVICE_NAME, key) == PASSWORD  # in the Secret Service
-    assert _files_hold(profile, PASSWORD) == []  # and nowhere in the profile
+    assert keyring.get_password(SERVICE_NAME, key) == AUDIT_PASSWORD  # in the Secret Service
+    assert _files_hold(profile, AUDIT_PASSWORD) == []  # and nowhere in the profile
 
     # "restart the app": a new process signs in silently with the stored secret
     second = _app("silent", profile, server)
@@ -119,7 +121,6 @@ def _rerun_inside_a_keyring_session(tmp_path: Path) -> None:
 async def test_no_secure_keyring_warns_and_keeps_the_secret_in_memory_only(
     tmp_path: Path, audit_server: Any, user_messages: list[Any]
 ) -> None:
-    import asyncio
 
     from PySide6.QtCore import QSettings
 
@@ -141,22 +142,23 @@ async def test_no_secure_keyring_warns_and_keeps_the_secret_in_memory_only(
         window=window, settings=settings, profile=profile, on_quit=lambda _c: None, secrets=secrets
     )
     try:
-        request = SignInRequest(server, AUDIT_EMAIL, PASSWORD, remember=True)
+        request = SignInRequest(server, AUDIT_EMAIL, AUDIT_PASSWORD, remember=True)
         assert await ctrl.open_account(request) is None
-        await asyncio.sleep(0.1)
+        await when(window.messages.warning, lambda: INSECURE_WARNING in shown, 5, "the warning")
         assert not secrets.secure
         assert secrets.warning == INSECURE_WARNING
         assert INSECURE_WARNING in shown  # reached the window's message bar
         assert any(m.text == INSECURE_WARNING for m in user_messages)
         key = account_key(server, AUDIT_EMAIL)
-        assert secrets.get(key) == PASSWORD  # in memory, for this run
+        assert secrets.get(key) == AUDIT_PASSWORD  # in memory, for this run
     finally:
         await ctrl.close()
         dispose(window)
         settings.sync()
-    assert _files_hold(tmp_path, PASSWORD) == []
+    assert _files_hold(tmp_path, AUDIT_PASSWORD) == []
     assert (
-        _files_hold(Path(os.path.expanduser("~")) / ".local" / "share" / "keyrings", PASSWORD) == []
+        _files_hold(Path(os.path.expanduser("~")) / ".local" / "share" / "keyrings", AUDIT_PASSWORD)
+        == []
     )
     # a fresh start knows the account but not the secret: the sign-in dialog comes up
     assert SecretStore().get(account_key(server, AUDIT_EMAIL)) is None

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from robustkit import dispose
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.fields import C_EMAIL, C_NAME, C_TITLE
+from support.qtobjects import dispose
 from support.replay import kill_mid_request, outbox_counts
 
 from snx_desktop.store import Store

@@ -24,16 +24,17 @@ import stat
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from robustkit import AUDIT_EMAIL, PASSWORD, dispose
-from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
-from support.waiting import until
+from support.accounts import AUDIT_EMAIL, AUDIT_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
+from support.qtobjects import dispose
+from support.signals import when
+from support.waiting import until_blocking
+from support.writequeue import queue_sent
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.api.errors import InsecureURLError
@@ -129,11 +130,11 @@ async def test_no_secret_on_disk_or_in_logs_after_a_full_session(
         )
         assert error
         assert WRONG_PASSWORD not in error
-        request = SignInRequest(server.base_url, AUDIT_EMAIL, PASSWORD, remember=True)
+        request = SignInRequest(server.base_url, AUDIT_EMAIL, AUDIT_PASSWORD, remember=True)
         assert await ctrl.open_account(request) is None
         svc = ctrl.services
         key = account_key(server.base_url, AUDIT_EMAIL)
-        assert keyring.entries[("SalesNexus Desktop", key)] == PASSWORD  # the one place
+        assert keyring.entries[("SalesNexus Desktop", key)] == AUDIT_PASSWORD  # the one place
         contacts = (await svc.browse.fetch_page("contact", "", 0, 10)).ids
 
         # uploads: through the write queue and through the upload manager
@@ -161,20 +162,19 @@ async def test_no_secret_on_disk_or_in_logs_after_a_full_session(
         before = svc.client.token
         server.expire_tokens()
         await svc.writes.create_note(contacts[2], "after expiry")
-        await until(lambda: svc.writes.status.pending == 0)
+        await queue_sent(svc.writes)
         assert svc.client.token != before
         server.faults.update({"drop_rate": 0.6})
         for _ in range(4):
             await svc.writes.create_note(contacts[3], "through drops")
-        await until(lambda: svc.writes.status.pending == 0, 60)
+        await queue_sent(svc.writes, 60)
         server.faults.clear()
         await svc.writes.create_note("0badc0de-0000-4000-8000-0000000000aa", "refused")
-        await until(lambda: svc.writes.status.failed == 1)
+        await when(svc.writes.status_changed, lambda: svc.writes.status.failed == 1)
         empty = files / "empty.txt"
         empty.write_bytes(b"")
         [refused] = manager.add(contacts[1], [empty])
         assert refused.state.value == "failed"
-        await asyncio.sleep(0.2)
         diagnostics_text = diagnostics.collect(svc, log_file)
     finally:
         if manager is not None:
@@ -186,7 +186,7 @@ async def test_no_secret_on_disk_or_in_logs_after_a_full_session(
 
     tokens = list(server.issued_tokens)
     assert len(tokens) >= 2  # the first sign-in and the one after the expiry
-    secrets = {"password": PASSWORD, "wrong password": WRONG_PASSWORD}
+    secrets = {"password": AUDIT_PASSWORD, "wrong password": WRONG_PASSWORD}
     secrets.update({f"token {i}": t for i, t in enumerate(tokens)})
     # the scan finds what it looks for (a planted, encoded token)
     planted = tmp_path / "planted.bin"
@@ -226,12 +226,12 @@ async def test_server_check_reports_hold_no_secret(
     url = audit_server.base_url
     wrong = await check_server(url, email=AUDIT_EMAIL, password=WRONG_PASSWORD)
     assert wrong.exit_code == 2
-    signed_in = await check_server(url, email=AUDIT_EMAIL, password=PASSWORD)
+    signed_in = await check_server(url, email=AUDIT_EMAIL, password=AUDIT_PASSWORD)
     assert signed_in.exit_code == 0
     by_token = await check_server(url, token=audit_server.issued_tokens[-1])
     assert by_token.exit_code == 0
     async with SalesNexusClient(url) as client:
-        await client.login(AUDIT_EMAIL, PASSWORD)
+        await client.login(AUDIT_EMAIL, AUDIT_PASSWORD)
         session = await check_session(client)
     assert session.exit_code == 0
     texts = [r.text() for r in (wrong, signed_in, by_token, session)]
@@ -243,7 +243,7 @@ async def test_server_check_reports_hold_no_secret(
     base_env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), TMPDIR=str(home))
     command = [sys.executable, "-m", "snx_desktop", "-v", "--check-server", url]
     runs = [
-        (["--email", AUDIT_EMAIL], {"SNX_PASSWORD": PASSWORD}, 0),
+        (["--email", AUDIT_EMAIL], {"SNX_PASSWORD": AUDIT_PASSWORD}, 0),
         (["--email", AUDIT_EMAIL], {"SNX_PASSWORD": WRONG_PASSWORD}, 2),
         ([], {"SNX_TOKEN": audit_server.issued_tokens[-1]}, 0),
     ]
@@ -271,7 +271,7 @@ async def test_server_check_reports_hold_no_secret(
 
     tokens = list(audit_server.issued_tokens)
     assert len(tokens) == 3  # one for each sign-in with the right password above
-    secrets = {"password": PASSWORD, "wrong password": WRONG_PASSWORD}
+    secrets = {"password": AUDIT_PASSWORD, "wrong password": WRONG_PASSWORD}
     secrets.update({f"token {i}": t for i, t in enumerate(tokens)})
     everything = "\n".join([*texts, caplog.text])
     planted = f"x{tokens[-1]}x"
@@ -304,10 +304,10 @@ async def test_store_files_are_0600_and_folders_0700(fresh_sandbox: Any, tmp_pat
         await svc.writes.create_note(contacts[0], "offline note")
         files = DocumentFiles(svc.client, svc.store, open_dir=tmp_path / "open")
         svc.connectivity.set_work_offline(False)
-        await until(lambda: svc.connectivity.is_online, 10)
+        await when(svc.connectivity.changed, lambda: svc.connectivity.is_online, 10)
         for d in docs.items:  # demo documents, if this contact has any
             await files.fetch({**d.raw, "document-id": d.document_id})
-        await until(lambda: svc.writes.status.pending == 0, 20)
+        await queue_sent(svc.writes, 20)
         account = svc.store.dir
         names = {p.name for p in account.rglob("*")}
         assert "store.sqlite3-wal" in names  # WAL mode: the side files exist while open
@@ -469,11 +469,10 @@ def test_sandbox_command_binds_loopback_by_default() -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
-        while not _listening_address(port):
-            assert proc.poll() is None
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        until_blocking(
+            lambda: _listening_address(port) or proc.poll() is not None, 30, "the sandbox to listen"
+        )
+        assert proc.poll() is None
         assert _listening_address(port) == ["0100007F"]
     finally:
         proc.terminate()

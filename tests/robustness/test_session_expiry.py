@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from robustkit import AUDIT_EMAIL, PASSWORD, dispose
-from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.accounts import AUDIT_EMAIL, AUDIT_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
+from support.qtobjects import dispose
+from support.signals import when
+from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services import AppServices
@@ -25,14 +28,6 @@ from snx_desktop.services import AppServices
 pytestmark = [pytest.mark.asyncio, pytest.mark.qt_log_ignore("This plugin does not support")]
 
 N = 30
-
-
-async def _until(condition: Any, timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
 
 
 async def _queue_notes(svc: Any, contacts: list[str], tag: str) -> list[str]:
@@ -54,7 +49,12 @@ async def _count_on_server(server: Any, tag: str) -> dict[str, int]:
 
 async def _expire_mid_batch(svc: Any, server: Any) -> int:
     """Wait until some writes landed but not all, then end every temporary token."""
-    await _until(lambda: svc.writes.status.pending <= N - 5)
+    await when(
+        svc.writes.status_changed,
+        lambda: svc.writes.status.pending <= N - 5,
+        30,
+        "the queue to send",
+    )
     assert svc.writes.status.pending > 0, "the batch finished before the expiry"
     return int(server.expire_tokens())
 
@@ -79,7 +79,7 @@ async def test_expiry_mid_batch_with_remembered_credentials_signs_in_again(
         first_token = svc.client.token
         made = await _queue_notes(svc, contacts, "remembered")
         assert await _expire_mid_batch(svc, server) >= 1
-        await _until(lambda: svc.writes.status.pending == 0)
+        await queue_sent(svc.writes, 30, "the queue to send")
         assert asked == []  # never had to ask
         assert svc.client.token
         assert svc.client.token != first_token
@@ -109,10 +109,15 @@ async def test_expiry_between_uploads_signs_in_again_and_stores_each_file_once(
             path.write_bytes(bytes([i]) * (200_000 + i))  # a few chunks each
             await svc.writes.upload_document(contacts[i % 3], path)
             names.append(path.name)
-        await _until(lambda: svc.writes.status.pending <= 6)
+        await when(
+            svc.writes.status_changed,
+            lambda: svc.writes.status.pending <= 6,
+            30,
+            "the queue to send",
+        )
         assert svc.writes.status.pending > 0
         server.expire_tokens()
-        await _until(lambda: svc.writes.status.pending == 0)
+        await queue_sent(svc.writes, 30, "the queue to send")
         rows = server.state.db.all(
             "SELECT file_name, size FROM documents WHERE file_name GLOB 'expiry-*'"
         )
@@ -148,7 +153,7 @@ async def test_expiry_mid_batch_without_credentials_asks_and_loses_nothing(
         await _expire_mid_batch(svc, server)
         left_when_asked = await asyncio.wait_for(asked, 20)
         assert left_when_asked > 0
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # time for sends or drops that must not happen: no event to await
         status = svc.writes.status
         assert status.paused
         assert status.failed == 0  # nothing given up on
@@ -157,7 +162,7 @@ async def test_expiry_mid_batch_without_credentials_asks_and_loses_nothing(
         # the user signs in again; the app resumes the queue
         await svc.client.login(DEMO_EMAIL, DEMO_PASSWORD)
         svc.writes.resume()
-        await _until(lambda: svc.writes.status.pending == 0)
+        await queue_sent(svc.writes, 30, "the queue to send")
         assert not svc.writes.status.paused
         assert await _count_on_server(server, "asked") == {t: 1 for t in made}
     finally:
@@ -184,7 +189,7 @@ async def test_app_with_password_sign_in_renews_an_expired_session_silently(
         contacts = (await svc.browse.fetch_page("contact", "", 0, 30)).ids
         made = await _queue_notes(svc, contacts, "app")
         await _expire_mid_batch(svc, server)
-        await _until(lambda: svc.writes.status.pending == 0)
+        await queue_sent(svc.writes, 30, "the queue to send")
         assert await _count_on_server(server, "app") == {t: 1 for t in made}
         assert not [m for m in user_messages if m.level.value == "error"]
     finally:
@@ -212,10 +217,10 @@ async def test_app_asks_to_sign_in_when_the_session_cannot_be_renewed(
     server.faults.update({"latency_ms": 20})
     if case == "token-revoked":
         async with SalesNexusClient(server.base_url) as c:
-            token = await c.login(AUDIT_EMAIL, PASSWORD)  # stands for a revoked token
+            token = await c.login(AUDIT_EMAIL, AUDIT_PASSWORD)  # stands for a revoked token
         request = SignInRequest(server.base_url, "", token=token)
     else:
-        request = SignInRequest(server.base_url, AUDIT_EMAIL, PASSWORD)
+        request = SignInRequest(server.base_url, AUDIT_EMAIL, AUDIT_PASSWORD)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings)
     ctrl = AccountFlow(window=window, settings=settings, profile=tmp_path, on_quit=lambda _c: None)
@@ -241,8 +246,10 @@ async def test_app_asks_to_sign_in_when_the_session_cannot_be_renewed(
             )
             monkeypatch.setattr(catalogue, "USERS", users)
         await _expire_mid_batch(svc, server)
-        await _until(lambda: svc.writes.status.paused, 20)
-        await _until(asked, 5)
+        await when(
+            svc.writes.status_changed, lambda: svc.writes.status.paused, 20, "the queue to pause"
+        )
+        await until(asked, 5, "the sign-in request")
     finally:
         for w in QApplication.topLevelWidgets():
             if isinstance(w, SignInDialog):

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from robustkit import DEMO_EMAIL, DEMO_PASSWORD
-from storekit import signed_in_window
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.storetrouble import signed_in_window
 
 from snx_desktop.store import Store
 

@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from robustkit import DEMO_EMAIL
-from storekit import (
+from support.accounts import DEMO_EMAIL
+from support.damage import overwrite_pages
+from support.network import go_offline
+from support.storetrouble import (
     assert_on_server_once,
-    go_offline,
     open_app,
     queue_contacts,
     signed_in_window,
 )
-from support.damage import overwrite_pages
-from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.store import Store, account_dir
 
@@ -65,7 +65,7 @@ async def test_damaged_store_is_rebuilt_and_its_unsent_changes_sent_once(
         assert notice.moved_to.parent.name == "corrupt"
         assert staged[0].exists()  # the queued upload's file stayed with its op
 
-        await until(lambda: svc.writes.status.pending == 0, timeout=60, what="the queue")
+        await queue_sent(svc.writes, timeout=60, what="the queue")
         await assert_on_server_once(svc, "salvage", emails)
         docs = await svc.client.get_docs_for_contact(target)
         assert [d.file_name for d in docs.items].count("proposal.txt") == 1

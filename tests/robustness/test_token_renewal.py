@@ -18,8 +18,12 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from robustkit import DEMO_EMAIL, DEMO_PASSWORD, dispose
-from support.accounts import ALEX_EMAIL, ALEX_PASSWORD
+from support.accounts import ALEX_EMAIL, ALEX_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
+from support.dialogs import press_ok, sign_in_dialog, sign_in_dialogs
+from support.qtobjects import dispose
+from support.signals import when
+from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services import AppServices
@@ -31,14 +35,6 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.qt_log_ignore("This plugin does n
 OTHER_EMAIL = ALEX_EMAIL  # another user of the sandbox's demo data
 OTHER_PASSWORD = ALEX_PASSWORD
 N = 8
-
-
-async def _until(condition: Any, timeout: float = 20.0, what: str = "the condition") -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.02)
 
 
 async def _token(url: str, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD) -> str:
@@ -68,7 +64,9 @@ async def _paused_with_notes(svc: Any, server: Any, tag: str) -> list[str]:
     contacts = list((await svc.browse.fetch_page("contact", "", 0, 10)).ids)
     server.expire_tokens()
     made = await _queue_notes(svc, contacts, tag)
-    await _until(lambda: svc.writes.status.paused, what="the queue to pause")
+    await when(
+        svc.writes.status_changed, lambda: svc.writes.status.paused, what="the queue to pause"
+    )
     assert svc.writes.status.pending == N
     return made
 
@@ -96,7 +94,7 @@ async def test_a_new_token_for_the_same_user_keeps_the_store_and_sends_the_queue
         renewed = await _token(server.base_url)
         await svc.renew_token(renewed)
         svc.writes.resume()
-        await _until(lambda: svc.writes.status.pending == 0, what="the queue to be sent")
+        await queue_sent(svc.writes, what="the queue to be sent")
         assert svc.store is store  # the same store, not one named after the new token
         assert svc.client.token == renewed
         assert _notes_on_server(server, "same-user") == {t: 1 for t in made}
@@ -114,7 +112,7 @@ async def test_a_token_of_another_user_is_refused_and_everything_stays_queued(
         with pytest.raises(TokenOfAnotherUserError, match="another user"):
             await svc.renew_token(other)
         assert svc.client.token == first  # never adopted
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # time for sends that must not happen: no event to await
         assert svc.writes.status.paused
         assert svc.writes.status.pending == N
         assert svc.writes.status.failed == 0
@@ -122,7 +120,7 @@ async def test_a_token_of_another_user_is_refused_and_everything_stays_queued(
 
         await svc.renew_token(await _token(server.base_url))
         svc.writes.resume()
-        await _until(lambda: svc.writes.status.pending == 0, what="the queue to be sent")
+        await queue_sent(svc.writes, what="the queue to be sent")
         assert _notes_on_server(server, "other-user") == {t: 1 for t in made}
     finally:
         await svc.aclose()
@@ -153,31 +151,10 @@ async def app(tmp_path: Path, user_messages: list[Any]) -> AsyncIterator[App]:
     try:
         yield App(window, ctrl, settings, user_messages)
     finally:
-        for dialog in _dialogs():
+        for dialog in sign_in_dialogs():
             dialog.reject()
         await ctrl.close()
         dispose(window)
-
-
-def _dialogs() -> list[Any]:
-    from PySide6.QtWidgets import QApplication
-
-    from snx_desktop.ui.signin import SignInDialog
-
-    return [
-        w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()
-    ]
-
-
-def _dialog() -> Any:
-    shown = _dialogs()
-    return shown[0] if shown else None
-
-
-def _ok(dialog: Any) -> None:
-    from PySide6.QtWidgets import QDialogButtonBox
-
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
 
 async def test_renewing_in_the_dialog_keeps_the_store_and_the_remembered_account(
@@ -197,15 +174,15 @@ async def test_renewing_in_the_dialog_keeps_the_store_and_the_remembered_account
     contacts = list((await ctrl.services.browse.fetch_page("contact", "", 0, 10)).ids)
     server.expire_tokens()
     made = await _queue_notes(ctrl.services, contacts, "dialog")
-    await _until(_dialog, 15, "the sign-in-again dialog")
-    dialog = _dialog()
+    await until(sign_in_dialog, 15, "the sign-in-again dialog")
+    dialog = sign_in_dialog()
     assert dialog.use_token.isChecked()
 
     # another user's token: refused in the dialog, nothing sent, nothing adopted
     dialog.token.setText(await _token(url, OTHER_EMAIL, OTHER_PASSWORD))
-    _ok(dialog)
-    await _until(
-        lambda: _dialog() is dialog and dialog.error.text() == ANOTHER_USER_MESSAGE,
+    press_ok(dialog)
+    await until(
+        lambda: sign_in_dialog() is dialog and dialog.error.text() == ANOTHER_USER_MESSAGE,
         15,
         "the dialog back with the refusal",
     )
@@ -219,8 +196,8 @@ async def test_renewing_in_the_dialog_keeps_the_store_and_the_remembered_account
     # a new token of the same user: taken by the open services, the queue goes out
     renewed = await _token(url)
     dialog.token.setText(renewed)
-    _ok(dialog)
-    await _until(lambda: writes.status.pending == 0, 20, "the queued notes to be sent")
+    press_ok(dialog)
+    await queue_sent(writes, 20, "the queued notes to be sent")
     assert ctrl.services.writes is writes
     assert Path(ctrl.services.store.dir) == store_dir
     assert ctrl.services.client.token == renewed
@@ -235,7 +212,7 @@ async def test_renewing_in_the_dialog_keeps_the_store_and_the_remembered_account
     # the next start signs in silently with the new token and opens the same store
     await ctrl.close()
     assert await asyncio.wait_for(ctrl.start(), 15) is True
-    assert _dialog() is None
+    assert sign_in_dialog() is None
     assert Path(ctrl.services.store.dir) == store_dir
     assert ctrl.services.client.token == renewed
     page = await ctrl.services.browse.fetch_page("contact", "", 0, 10)

@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
-from robustkit import DEMO_EMAIL, DEMO_PASSWORD
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.fields import C_EMAIL, C_NAME
-from support.waiting import until
+from support.signals import when
 
 from snx_desktop.api import OutcomeUnknownError, SalesNexusClient
 from snx_desktop.sandbox.__main__ import main as sandbox_main
@@ -173,7 +173,12 @@ async def test_a_create_answered_with_garbage_lands_once_through_the_queue(
         change = await svc.writes.create_contact(
             {C_NAME: f"Queue {kind}", C_EMAIL: f"{marker}@example.org"}
         )
-        await until(lambda: svc.writes.get(change.op_id or 0) is None, 30, "the create to land")
+        await when(
+            svc.writes.status_changed,
+            lambda: svc.writes.get(change.op_id or 0) is None,
+            30,
+            "the create to land",
+        )
         real = svc.store.cache.resolve_id(change.ids[0])
     finally:
         await svc.aclose()

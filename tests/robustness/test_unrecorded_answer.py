@@ -16,11 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
-from robustkit import DEMO_EMAIL
-from storekit import open_app
+from support.accounts import DEMO_EMAIL
 from support.fields import C_EMAIL, C_NAME
 from support.network import Network
+from support.storetrouble import open_app
 from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.store import account_dir
 
@@ -77,7 +78,7 @@ async def test_a_landed_create_the_store_cannot_record_is_recorded_later_never_f
             assert svc.writes.status.failed == 0
         finally:
             network.thaw()
-        await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the queue")
+        await queue_sent(svc.writes, timeout=30, what="the queue")
         assert svc.writes.status.failed == 0
         found = await svc.client.get_contacts(filter_value=email)
         assert found.total == 1
@@ -86,7 +87,7 @@ async def test_a_landed_create_the_store_cannot_record_is_recorded_later_never_f
 
         # a note written afterwards on the (temporary) id lands on that one contact
         await svc.writes.create_note(change.ids[0], "after the frozen disk")
-        await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the note")
+        await queue_sent(svc.writes, timeout=30, what="the note")
         notes = await svc.client.get_notes_for_contact(real)
         assert [n.details for n in notes.items] == ["after the frozen disk"]
         assert (await svc.client.get_contacts(filter_value=email)).total == 1

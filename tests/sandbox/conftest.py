@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sbx_helpers import Api
+from support.sandboxapi import Api
 
 
 def make_api(handle: Any) -> Iterator[Api]:

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
-from sbx_helpers import Api
+from support.sandboxapi import Api
 from support.waiting import until_blocking
 
 from snx_desktop.demoserver import start_demo_server
@@ -54,7 +54,7 @@ def test_the_demo_server_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
         "from snx_desktop.demoserver import start_demo_server\n"
         "server = start_demo_server(20)\n"
         "print(server.process.pid, server.base_url, flush=True)\n"
-        "time.sleep(600)\n"
+        "time.sleep(600)  # a parent that lives until the test kills it\n"
     )
     parent = subprocess.Popen(
         [sys.executable, "-c", parent_code], stdout=subprocess.PIPE, text=True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sbx_helpers import Api
 from support.accounts import ALEX_EMAIL
 from support.fields import (
     C_NAME,
@@ -14,6 +13,7 @@ from support.fields import (
     S_STATE,
     S_STATUS,
 )
+from support.sandboxapi import Api
 
 MISSING_ID = "12345678-1234-4234-8234-123456789abc"
 

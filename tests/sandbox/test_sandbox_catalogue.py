@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from sbx_helpers import Api
 from support.accounts import ALEX_EMAIL, DEMO_EMAIL
 from support.fields import (
     C_COMPANY,
@@ -21,6 +20,7 @@ from support.fields import (
     S_STATE,
     S_STATUS,
 )
+from support.sandboxapi import Api
 
 REFERENCE_IDS = {
     C_COMPANY: "company",
@@ -121,5 +121,5 @@ def test_field_keys_are_written_in_the_contracts_order(api: Api) -> None:
     first = dict(dict(info)[C_NAME])
     assert (
         f'"table-name": "Contact",\n            "label": "{first["label"]}",\n'
-        '            "unique-id": "48",' in text
+        f'            "unique-id": "{C_NAME}",' in text
     )

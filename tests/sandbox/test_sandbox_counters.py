@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import time
 from typing import Any
 
 import httpx
 import pytest
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.waiting import within_blocking
 
 from snx_desktop.sandbox import DroppedConnection, SandboxConfig, create_app
 
@@ -80,15 +80,9 @@ def test_client_gone_mid_upload_is_not_an_error(
             + head[:-10]
             + b"A" * 200_000
         )
-        deadline = time.monotonic() + 5
-        while fresh_sandbox.requests == before and time.monotonic() < deadline:
-            time.sleep(0.01)
+        within_blocking(lambda: fresh_sandbox.requests != before, 5, step=0.01)
     # the server notices the closed connection while reading the body
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        if any("disconnected" in r.getMessage() for r in caplog.records):
-            break
-        time.sleep(0.02)
+    within_blocking(lambda: any("disconnected" in r.getMessage() for r in caplog.records), 5)
     messages = [r.getMessage() for r in caplog.records]
     assert any("client disconnected" in m for m in messages), messages
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], messages

@@ -6,7 +6,7 @@ import base64
 from typing import Any
 
 import httpx
-from sbx_helpers import Api
+from support.sandboxapi import Api
 
 MISSING_ID = "12345678-1234-4234-8234-123456789abc"
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sbx_helpers import Api
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.sandboxapi import Api
 
 
 def test_success_element_and_request_id_echo(api: Api) -> None:

@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sbx_helpers import Api
 from support.fields import C_CREATED, C_MODIFIED, C_NAME
+from support.sandboxapi import Api
 
 
 def test_drop_closes_without_answer(fresh_sandbox: Any, fresh_api: Api) -> None:

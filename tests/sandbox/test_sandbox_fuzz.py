@@ -11,7 +11,6 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sbx_helpers import Api
 from support.contract import ERROR_CODES, VENDOR_FUNCTIONS
 from support.fields import (
     C_COMPANY,
@@ -32,6 +31,7 @@ from support.fields import (
     S_CONTACT,
     S_STATUS,
 )
+from support.sandboxapi import Api
 from support.sandboxes import running_sandbox
 
 PARAM_NAMES = [
@@ -116,7 +116,7 @@ _scalars = (
             "01/02/2030 3:04 PM",
             "aGVsbG8=",
             "[1,2]",
-            '[{"_toMatch":[133]}]',
+            f'[{{"_toMatch":[{C_EMAIL}]}}]',
         ]
     )
 )

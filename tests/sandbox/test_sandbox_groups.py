@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sbx_helpers import Api
 from support.fields import C_NAME, G_DESCRIPTION, G_NAME, G_RECORD_ID, S_CONTACT, S_GROUP
+from support.sandboxapi import Api
 
 MISSING_ID = "12345678-1234-4234-8234-123456789abc"
 

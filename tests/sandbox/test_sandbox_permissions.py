@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sbx_helpers import Api
 from support.accounts import ALEX_EMAIL, ALEX_PASSWORD, DEMO_EMAIL, SAM_EMAIL
 from support.fields import (
     C_EMAIL,
@@ -24,6 +23,7 @@ from support.fields import (
     G_OWNER,
     G_RECORD_ID,
 )
+from support.sandboxapi import Api
 
 OWNER = C_OWNER
 GROUP_OWNER = G_OWNER

@@ -9,9 +9,20 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sbx_helpers import Api
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.contract import VENDOR_FUNCTIONS
+from support.fields import (
+    C_CITY,
+    C_COUNTRY,
+    C_NAME,
+    C_STATE,
+    C_ZIP,
+    G_DESCRIPTION,
+    G_NAME,
+    S_CONTACT,
+    S_STATUS,
+)
+from support.sandboxapi import Api
 
 EXAMPLES = json.loads((Path(__file__).parent / "reference_examples.json").read_text("utf-8"))[
     "examples"
@@ -27,12 +38,12 @@ def _sub(text: str, key: str, old: str, new: str) -> str:
 
 def _real_ids(api: Api) -> dict[str, str]:
     contact = api.first_contact()
-    doomed = api.call("create-contact", **{"contact-field-data": {"48": "Doomed"}})["contact-id"]
+    doomed = api.call("create-contact", **{"contact-field-data": {C_NAME: "Doomed"}})["contact-id"]
     group = api.first_group()
     doomed_group = api.call(
         "update-group",
         **{
-            "match-by-field-data": {"300": "Doomed Group"},
+            "match-by-field-data": {G_NAME: "Doomed Group"},
             "group-field-data": {},
             "create-if-not-updated": "true",
         },
@@ -58,7 +69,7 @@ def _fill(function: str, body: str, ids: dict[str, str]) -> str:
     body = _sub(body, "login-token", '"token"', q(ids["TOKEN"]))
     body = _sub(body, "email-address", '"user@example.com"', q(DEMO_EMAIL))
     body = _sub(body, "password", '"p4ssw0rd"', q(DEMO_PASSWORD))
-    for key in ("contact-id", "schedule-with", "220"):
+    for key in ("contact-id", "schedule-with", S_CONTACT):
         body = _sub(body, key, '""', q(ids["CONTACT"]))
         body = _sub(body, key, '"contact-id"', q(ids["CONTACT"]))
     body = _sub(body, "group-id", '""', q(ids["GROUP"]))
@@ -76,9 +87,14 @@ def _fill(function: str, body: str, ids: dict[str, str]) -> str:
     body = _sub(body, "type", '"type"', q("1"))
     body = _sub(body, "start-after", '"start-after"', q("0"))
     body = _sub(body, "page-size", '"page-size"', q("50"))
-    body = _sub(body, "222", '"status"', q("0"))
+    body = _sub(body, S_STATUS, '"status"', q("0"))
     if function == "update-group":  # field ids of the example are contact-table ids here
-        for old, new in (("99", "300"), ("100", "301"), ("101", "300"), ("102", "301")):
+        for old, new in (
+            (C_CITY, G_NAME),
+            (C_STATE, G_DESCRIPTION),
+            (C_ZIP, G_NAME),
+            (C_COUNTRY, G_DESCRIPTION),
+        ):
             body = body.replace(f'"{old}":', f'"{new}":')
     return body
 
@@ -109,7 +125,7 @@ def test_every_reference_example_is_accepted(fresh_api: Api) -> None:
     assert api.error("get-contact-info", **{"contact-id": ids["DOOMED"]}) == "NOT_FOUND"
     assert api.error("get-group-info", **{"group-id": ids["DOOMED_GROUP"]}) == "NOT_FOUND"
     names = [
-        c["48"] for c in api.contacts(**{"filter-value": "full name"})["contact-info"].values()
+        c[C_NAME] for c in api.contacts(**{"filter-value": "full name"})["contact-info"].values()
     ]
     assert "full name" in names
     assert api.contacts(**{"filter-value": "barn cal"})["total-record-count"] == "1"

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from sbx_helpers import Api
+from support.sandboxapi import Api
 
 
 def _document(api: Api) -> tuple[str, str]:

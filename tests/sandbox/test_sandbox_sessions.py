@@ -6,8 +6,8 @@ import time
 from typing import Any
 
 import httpx
-from sbx_helpers import Api
 from support.accounts import ALEX_EMAIL, ALEX_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD
+from support.sandboxapi import Api
 
 
 def test_login_gives_a_token_and_wrong_password_is_invalid_login(api: Api) -> None:

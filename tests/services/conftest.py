@@ -1,15 +1,18 @@
 """Fixtures for the services tests: services over real HTTP to the sandbox, with a switch that
-takes the network down (the transport refuses to connect) and a count of HTTP requests."""
+takes the network down (the transport refuses to connect) and a count of HTTP requests; and a
+lenient variant of the sandbox (numbers for strings, no error codes) for the server check."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.network import Network
+from support.variants import VariantServer, numbers_and_no_error_codes, variant_sandbox
 
 from snx_desktop.services import AppServices
 
@@ -47,3 +50,9 @@ async def open_services(tmp_path: Path) -> AsyncIterator[OpenServices]:
     yield make
     for svc in opened:
         await svc.aclose()
+
+
+@pytest.fixture
+def lenient_variant() -> Iterator[VariantServer]:
+    with variant_sandbox(numbers_and_no_error_codes) as server:
+        yield server

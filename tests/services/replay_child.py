@@ -11,6 +11,9 @@ import logging
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # support.*, when run by path
+from support.replay import replay_to_the_end
+
 from snx_desktop.services import AppServices
 
 
@@ -23,11 +26,9 @@ async def main(profile: Path, base_url: str, email: str, password: str) -> int:
         probe_interval=(0.05, 0.5),
     )
     try:
-        while services.writes.status.pending:
-            await asyncio.sleep(0.05)
-            if services.writes.status.failed or services.writes.status.conflicts:
-                logging.error("queue stuck: %s", services.writes.pending()[:3])
-                return 2
+        if (await replay_to_the_end(services.writes)).pending:
+            logging.error("queue stuck: %s", services.writes.pending()[:3])
+            return 2
         return 0
     finally:
         await services.aclose()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from support.fields import C_COMPANY, C_RECORD_ID, C_TITLE
-from support.waiting import until
+from support.signals import when
+from support.writequeue import queue_sent
 
 from .conftest import OpenServices
 
@@ -35,7 +36,7 @@ async def test_conflict_detected_and_resolved_both_ways(
         )
 
     svc.connectivity.set_work_offline(False)
-    await until(lambda: svc.writes.status.conflicts == 3)
+    await when(svc.writes.status_changed, lambda: svc.writes.status.conflicts == 3)
     conflicts = {x.op_id: x for x in svc.writes.conflicts()}
     ca = conflicts[op_a or 0]
     assert ca.target == ("contact", a)
@@ -51,7 +52,7 @@ async def test_conflict_detected_and_resolved_both_ways(
     await svc.writes.resolve(op_a or 0, {TITLE: "mine"})
     await svc.writes.resolve(op_b or 0, {TITLE: "theirs"})
     await svc.writes.resolve(op_c or 0, {TITLE: "theirs"})  # nothing of mine left: dropped
-    await until(lambda: svc.writes.status.pending == 0)
+    await queue_sent(svc.writes)
 
     info_a = (await svc.client.get_contact_info(a)).field_data
     info_b = (await svc.client.get_contact_info(b)).field_data
@@ -72,8 +73,8 @@ async def test_activity_update_conflict(fresh_sandbox: object, open_services: Op
     op = (await svc.writes.update_activity(aid, {"regarding": "mine"})).op_id or 0
     await svc.client.update_activity(aid, regarding="theirs")
     svc.connectivity.set_work_offline(False)
-    await until(lambda: svc.writes.status.conflicts == 1)
+    await when(svc.writes.status_changed, lambda: svc.writes.status.conflicts == 1)
     assert svc.writes.conflicts()[0].fields["regarding"].theirs == "theirs"
     await svc.writes.resolve(op, {"regarding": "mine"})
-    await until(lambda: svc.writes.status.pending == 0)
+    await queue_sent(svc.writes)
     assert (await svc.client.get_activity_info(aid)).regarding == "mine"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from support.fields import C_COMPANY, C_EMAIL, C_NAME, C_OWNER, C_PHONE, C_TITLE
-from support.waiting import until
+from support.signals import when
 
 from snx_desktop.services import csvio
 from snx_desktop.services.schema import FieldInfo
@@ -108,7 +108,7 @@ def test_auto_map_matches_labels_case_insensitively() -> None:
     catalogue = fields(
         (C_NAME, "Full Name"), (C_EMAIL, "E-mail"), (C_COMPANY, "Company"), (C_PHONE, "Phone")
     )
-    got = csvio.auto_map(["full name", "EMAIL", "Company ", "Fax", "35", "company"], catalogue)
+    got = csvio.auto_map(["full name", "EMAIL", "Company ", "Fax", C_PHONE, "company"], catalogue)
     assert got == [C_NAME, C_EMAIL, C_COMPANY, None, C_PHONE, None]  # each field used once
 
 
@@ -118,8 +118,8 @@ def test_build_rows_previews_what_is_sent() -> None:
         table, [C_NAME, C_EMAIL, C_PHONE, None], [C_EMAIL], undo_formula_guard=True
     )
     assert rows.rows == [
-        {C_NAME: "Ana", C_EMAIL: "ana@x.org", C_PHONE: "+1 555", "_toMatch": [133]},
-        {C_NAME: "Bo", C_EMAIL: "", "_toMatch": [133]},  # match field kept even when empty
+        {C_NAME: "Ana", C_EMAIL: "ana@x.org", C_PHONE: "+1 555", "_toMatch": [int(C_EMAIL)]},
+        {C_NAME: "Bo", C_EMAIL: "", "_toMatch": [int(C_EMAIL)]},  # match field kept even when empty
     ]
     assert rows.lines == [2, 4]
     assert rows.skipped == []  # blank lines are dropped when reading
@@ -189,7 +189,11 @@ async def test_import_cancel_takes_back_unsent_chunks(
     task = asyncio.ensure_future(
         csvio.import_rows(svc.writes, rows, create_if_not_updated=True, chunk_size=2, cancel=cancel)
     )
-    await until(lambda: svc.writes.status.pending, what="the first chunk to be queued")
+    await when(
+        svc.writes.status_changed,
+        lambda: svc.writes.status.pending,
+        what="the first chunk to be queued",
+    )
     cancel.set()
     report = await asyncio.wait_for(task, 10)
     assert report.cancelled

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from support.fields import C_COMPANY, C_EMAIL, C_NAME
-from support.waiting import until
+from support.signals import when
 
 from .conftest import OpenServices
 
@@ -36,7 +36,11 @@ async def test_writes_under_faults_land_exactly_once(
             start_time="2026-12-05T09:00:00",
             end_time="2026-12-05T09:00:00",
         )
-    await until(lambda: svc.writes.status.pending == 0 or svc.writes.status.failed > 0, timeout=90)
+    await when(
+        svc.writes.status_changed,
+        lambda: svc.writes.status.pending == 0 or svc.writes.status.failed > 0,
+        timeout=90,
+    )
     assert svc.writes.status.failed == 0, svc.writes.pending()[:3]
     server.faults.clear()
 

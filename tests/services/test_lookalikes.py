@@ -29,7 +29,9 @@ from support.fields import (
     S_DETAILS,
     S_STATUS,
 )
+from support.network import go_offline, go_online
 from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services import AppServices, OpStateChange
@@ -56,15 +58,6 @@ async def signed_in_as_alex(server: Any) -> AsyncIterator[SalesNexusClient]:
     async with SalesNexusClient(server.base_url) as alex:
         await alex.login(ALEX_EMAIL, ALEX_PASSWORD)
         yield alex
-
-
-def go_offline(svc: AppServices) -> None:
-    svc.network.down = True  # type: ignore[attr-defined]
-    svc.connectivity.report_failure("test: cable pulled")
-
-
-def go_online(svc: AppServices) -> None:
-    svc.network.down = False  # type: ignore[attr-defined]
 
 
 def fault_once(svc: AppServices, server: Any, method: str, fault: str) -> list[bool]:
@@ -127,8 +120,8 @@ async def test_a_colleagues_lookalike_contact_is_not_taken_for_ours(
         tmp = new.ids[0]
         await svc.writes.create_note(tmp, "Met Jane at the fair")
         lost = fault_once(svc, fresh_sandbox, "create_contact", "drop_after_rate")
-        go_online(svc)
-        await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the queue drained")
+        go_online(svc, probe=False)
+        await queue_sent(svc.writes, timeout=30, what="the queue drained")
         assert lost, "the create was never sent"
 
         found = await alex.get_contacts(filter_value=JANE_EMAIL)
@@ -155,8 +148,8 @@ async def test_a_colleagues_lookalike_sale_is_not_taken_for_ours(
 
         new = await svc.writes.create_sale(deal)
         lost = fault_once(svc, fresh_sandbox, "create_sales_opp", "drop_after_rate")
-        go_online(svc)
-        await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the queue drained")
+        go_online(svc, probe=False)
+        await queue_sent(svc.writes, timeout=30, what="the queue drained")
         assert lost, "the create was never sent"
 
         sales = (await alex.get_sales_for_contact(cid)).items
@@ -189,7 +182,7 @@ async def test_stopped_while_looking_a_new_group_up_it_is_never_merged_into_thei
         note = await svc.writes.create_group_note(new.ids[0], "Kick-off call booked")
         looking = stall_calls(svc, fresh_sandbox, "get_groups", 2.0)
         reads_before = fresh_sandbox.calls.get("get-groups", 0)
-        go_online(svc)
+        go_online(svc, probe=False)
         await asyncio.wait_for(looking.wait(), 30)
         await svc.aclose()  # the app stops while the read is out
 
@@ -225,7 +218,7 @@ async def test_the_look_up_is_committed_before_the_create_goes_out(
     op_id = new.op_id or 0
     made_before = fresh_sandbox.calls.get("create-contact", 0)  # alex's
     on_the_wire = stall_calls(svc, fresh_sandbox, "create_contact", 3.0)
-    go_online(svc)
+    go_online(svc, probe=False)
     await asyncio.wait_for(on_the_wire.wait(), 30)
     # the create is out and held by the server; what the store file holds now was committed
     assert fresh_sandbox.calls.get("create-contact", 0) == made_before
@@ -235,7 +228,7 @@ async def test_the_look_up_is_committed_before_the_create_goes_out(
     state, params = stored
     assert state == "sending"
     assert theirs in params["existing"]
-    await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the create landed")
+    await queue_sent(svc.writes, timeout=30, what="the create landed")
     assert svc.store.cache.resolve_id(new.ids[0]) != theirs
 
 
@@ -268,13 +261,13 @@ async def test_a_failed_look_up_sends_nothing_and_the_create_waits(
             svc.client.get_contacts = original  # type: ignore[method-assign]
 
     svc.client.get_contacts = dropped  # type: ignore[method-assign]
-    go_online(svc)
+    go_online(svc, probe=False)
     await until(lambda: refused, timeout=30, what="the look-up read failed")
     op = svc.store.outbox.get(op_id)
     assert op is not None
     assert op.state is OpState.QUEUED
     assert "existing" not in op.params
-    await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the create landed")
+    await queue_sent(svc.writes, timeout=30, what="the create landed")
     # it went out once, after a look-up that worked; it never was of unknown outcome
     assert "sent-unknown" not in states
     assert states.count("sending") == 1
@@ -291,7 +284,7 @@ async def test_a_colleagues_lookalike_note_is_not_taken_for_ours(
         theirs = (await alex.create_note(contact_id=cid, details="Left a voicemail")).id
         lost = fault_once(svc, fresh_sandbox, "create_note", "drop_rate")
         new = await svc.writes.create_note(cid, "Left a voicemail")
-        await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the note landed")
+        await queue_sent(svc.writes, timeout=30, what="the note landed")
         assert lost, "the note was never sent"
         ours = svc.store.cache.resolve_id(new.ids[0])
         assert ours != theirs
@@ -307,18 +300,18 @@ async def test_a_colleagues_lookalike_group_activity_is_not_taken_for_ours(
     """A group's activities are told apart by whom they are scheduled for."""
     svc = await open_services(fresh_sandbox)
     gid = (await svc.browse.fetch_page("group", "", 0, 1)).ids[0]
-    when = {"start_time": "2027-03-02T09:00:00", "end_time": "2027-03-02T09:30:00"}
+    times = {"start_time": "2027-03-02T09:00:00", "end_time": "2027-03-02T09:30:00"}
     async with signed_in_as_alex(fresh_sandbox) as alex:
         theirs = (
             await alex.create_activity_for_group(
-                gid, type="call", regarding="Quarterly call", **when
+                gid, type="call", regarding="Quarterly call", **times
             )
         ).id
         lost = fault_once(svc, fresh_sandbox, "create_activity_for_group", "drop_rate")
         new = await svc.writes.create_group_activity(
-            gid, type="call", regarding="Quarterly call", **when
+            gid, type="call", regarding="Quarterly call", **times
         )
-        await until(lambda: svc.writes.status.pending == 0, timeout=30, what="the call landed")
+        await queue_sent(svc.writes, timeout=30, what="the call landed")
         assert lost, "the activity was never sent"
         ours = svc.store.cache.resolve_id(new.ids[0])
         assert ours != theirs

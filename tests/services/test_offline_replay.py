@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from support.fields import (
     C_COMPANY,
@@ -15,7 +13,7 @@ from support.fields import (
     S_DETAILS,
     S_STATUS,
 )
-from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.services import ConnState, OpOutcome, is_temp_id
 
@@ -109,7 +107,7 @@ async def test_200_offline_writes_land_in_order(
 
     # back online: the probe notices and the queue drains, one op at a time, in order
     svc.network.down = False  # type: ignore[attr-defined]
-    await until(lambda: svc.writes.status.pending == 0, timeout=60)
+    await queue_sent(svc.writes, timeout=60)
     assert [o.op_id for o in landed] == sorted(ops)
     assert all(o.ok for o in landed), [o for o in landed if not o.ok]
 
@@ -150,4 +148,3 @@ async def test_200_offline_writes_land_in_order(
     page = svc.browse.cached_page("contact", "", 0, 10)
     assert page is not None
     assert not any(is_temp_id(i) for i in page.ids)
-    await asyncio.sleep(0)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from support.fields import C_NAME, C_TITLE
 from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.services import OpStateChange, UploadProgress
 
@@ -73,7 +74,7 @@ async def test_follow_an_upload_op(
     assert all(p.op_id == change.op_id for p in progress)
     # following stopped at done: a later op is not reported
     await svc.writes.create_note(cid, "after the upload")
-    await until(lambda: svc.writes.status.pending == 0)
+    await queue_sent(svc.writes)
     assert states == ["sending", "done"]
 
 

@@ -10,13 +10,12 @@ import select
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
-from support.variants import VariantServer, numbers_and_no_error_codes, variant_sandbox
+from support.variants import VariantServer
 
 COMMAND = [sys.executable, "-m", "snx_desktop", "--check-server"]
 
@@ -36,12 +35,6 @@ def run(args: list[str], **secrets: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
     )
-
-
-@pytest.fixture
-def lenient_variant() -> Iterator[VariantServer]:
-    with variant_sandbox(numbers_and_no_error_codes) as server:
-        yield server
 
 
 def test_no_differences_exit_0_and_the_report_on_stdout(sandbox: Any) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from support.fields import (
     S_STATUS,
 )
 from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services import Change, OpOutcome, UploadProgress, WriteRefused
@@ -73,8 +73,12 @@ async def test_every_write_lands(
     await w.upload_document(new.ids[0], doc)
     imp = await w.import_contacts(
         [
-            {"_toMatch": [133], C_EMAIL: "import.one@example.org", C_NAME: "Import One"},
-            {"_toMatch": [133], C_EMAIL: "every.write@example.org", C_TITLE: "Imported Title"},
+            {"_toMatch": [int(C_EMAIL)], C_EMAIL: "import.one@example.org", C_NAME: "Import One"},
+            {
+                "_toMatch": [int(C_EMAIL)],
+                C_EMAIL: "every.write@example.org",
+                C_TITLE: "Imported Title",
+            },
         ],
         create_if_not_updated=True,
     )
@@ -298,7 +302,7 @@ async def test_session_expiry_pauses_then_resumes(
     assert p.state == "waiting"
     await svc.client.login(DEMO_EMAIL, DEMO_PASSWORD)  # the app's sign-in dialog did this
     svc.writes.resume()
-    await until(lambda: svc.writes.status.pending == 0)
+    await queue_sent(svc.writes)
     notes = [n.details for n in (await svc.client.get_notes_for_contact(cid)).items]
     assert notes.count("written while the session expired") == 1
 
@@ -310,7 +314,7 @@ async def test_session_expiry_with_remembered_password(
     cid = (await svc.browse.fetch_page("contact", "", 0, 1)).ids[0]
     fresh_sandbox.expire_tokens()  # type: ignore[attr-defined]
     await svc.writes.create_note(cid, "re-login carries on")
-    await until(lambda: svc.writes.status.pending == 0)
+    await queue_sent(svc.writes)
     assert not svc.writes.status.paused
 
 
@@ -338,7 +342,6 @@ async def test_sign_out_sends_first_then_wipes(
         await c.login(DEMO_EMAIL, DEMO_PASSWORD)
         notes = [n.details for n in (await c.get_notes_for_contact(cid)).items]
     assert notes.count("sent at sign-out") == 1
-    await asyncio.sleep(0)
 
 
 async def test_upload_progress_cancel_and_retry(
@@ -360,7 +363,7 @@ async def test_upload_progress_cancel_and_retry(
     assert pending.error == "Cancelled."
     fresh_sandbox.faults.latency_ms = 0  # type: ignore[attr-defined]
     await svc.writes.retry(ch.op_id or 0)
-    await until(lambda: svc.writes.status.pending == 0, timeout=60)
+    await queue_sent(svc.writes, timeout=60)
     assert progress[-1].sent == progress[-1].total == big.stat().st_size
     docs = [(d.file_name, d.size) for d in (await svc.client.get_docs_for_contact(cid)).items]
     assert docs.count(("big.bin", big.stat().st_size)) == 1

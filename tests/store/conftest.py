@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.records import BASE_URL, CONTACT_ROLES, EMAIL, GROUP_ROLES
 
 from snx_desktop.store import Store
-
-from .helpers import BASE_URL, CONTACT_ROLES, EMAIL, GROUP_ROLES
 
 
 @pytest.fixture

@@ -17,6 +17,9 @@ import signal
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # support.*, when run by path
+from support.fields import C_NAME
+
 from snx_desktop.store import Store, new_temp_id
 
 DEPENDENTS = 20
@@ -56,12 +59,12 @@ def append_cycle(store: Store, cycle: int) -> int:
     with store.transaction():
         create = store.outbox.append(
             "create-contact",
-            {"contact-field-data": {"48": f"Person {cycle}"}, "cycle": cycle},
+            {"contact-field-data": {C_NAME: f"Person {cycle}"}, "cycle": cycle},
             description=f"Create {cycle}",
             target=("contact", temp),
             temp_ids=[temp],
         )
-        store.cache.put_record("contact", temp, {"48": f"Person {cycle}"})
+        store.cache.put_record("contact", temp, {C_NAME: f"Person {cycle}"})
         for i in range(DEPENDENTS):
             store.outbox.append(
                 "create-note",

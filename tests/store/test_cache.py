@@ -6,11 +6,10 @@ import time
 
 import pytest
 from support.fields import C_COMPANY, C_NAME, C_TITLE
+from support.records import contact
 
 from snx_desktop.store import Store
 from snx_desktop.store.cache import Cache
-
-from .helpers import contact
 
 
 def test_catalog_round_trip(store: Store) -> None:

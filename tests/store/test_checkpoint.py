@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from pathlib import Path
 
 from support.fields import C_COMPANY
+from support.records import BASE_URL, EMAIL, contact
+from support.waiting import within_blocking
 
 from snx_desktop.store import Store
-
-from .helpers import BASE_URL, EMAIL, contact
 
 
 def _wal(store: Store) -> Path:
@@ -29,14 +28,13 @@ def _write_pages(store: Store, start: int, n: int) -> None:
 
 
 def _wait_runs(store: Store, runs: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def ran() -> bool:
         stats = store.checkpoint_stats
         assert stats is not None
-        if stats.runs >= runs:
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"no checkpoint ran: {store.checkpoint_stats}")
+        return stats.runs >= runs
+
+    if not within_blocking(ran, timeout, step=0.01):  # the store's worker thread runs them
+        raise AssertionError(f"no checkpoint ran: {store.checkpoint_stats}")
 
 
 def test_commits_do_not_checkpoint_and_the_worker_does(profile: Path) -> None:

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.records import BASE_URL, EMAIL
 
 from snx_desktop.store import OpState, Store
 
 from .crash_child import DEPENDENTS, append_cycle, real_id
-from .helpers import BASE_URL, EMAIL
 
 CHILD = Path(__file__).with_name("crash_child.py")
 

@@ -8,12 +8,15 @@ The same on a real full or read-only disk is in ``tests/robustness/test_disk_ref
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support.disks import lift_limit, limit_growth
+from support.fields import C_NAME
+from support.records import BASE_URL, EMAIL, contact
 
 import snx_desktop.store.opening as opening
 from snx_desktop.store import (
@@ -24,8 +27,6 @@ from snx_desktop.store import (
     account_dir,
 )
 from snx_desktop.store.schema import MIGRATIONS
-
-from .helpers import BASE_URL, EMAIL, contact
 
 
 def _fill_until_refused(store: Store) -> StoreFull:
@@ -92,7 +93,7 @@ def _v2_store_with_queued_ops(profile: Path, ops: int) -> Path:
     for i in range(200):
         conn.execute(
             "INSERT INTO records(kind, id, data, fetched_at) VALUES ('contact', ?, ?, 1.0)",
-            (f"c{i}", '{"48": "' + f"Person {i} " * 30 + '"}'),
+            (f"c{i}", json.dumps({C_NAME: f"Person {i} " * 30})),
         )
     conn.execute(
         "INSERT INTO lists(list_id, kind, filter, total, fetched_at) "

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from snx_desktop.store import Store
+from support.records import BASE_URL, EMAIL
 
-from .helpers import BASE_URL, EMAIL
+from snx_desktop.store import Store
 
 KB = 1024
 

@@ -14,10 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.records import BASE_URL, EMAIL, contact
 
 from snx_desktop.store import Store, account_dir
-
-from .helpers import BASE_URL, EMAIL, contact
 
 
 def _filled(profile: Path) -> Path:

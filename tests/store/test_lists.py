@@ -5,11 +5,10 @@ from __future__ import annotations
 import random
 
 import pytest
+from support.records import contact
 
 import snx_desktop.store.lists as lists_module
 from snx_desktop.store import Store, new_temp_id
-
-from .helpers import contact
 
 
 class Model:

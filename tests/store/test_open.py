@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from support.fields import C_NAME, G_NAME
+from support.records import BASE_URL, CONTACT_ROLES, EMAIL, GROUP_ROLES, contact
 
 from snx_desktop.store import (
     SCHEMA_VERSION,
@@ -21,8 +22,6 @@ from snx_desktop.store import (
     identity_from_token,
     wipe_account,
 )
-
-from .helpers import BASE_URL, CONTACT_ROLES, EMAIL, GROUP_ROLES, contact
 
 
 def _mode(path: Path) -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from support.fields import C_CITY, C_COMPANY, C_NAME
+from support.records import BASE_URL, EMAIL, contact
 
 from snx_desktop.store import (
     FieldConflict,
@@ -16,8 +17,6 @@ from snx_desktop.store import (
     is_temp_id,
     new_temp_id,
 )
-
-from .helpers import BASE_URL, EMAIL, contact
 
 
 def test_append_keeps_order_and_everything_given(store: Store) -> None:
@@ -97,7 +96,8 @@ def test_conflict_carries_fields_and_resolution(store: Store) -> None:
     assert held.state is OpState.CONFLICT
     assert held.conflicts == conflicts
     assert store.outbox.counts().conflict == 1
-    # keep mine for 48, theirs for 47: the op now writes only 48, from the server's values
+    # keep mine for the name, theirs for the company: the op now writes only the name, from the
+    # server's values
     store.outbox.update(
         op.op_id, params={"contact-field-data": {C_NAME: "Mine"}}, base={C_NAME: "Theirs"}
     )

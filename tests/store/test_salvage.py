@@ -15,10 +15,9 @@ import pytest
 from support.damage import overwrite_pages
 from support.disks import immutable_folder
 from support.fields import C_NAME
+from support.records import BASE_URL, EMAIL, contact
 
 from snx_desktop.store import OpState, Store, StoreUnavailable, account_dir, new_temp_id
-
-from .helpers import BASE_URL, EMAIL, contact
 
 
 @dataclass(frozen=True)

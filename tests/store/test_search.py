@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 from support.fields import C_COMPANY, C_NAME, G_NAME
+from support.records import CONTACT_ROLES, GROUP_ROLES, contact
 
 from snx_desktop.store import Store, build_match, phone_digit_tokens
-
-from .helpers import CONTACT_ROLES, GROUP_ROLES, contact
 
 PEOPLE = {
     "c1": contact("Alice Müller", "Globex", "alice.mueller@globex.example", "+1 (555) 123-4567"),

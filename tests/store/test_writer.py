@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 from support.disks import lift_limit, limit_growth
 from support.fields import C_CITY, C_COMPANY
+from support.records import CONTACT_ROLES, GROUP_ROLES, contact
 
 from snx_desktop.store import Store, StoreFull, StoreUnavailable
 from snx_desktop.store.cache import Cache
-
-from .helpers import CONTACT_ROLES, GROUP_ROLES, contact
 
 CITY = C_CITY
 

@@ -17,3 +17,8 @@ SAM_PASSWORD = "sam"  # a "user"
 
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "admin"  # an "admin"
+
+# A user the secrets tests create, with a password that occurs nowhere else: any copy of it
+# found in a file or a log is a leak.
+AUDIT_EMAIL = "audit@example.com"
+AUDIT_PASSWORD = "Pw-Audit-7f3K9qZ!x~2"

@@ -1,4 +1,5 @@
-"""A replay in a child process, watched through its store file and killed half-way."""
+"""A replay in a child process: run to its end there, watched through its store file from
+here and killed half-way."""
 
 from __future__ import annotations
 
@@ -7,8 +8,26 @@ import os
 import signal
 import sqlite3
 import subprocess
-import time
 from pathlib import Path
+from typing import Any
+
+from support.waiting import within
+
+
+async def replay_to_the_end(writes: Any) -> Any:
+    """Wait until the write queue ``writes`` is empty or stuck (a failed or conflicting op),
+    looking again each time its status changes; its status then."""
+    changed = asyncio.Event()
+    stop = writes.status_changed.connect(lambda _status: changed.set())
+    try:
+        while True:
+            changed.clear()
+            status = writes.status
+            if not status.pending or status.failed or status.conflicts:
+                return status
+            await changed.wait()
+    finally:
+        stop()
 
 
 def outbox_counts(db: Path) -> tuple[int, int]:
@@ -30,12 +49,12 @@ async def kill_mid_request(
 ) -> int:
     """Wait until ``child`` has at most ``most_left`` ops left and one out on the wire, kill it
     with SIGKILL there; the ops left after it."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def there() -> bool:
         left, sending = outbox_counts(db)
-        if (0 <= left <= most_left and sending) or child.poll() is not None:
-            break
-        await asyncio.sleep(0.005)
+        return bool(0 <= left <= most_left and sending) or child.poll() is not None
+
+    await within(there, timeout, step=0.005)  # another process's file: no event to await
     assert child.poll() is None, child.communicate()[0].decode()
     os.kill(child.pid, signal.SIGKILL)
     child.wait(10)

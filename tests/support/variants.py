@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ import uvicorn
 
 from snx_desktop.sandbox import SandboxConfig, create_app
 from snx_desktop.sandbox.server import bind_socket, url_for, uvicorn_config
+from support.waiting import within_blocking
 
 Rewrite = Callable[[Any], Any]
 ASGIApp = Callable[..., Any]
@@ -108,12 +108,10 @@ def serving(app: ASGIApp, host: str = "127.0.0.1") -> Iterator[str]:
         target=lambda: server.run(sockets=[sock]), name="variant-server", daemon=True
     )
     thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            sock.close()
-            raise RuntimeError("the variant server did not start")
-        time.sleep(0.005)
+    within_blocking(lambda: server.started or not thread.is_alive(), 30, step=0.005)
+    if not server.started:
+        sock.close()
+        raise RuntimeError("the variant server did not start")
     try:
         yield url_for(host, sock.getsockname()[1])
     finally:

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QWidget
-from uikit import first_page, signed_in, until
+from support.waiting import until
+from support.windows import first_page, signed_in
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
@@ -51,7 +52,7 @@ async def test_record_actions_wait_for_an_open_record_and_say_why(
 
 
 def test_before_sign_in_they_say_sign_in_first(qtbot: Any, tmp_path: Path) -> None:
-    from uikit import settings_in
+    from support.windows import settings_in
 
     from snx_desktop.ui.mainwindow import MainWindow
 

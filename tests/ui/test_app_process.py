@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtGui import QImage
-from uikit import cache_contacts_and_remember
+from support.windows import cache_contacts_and_remember
 
 
 def _env(**extra: str) -> dict[str, str]:

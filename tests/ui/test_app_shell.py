@@ -9,7 +9,8 @@ import sys
 import pytest
 from PySide6.QtCore import qWarning
 from PySide6.QtWidgets import QApplication, QDialog
-from uikit import dispose, until
+from support.qtobjects import dispose
+from support.waiting import until
 
 from snx_desktop.app import (
     ErrorSink,
@@ -64,7 +65,7 @@ async def test_cancel_all_tasks_cancels_everything_but_the_caller() -> None:
 
     async def forever() -> None:
         started.set()
-        await asyncio.sleep(3600)
+        await asyncio.sleep(3600)  # a task that never ends of itself: the one to cancel
 
     tasks = [asyncio.ensure_future(forever()) for _ in range(3)]
     await started.wait()
@@ -94,12 +95,12 @@ async def test_run_dialog_awaits_finished_without_a_nested_loop() -> None:
         nonlocal ticks
         while True:
             ticks += 1
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.01)  # a heartbeat: the other work under test
 
     worker = asyncio.ensure_future(other_work())
     result = asyncio.ensure_future(run_dialog(dialog))
     await until(dialog.isVisible, 5, "the dialog")
-    await asyncio.sleep(0.1)
+    await until(lambda: ticks > 3, 5, "other work while the dialog is open")
     assert ticks > 3  # other tasks keep running while the dialog is open
     dialog.accept()
     assert await asyncio.wait_for(result, 5) == QDialog.DialogCode.Accepted
@@ -116,7 +117,7 @@ async def test_the_stop_undoes_the_start_in_reverse_and_goes_on_after_a_failure(
     life = Lifecycle()
 
     async def close_account() -> None:
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # a step that really yields to the loop, as closing does
         done.append("account")
 
     def broken() -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from uikit import first_page, signed_in, until
+from support.waiting import until
+from support.windows import first_page, signed_in
 
 from snx_desktop.models.roles import Roles
 from snx_desktop.ui.campaignview import NO_MEMBER_LIST

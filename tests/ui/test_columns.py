@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtWidgets import QTableView
-from uikit import first_page, signed_in, until
+from support.waiting import until
+from support.windows import first_page, signed_in
 
 from snx_desktop.ui.detailviews import DetailTab
 

@@ -14,7 +14,8 @@ from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QObject, QUrl, Slot, qVersion
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMenu
-from uikit import first_page, signed_in, until
+from support.waiting import until
+from support.windows import first_page, signed_in
 
 from snx_desktop import __version__, messages
 from snx_desktop.diagnostics import REDACTED, redact
@@ -92,7 +93,8 @@ async def test_copy_diagnostics_puts_the_facts_and_the_last_log_lines_on_the_cli
 
 @pytest.mark.asyncio
 async def test_copy_diagnostics_when_signed_out(tmp_path: Path, log_file: LogFile) -> None:
-    from uikit import dispose, settings_in
+    from support.qtobjects import dispose
+    from support.windows import settings_in
 
     from snx_desktop.ui.mainwindow import MainWindow
     from snx_desktop.ui.supportmenu import copy_diagnostics
@@ -110,7 +112,8 @@ async def test_copy_diagnostics_when_signed_out(tmp_path: Path, log_file: LogFil
 async def test_open_log_folder_opens_the_folder_of_the_log_file(
     tmp_path: Path, log_file: LogFile
 ) -> None:
-    from uikit import dispose, settings_in
+    from support.qtobjects import dispose
+    from support.windows import settings_in
 
     from snx_desktop.ui.mainwindow import MainWindow
 

@@ -16,7 +16,11 @@ from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication
-from uikit import DEMO_EMAIL, cache_contacts_and_remember, dispose, settings_in, until
+from support.accounts import DEMO_EMAIL
+from support.qtobjects import dispose
+from support.signals import when
+from support.waiting import until
+from support.windows import cache_contacts_and_remember, settings_in
 
 from snx_desktop.services import AppServices
 from snx_desktop.services.firstpage import read_first_page
@@ -141,7 +145,7 @@ async def test_rows_shown_at_start_stay_when_the_services_take_over(
         # are there again, the same ones
         assert resets, "the services did not take the list over"
         assert [model.record_id(i) for i in range(model.loaded_count)] == ids
-        await until(lambda: not model.busy, 10, "the page's refresh")
+        await when(model.idle, lambda: not model.busy, 10, "the page's refresh")
         assert [model.record_id(i) for i in range(PAGE)] == ids
     finally:
         if binder is not None:

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import QApplication
 from support.documents import documents_on_server
 from support.qtdrag import drag_events, send_drag
 from support.sandboxes import running_sandbox
-from uikit import Session, first_page, signed_in, until
+from support.signals import when
+from support.waiting import until
+from support.windows import Session, first_page, signed_in
 
 from snx_desktop.models.roles import Roles
 from snx_desktop.services.documents import DEFAULT_BATCH_LIMITS, BatchLimits
@@ -60,7 +62,7 @@ async def open_contact(s: Session, row: int) -> tuple[str, str]:
     await first_page(s)
     await until(lambda: w.features.attacher is not None, 5, "the document features")
     w.list_pane.select_row(row)
-    await until(lambda: w.detail.record_id != "", 5, "an open contact")
+    await when(w.detail.recordOpened, lambda: w.detail.record_id != "", 5, "an open contact")
     await w.detail.wait_loaded()
     return w.detail.record_id, w.detail.contact.header.name.text()
 
@@ -89,7 +91,8 @@ def drop_on_pane(s: Session, mime: QMimeData) -> None:
 async def told(s: Session) -> str:
     """The message the window shows (the message bar), once it shows one."""
     bar = s.window.message_bar
-    await until(bar.isVisible, 5, "a message")
+    messages = s.window.messages
+    await when((messages.error, messages.warning), bar.isVisible, 5, "a message")
     return bar.text.text()
 
 

@@ -11,7 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QMenu, QWidget
-from uikit import first_page, settings_in, signed_in, until
+from support.waiting import until
+from support.windows import first_page, settings_in, signed_in
 
 from snx_desktop.ui.rowmenus import MENU_KEY
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QTableView
-from uikit import signed_in, until
+from support.waiting import until
+from support.windows import signed_in
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 

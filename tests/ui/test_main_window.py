@@ -11,7 +11,9 @@ import pytest
 from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtWidgets import QLabel, QMenu, QTableView, QTabWidget
 from support.fields import S_CONTACT, S_DETAILS, S_STATUS
-from uikit import Session, first_page, signed_in, until
+from support.signals import emitted, when
+from support.waiting import until
+from support.windows import Session, connection_reads, first_page, rows_shown, signed_in
 
 from snx_desktop.models.roles import FetchState, Roles
 
@@ -88,8 +90,9 @@ async def test_scroll_to_the_end_makes_one_request_per_page(sandbox: Any, tmp_pa
         assert total >= 300
         before = s.posts
         while model.loaded_count < total:
+            loaded = model.loaded_count
             view.scrollToBottom()
-            await asyncio.sleep(0.01)
+            await rows_shown(model, lambda n=loaded: model.loaded_count > n, 10, "the next page")
             await model.wait_idle()
         assert model.rowCount() == total
         assert not model.canFetchMore(QModelIndex())
@@ -119,12 +122,13 @@ async def test_search_shows_cached_matches_then_server_matches(
         assert lp.search.hasFocus() or lp.search.isVisible()
         for i in range(1, len(last_word) + 1):  # typing, one key at a time
             lp.search.setText(last_word[:i])
+            # a typist's pause, shorter than the search delay: the behaviour under test
             await asyncio.sleep(0.01)
         # cached matches (full-text index over what page 0 cached) are there at once
-        await until(lambda: model.loaded_count > 0, 2, "cached matches")
+        await rows_shown(model, lambda: model.loaded_count > 0, 2, "cached matches")
         assert s.posts == before
         assert model.index(0, 0).data(Roles.FETCH_STATE) is FetchState.STALE
-        await until(lambda: s.posts > before and not model.busy, 10, "server matches")
+        await rows_shown(model, lambda: s.posts > before and not model.busy, 10, "server matches")
         await model.wait_idle()
         assert s.posts == before + 1  # one request for all the keystrokes
         assert model.index(0, 0).data(Roles.FETCH_STATE) is FetchState.LOADED
@@ -135,7 +139,7 @@ async def test_search_shows_cached_matches_then_server_matches(
             assert last_word.lower() in text
         assert f"match “{last_word}”" in lp.status.text()
         lp.search.clear()
-        await until(lambda: model.loaded_count >= 50, 10, "full list back")
+        await rows_shown(model, lambda: model.loaded_count >= 50, 10, "full list back")
 
 
 async def _contact_with_everything(s: Session) -> str:
@@ -224,10 +228,12 @@ async def test_work_offline_keeps_browsing_and_searching_from_the_cache(
         w.list_pane.select_row(0)
         await w.detail.wait_loaded()
         w.status.work_offline.click()
-        await until(lambda: w.status.connection.text() == "Working offline", 5, "offline")
+        await connection_reads(s, "Working offline", 5)
         before = s.posts
         w.actions_.refresh.trigger()
-        await until(lambda: model.loaded_count >= 50 and not model.busy, 5, "cached page")
+        await rows_shown(
+            model, lambda: model.loaded_count >= 50 and not model.busy, 5, "cached page"
+        )
         while model.loaded_count < 100 and await model.load_next():
             pass
         assert model.loaded_count == 100
@@ -235,8 +241,8 @@ async def test_work_offline_keeps_browsing_and_searching_from_the_cache(
         name_field = s.binder.schema.role("Contact", "name")
         assert name_field
         word = str(first[name_field]).split()[0]
-        w.list_pane.search.setText(word)
-        await asyncio.sleep(0.3)
+        async with emitted(model.idle, 5, "the search's first page"):
+            w.list_pane.search.setText(word)
         await model.wait_idle()
         assert model.loaded_count >= 1
         assert model.index(0, 0).data(Roles.FETCH_STATE) is FetchState.STALE
@@ -249,9 +255,10 @@ async def test_work_offline_keeps_browsing_and_searching_from_the_cache(
         assert s.posts == before  # nothing went to the network
         # back online: F5 goes to the server again
         w.status.work_offline.click()
-        await until(lambda: w.status.connection.text() == "Online", 5, "online")
+        await connection_reads(s, "Online", 5)
         w.actions_.refresh.trigger()
-        await until(
+        await rows_shown(
+            model,
             lambda: model.index(0, 0).data(Roles.FETCH_STATE) is FetchState.LOADED,
             5,
             "the first page from the server",
@@ -270,15 +277,22 @@ async def test_lost_connection_goes_offline_and_comes_back(
         fresh_sandbox.faults.drop_rate = 1.0
         w.actions_.refresh.trigger()
         await model.wait_idle()
-        await until(lambda: w.status.connection.property("offline") == "true", 10, "offline")
+        await when(
+            s.binder.bridge.connectivityChanged,
+            lambda: w.status.connection.property("offline") == "true",
+            10,
+            "offline",
+        )
         assert model.loaded_count == 20  # the cached page is still shown
         await model.load_next()  # the next page was never cached
         last = model.index(model.rowCount() - 1, 0)
         assert last.data(Roles.FETCH_STATE) is FetchState.FAILED
         fresh_sandbox.faults.drop_rate = 0.0
-        await until(lambda: w.status.connection.text() == "Online", 15, "back online")
+        await connection_reads(s, "Online", 15)
         w.actions_.refresh.trigger()
-        await until(lambda: model.loaded_count >= 20 and not model.busy, 5, "first page")
+        await rows_shown(
+            model, lambda: model.loaded_count >= 20 and not model.busy, 5, "first page"
+        )
         while model.loaded_count < 40 and await model.load_next():
             pass
         assert model.loaded_count == 40
@@ -347,11 +361,12 @@ async def test_make_available_offline_then_search_everything_offline(
         assert name_field
         far = listing.items[0].field_data[name_field]
         w.status.work_offline.click()
-        await until(lambda: w.status.connection.text() == "Working offline", 5, "offline")
+        await connection_reads(s, "Working offline", 5)
         before = s.posts
-        w.list_pane.search.setText(far)
         model = w.list_pane.models["contact"]
-        await until(lambda: model.loaded_count > 0 and not model.busy, 5, "offline matches")
+        async with emitted(model.idle, 5, "the search's first page"):
+            w.list_pane.search.setText(far)
+        await rows_shown(model, timeout=5, what="offline matches")
         names = [str((model.record(r) or {}).get(name_field)) for r in range(model.loaded_count)]
         assert far in names
         assert s.posts == before

@@ -6,7 +6,7 @@ import asyncio
 import threading
 
 import pytest
-from uikit import dispose
+from support.qtobjects import dispose
 
 from snx_desktop import messages
 from snx_desktop.models.bridge import MessageBridge

@@ -33,7 +33,9 @@ from PySide6.QtWidgets import (
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.fields import C_EMAIL, C_FIRST, C_LAST, C_NAME, C_RECORD_ID, C_TITLE
 from support.qtdrag import send_drag
-from uikit import dispose, settings_in, until
+from support.qtobjects import dispose
+from support.waiting import until
+from support.windows import settings_in
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.models.roles import Roles

@@ -10,7 +10,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent, QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QMenu
-from uikit import Session, first_page, signed_in, until
+from support.waiting import until
+from support.windows import Session, first_page, signed_in
 
 from snx_desktop.models.roles import Roles
 

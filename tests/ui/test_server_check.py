@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMenu
-from uikit import first_page, signed_in, until
+from support.waiting import until
+from support.windows import first_page, signed_in
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 

@@ -11,40 +11,37 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
-from uikit import DEMO_EMAIL, DEMO_PASSWORD, dispose, settings_in, until
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.dialogs import press_ok, sign_in_dialog, sign_in_dialogs
+from support.qtobjects import dispose
+from support.signals import when
+from support.waiting import until
+from support.windows import settings_in
 
 from snx_desktop import messages
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.ui.accountflow import NOT_RENEWED_MESSAGE, RENEW_MESSAGE, AccountFlow
 from snx_desktop.ui.mainwindow import MainWindow
-from snx_desktop.ui.signin import SignInDialog, SignInRequest
+from snx_desktop.ui.signin import SignInRequest
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.qt_log_ignore("This plugin does not support")]
 
 NOTES = 6
 
 
-def _dialogs() -> list[SignInDialog]:
-    return [
-        w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()
-    ]
-
-
-def _dialog() -> SignInDialog | None:
-    shown = _dialogs()
-    return shown[0] if shown else None
-
-
-def _ok(dialog: SignInDialog) -> None:
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+async def _queue_until(
+    app: App, condition: Callable[[], object], timeout: float, what: str
+) -> None:
+    """Wait on the session's queue-status signal until ``condition`` holds."""
+    assert app.ctrl.binder is not None
+    await when(app.ctrl.binder.bridge.queueStatusChanged, condition, timeout, what)
 
 
 @dataclass
@@ -65,7 +62,7 @@ async def app(tmp_path: Path) -> AsyncIterator[App]:
     try:
         yield App(window, ctrl, said)
     finally:
-        for dialog in _dialogs():
+        for dialog in sign_in_dialogs():
             dialog.reject()
         await ctrl.close()
         unsubscribe()
@@ -105,7 +102,7 @@ async def _offline_start_with_queued_notes(app: App, url: str, tag: str) -> list
     assert await app.ctrl.open_account(request) is None
     await app.ctrl.close()
     assert await asyncio.wait_for(app.ctrl.start(offline=True), 15) is True
-    assert _dialog() is None
+    assert sign_in_dialog() is None
     contacts = await _contact_ids(url)
     made = await _queue_notes(app.ctrl, contacts, tag)
     assert app.ctrl.services.writes.status.pending == NOTES
@@ -119,8 +116,8 @@ async def test_expired_session_without_credentials_asks_and_sends_after_sign_in(
     tag = f"renew-{uuid.uuid4().hex[:8]}"
     made = await _offline_start_with_queued_notes(app, sandbox.base_url, tag)
     contacts = await _contact_ids(sandbox.base_url)
-    await until(_dialog, 15, "the sign-in-again dialog")
-    dialog = _dialog()
+    await until(sign_in_dialog, 15, "the sign-in-again dialog")
+    dialog = sign_in_dialog()
     assert dialog is not None
     assert dialog.error.text() == RENEW_MESSAGE
     assert dialog.server.currentText() == sandbox.base_url
@@ -129,21 +126,21 @@ async def test_expired_session_without_credentials_asks_and_sends_after_sign_in(
     assert dialog.email.isReadOnly()
     assert dialog.use_password.isChecked()
     writes = app.ctrl.services.writes
-    await until(lambda: writes.status.paused, 10, "the queue to pause")
+    await _queue_until(app, lambda: writes.status.paused, 10, "the queue to pause")
     assert "paused" in app.window.status.pending.text()
 
     # a second request to sign in while the dialog is open shows no second dialog
     assert app.ctrl.binder is not None
     app.ctrl.binder.bridge.signInNeeded.emit()
-    await asyncio.sleep(0.2)
-    assert _dialogs() == [dialog]
+    await asyncio.sleep(0.2)  # time for a second dialog that must not come: no event to await
+    assert sign_in_dialogs() == [dialog]
 
     dialog.password.setText(DEMO_PASSWORD)
-    _ok(dialog)
-    await until(lambda: writes.status.pending == 0, 20, "the queued notes to be sent")
+    press_ok(dialog)
+    await _queue_until(app, lambda: writes.status.pending == 0, 20, "the queued notes to be sent")
     assert not writes.status.paused
     assert "paused" not in app.window.status.pending.text()
-    assert _dialog() is None
+    assert sign_in_dialog() is None
     assert await _notes_on_server(sandbox.base_url, contacts, tag) == made
     assert not [m for m in app.said if m.level is messages.Level.ERROR]
 
@@ -152,13 +149,13 @@ async def test_a_wrong_password_is_shown_and_the_dialog_asks_again(sandbox: Any,
     tag = f"wrong-{uuid.uuid4().hex[:8]}"
     made = await _offline_start_with_queued_notes(app, sandbox.base_url, tag)
     contacts = await _contact_ids(sandbox.base_url)
-    await until(_dialog, 15, "the sign-in-again dialog")
-    dialog = _dialog()
+    await until(sign_in_dialog, 15, "the sign-in-again dialog")
+    dialog = sign_in_dialog()
     assert dialog is not None
     dialog.password.setText("not the password")
-    _ok(dialog)
+    press_ok(dialog)
     await until(
-        lambda: _dialog() is dialog and dialog.error.text() != RENEW_MESSAGE,
+        lambda: sign_in_dialog() is dialog and dialog.error.text() != RENEW_MESSAGE,
         15,
         "the dialog back with the error",
     )
@@ -167,9 +164,9 @@ async def test_a_wrong_password_is_shown_and_the_dialog_asks_again(sandbox: Any,
     assert app.ctrl.services.writes.status.pending == NOTES
     assert app.ctrl.services.writes.status.paused
     dialog.password.setText(DEMO_PASSWORD)
-    _ok(dialog)
+    press_ok(dialog)
     writes = app.ctrl.services.writes
-    await until(lambda: writes.status.pending == 0, 20, "the queued notes to be sent")
+    await _queue_until(app, lambda: writes.status.pending == 0, 20, "the queued notes to be sent")
     assert await _notes_on_server(sandbox.base_url, contacts, tag) == made
 
 
@@ -179,8 +176,8 @@ async def test_cancel_keeps_the_queue_and_switch_account_sends_it_later(
     tag = f"cancel-{uuid.uuid4().hex[:8]}"
     made = await _offline_start_with_queued_notes(app, sandbox.base_url, tag)
     contacts = await _contact_ids(sandbox.base_url)
-    await until(_dialog, 15, "the sign-in-again dialog")
-    dialog = _dialog()
+    await until(sign_in_dialog, 15, "the sign-in-again dialog")
+    dialog = sign_in_dialog()
     assert dialog is not None
     dialog.reject()
     await until(lambda: any(m.text == NOT_RENEWED_MESSAGE for m in app.said), 10, "the warning")
@@ -189,26 +186,26 @@ async def test_cancel_keeps_the_queue_and_switch_account_sends_it_later(
     writes = app.ctrl.services.writes
     # the dialog may come from the schema's refresh before the queue tried to send: the queue
     # pauses when its first write meets the expired session
-    await until(lambda: writes.status.paused, 10, "the queue to pause")
+    await _queue_until(app, lambda: writes.status.paused, 10, "the queue to pause")
     assert writes.status.pending == NOTES  # nothing dropped
     assert writes.status.failed == 0
     assert "paused" in app.window.status.pending.text()
     assert await _notes_on_server(sandbox.base_url, contacts, tag) == []
-    assert _dialog() is None
+    assert sign_in_dialog() is None
 
     # later: File > Switch account..., the same account again
     task = asyncio.ensure_future(app.ctrl.switch_account())
-    await until(_dialog, 10, "the sign-in dialog")
-    again = _dialog()
+    await until(sign_in_dialog, 10, "the sign-in dialog")
+    again = sign_in_dialog()
     assert again is not None
     again.server.setCurrentText(sandbox.base_url)
     again.use_password.setChecked(True)
     again.email.setText(DEMO_EMAIL)
     again.password.setText(DEMO_PASSWORD)
-    _ok(again)
+    press_ok(again)
     assert await asyncio.wait_for(task, 15) is True
     writes = app.ctrl.services.writes
-    await until(lambda: writes.status.pending == 0, 20, "the queued notes to be sent")
+    await _queue_until(app, lambda: writes.status.pending == 0, 20, "the queued notes to be sent")
     assert await _notes_on_server(sandbox.base_url, contacts, tag) == made
 
 
@@ -221,17 +218,17 @@ async def test_an_expired_token_is_asked_for_again(fresh_sandbox: Any, app: App)
     fresh_sandbox.expire_tokens()
     tag = f"token-{uuid.uuid4().hex[:8]}"
     made = await _queue_notes(app.ctrl, contacts, tag)
-    await until(_dialog, 15, "the sign-in-again dialog")
-    dialog = _dialog()
+    await until(sign_in_dialog, 15, "the sign-in-again dialog")
+    dialog = sign_in_dialog()
     assert dialog is not None
     assert dialog.use_token.isChecked()
     assert not dialog.use_password.isEnabled()  # the same account, signed in the same way
     writes = app.ctrl.services.writes
     assert writes.status.pending > 0
     dialog.token.setText(token)  # the expired one: refused, asked again
-    _ok(dialog)
+    press_ok(dialog)
     await until(
-        lambda: _dialog() is dialog and "not accepted" in dialog.error.text(),
+        lambda: sign_in_dialog() is dialog and "not accepted" in dialog.error.text(),
         15,
         "the dialog back with the error",
     )
@@ -240,7 +237,7 @@ async def test_an_expired_token_is_asked_for_again(fresh_sandbox: Any, app: App)
     async with SalesNexusClient(url) as client:
         new_token = await client.login(DEMO_EMAIL, DEMO_PASSWORD)
     dialog.token.setText(new_token)
-    _ok(dialog)
-    await until(lambda: writes.status.pending == 0, 20, "the queued notes to be sent")
+    press_ok(dialog)
+    await _queue_until(app, lambda: writes.status.pending == 0, 20, "the queued notes to be sent")
     assert app.ctrl.services.client.token == new_token
     assert await _notes_on_server(url, contacts, tag) == made

@@ -8,7 +8,11 @@ from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
-from uikit import DEMO_EMAIL, DEMO_PASSWORD, dispose, settings_in, until
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.dialogs import sign_in_dialog
+from support.qtobjects import dispose
+from support.waiting import until
+from support.windows import rows_shown, settings_in
 
 from snx_desktop.secrets import SecretStore, account_key, memory_keyring_class
 from snx_desktop.ui.accountflow import AccountFlow
@@ -16,13 +20,6 @@ from snx_desktop.ui.mainwindow import MainWindow
 from snx_desktop.ui.signin import SignInDialog, load_accounts
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-def _dialog() -> SignInDialog | None:
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, SignInDialog) and widget.isVisible():
-            return widget
-    return None
 
 
 def _submit(dialog: SignInDialog, server: str, email: str, password: str, remember: bool) -> None:
@@ -49,14 +46,16 @@ async def test_sign_in_remember_me_and_silent_sign_in(sandbox: Any, tmp_path: Pa
     )
     try:
         task = asyncio.ensure_future(ctrl.start(server=sandbox.base_url))
-        await until(_dialog, 10, "the sign-in dialog")
-        dialog = _dialog()
+        await until(sign_in_dialog, 10, "the sign-in dialog")
+        dialog = sign_in_dialog()
         assert dialog is not None
         assert not dialog.keyring_note.isVisible()  # a secure keyring: no warning
         _submit(dialog, sandbox.base_url, DEMO_EMAIL, "wrong password", remember=True)
         # the dialog comes back with the error and what was typed
-        await until(lambda: _dialog() is not None and _dialog() is not dialog, 10, "retry")
-        again = _dialog()
+        await until(
+            lambda: sign_in_dialog() is not None and sign_in_dialog() is not dialog, 10, "retry"
+        )
+        again = sign_in_dialog()
         assert again is not None
         assert "not correct" in again.error.text()
         assert again.email.text() == DEMO_EMAIL
@@ -65,7 +64,7 @@ async def test_sign_in_remember_me_and_silent_sign_in(sandbox: Any, tmp_path: Pa
         assert ctrl.services is not None
         assert DEMO_EMAIL in window.windowTitle()
         model = window.list_pane.models["contact"]
-        await until(lambda: model.loaded_count > 0, 10, "contacts")
+        await rows_shown(model, lambda: model.loaded_count > 0, 10, "contacts")
         key = account_key(sandbox.base_url, DEMO_EMAIL)
         assert keyring.entries[("SalesNexus Desktop", key)] == DEMO_PASSWORD
         accounts = load_accounts(settings)
@@ -92,7 +91,7 @@ async def test_sign_in_remember_me_and_silent_sign_in(sandbox: Any, tmp_path: Pa
             secrets=SecretStore(backend=keyring),
         )
         assert await asyncio.wait_for(ctrl2.start(), 15) is True
-        assert _dialog() is None
+        assert sign_in_dialog() is None
         assert ctrl2.services is not None
         await ctrl2.close()
     finally:
@@ -110,8 +109,8 @@ async def test_insecure_keyring_warns_in_the_dialog_and_cancel_leaves_signed_out
     ctrl = AccountFlow(window=window, settings=settings, profile=tmp_path, on_quit=lambda _c: None)
     try:
         task = asyncio.ensure_future(ctrl.start(server=sandbox.base_url))
-        await until(_dialog, 10, "the sign-in dialog")
-        dialog = _dialog()
+        await until(sign_in_dialog, 10, "the sign-in dialog")
+        dialog = sign_in_dialog()
         assert dialog is not None
         assert dialog.keyring_note.isVisible()  # null keyring in tests
         assert "memory only" in dialog.keyring_note.text()
@@ -142,8 +141,8 @@ async def test_switch_account_opens_the_dialog_and_signs_in_again(
         )
         first = ctrl.services
         task = asyncio.ensure_future(ctrl.switch_account())
-        await until(_dialog, 10, "the sign-in dialog")
-        dialog = _dialog()
+        await until(sign_in_dialog, 10, "the sign-in dialog")
+        dialog = sign_in_dialog()
         assert dialog is not None
         assert dialog.server.findText(sandbox.base_url) >= 0  # the sandbox is offered
         _submit(dialog, sandbox.base_url, DEMO_EMAIL, DEMO_PASSWORD, remember=False)
@@ -176,7 +175,7 @@ async def test_offline_start_opens_the_last_account_from_its_cache(
         request = SignInRequest(sandbox.base_url, DEMO_EMAIL, DEMO_PASSWORD, remember=False)
         assert await ctrl.open_account(request) is None
         model = window.list_pane.models["contact"]
-        await until(lambda: model.loaded_count > 0 and not model.busy, 10, "contacts")
+        await rows_shown(model, timeout=10, what="contacts")
         first = model.record_id(0)
         await ctrl.close()
 
@@ -189,9 +188,9 @@ async def test_offline_start_opens_the_last_account_from_its_cache(
             secrets=SecretStore(backend=keyring),
         )
         assert await asyncio.wait_for(ctrl2.start(offline=True), 15) is True
-        assert _dialog() is None
+        assert sign_in_dialog() is None
         model = window.list_pane.models["contact"]
-        await until(lambda: model.loaded_count > 0 and not model.busy, 10, "cached contacts")
+        await rows_shown(model, timeout=10, what="cached contacts")
         assert model.record_id(0) == first
         assert window.status.connection.text() == "Working offline"
         await ctrl2.close()

@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QDialog, QMenu, QToolButton
-from uikit import Session, first_page, signed_in, until
+from PySide6.QtWidgets import QMenu, QToolButton
+from support.dialogs import visible_dialog
+from support.signals import when
+from support.waiting import until
+from support.windows import Session, connection_reads, first_page, signed_in
 
 from snx_desktop.ui.actions import work_offline_wording
 from snx_desktop.ui.navigation import SECTIONS
@@ -40,13 +43,6 @@ def _menu_of(window: Any, action: QAction) -> QMenu | None:
     for menu in window.menuBar().findChildren(QMenu):
         if action in menu.actions():
             return menu
-    return None
-
-
-def _visible_dialog() -> QDialog | None:
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, QDialog) and widget.isVisible():
-            return widget
     return None
 
 
@@ -108,12 +104,12 @@ async def test_each_command_shows_once_on_the_toolbar_in_every_section(
         new_button = w.toolbar.widgetForAction(w.actions_.new_record)
         assert isinstance(new_button, QToolButton)
         new_button.click()
-        await until(_visible_dialog, 5, "the activity dialog")
-        dialog = _visible_dialog()
+        await until(visible_dialog, 5, "the activity dialog")
+        dialog = visible_dialog()
         assert dialog is not None
         assert dialog.objectName() == "activityDialog"
         dialog.reject()
-        await until(lambda: _visible_dialog() is None, 5, "the dialog to close")
+        await until(lambda: visible_dialog() is None, 5, "the dialog to close")
 
 
 def _switch_says(s: Session, working_offline: bool) -> None:
@@ -156,23 +152,28 @@ async def test_work_offline_switch_says_go_online_everywhere_while_offline(
         toolbar_button = w.toolbar.widgetForAction(w.actions_.work_offline)
         assert isinstance(toolbar_button, QToolButton)
         toolbar_button.click()
-        await until(lambda: w.status.connection.text() == "Working offline", 5, "offline")
+        await connection_reads(s, "Working offline", 5)
         assert not s.services.connectivity.is_online
         _switch_says(s, True)
 
         # the status bar's button: the session sets the action's state (signals blocked)
         w.status.work_offline.click()
-        await until(lambda: w.status.connection.text() == "Online", 10, "online")
+        await connection_reads(s, "Online", 10)
         _switch_says(s, False)
 
         # the services change state on their own (another window, a restart with --offline)
         s.services.connectivity.set_work_offline(True)
-        await until(lambda: w.actions_.work_offline.isChecked(), 5, "the switch to follow")
+        await when(
+            s.binder.bridge.connectivityChanged,
+            w.actions_.work_offline.isChecked,
+            5,
+            "the switch to follow",
+        )
         _switch_says(s, True)
 
         # the menu item (Ctrl+Shift+O runs the same action)
         w.actions_.work_offline.trigger()
-        await until(lambda: w.status.connection.text() == "Online", 10, "online again")
+        await connection_reads(s, "Online", 10)
         _switch_says(s, False)
 
 
@@ -181,5 +182,10 @@ async def test_a_window_opened_while_working_offline_says_go_online(
     fresh_sandbox: Any, tmp_path: Path
 ) -> None:
     async with signed_in(fresh_sandbox, tmp_path, work_offline=True) as s:
-        await until(lambda: s.window.actions_.work_offline.isChecked(), 5, "the offline state")
+        await when(
+            s.binder.bridge.connectivityChanged,
+            s.window.actions_.work_offline.isChecked,
+            5,
+            "the offline state",
+        )
         _switch_says(s, True)

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, QUrl
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QWidget
+from support.dialogs import visible_dialog
 from support.qtdrag import send_drag
-from uikit import first_page, signed_in, until
+from support.signals import when
+from support.waiting import eventually, until
+from support.windows import first_page, signed_in
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-def _visible_dialog() -> QDialog | None:
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, QDialog) and widget.isVisible():
-            return widget
-    return None
 
 
 def _drop_files(widget: QWidget, *paths: Path) -> list[bool]:
@@ -40,12 +35,12 @@ async def test_ctrl_n_opens_the_new_contact_dialog(sandbox: Any, tmp_path: Path)
         assert w.findChild(QWidget, "pendingPanel") is not None
         assert w.findChild(QWidget, "pendingList") is not None
         w.actions_.new_record.trigger()
-        await until(_visible_dialog, 5, "the new-record dialog")
-        dialog = _visible_dialog()
+        await until(visible_dialog, 5, "the new-record dialog")
+        dialog = visible_dialog()
         assert dialog is not None
         assert type(dialog).__name__ == "NewRecordDialog"
         dialog.reject()
-        await until(lambda: _visible_dialog() is None, 5, "the dialog to close")
+        await until(lambda: visible_dialog() is None, 5, "the dialog to close")
 
 
 @pytest.mark.asyncio
@@ -57,7 +52,7 @@ async def test_files_dropped_on_the_open_contact_are_uploaded(
         await first_page(s)
         await until(lambda: w.features.attacher is not None, 5, "features")
         w.list_pane.select_row(2)
-        await until(lambda: w.detail.record_id != "", 5, "an open contact")
+        await when(w.detail.recordOpened, lambda: w.detail.record_id != "", 5, "an open contact")
         await w.detail.wait_loaded()
         cid = w.detail.record_id
         one = tmp_path / "notes.txt"
@@ -70,8 +65,8 @@ async def test_files_dropped_on_the_open_contact_are_uploaded(
             docs = await s.services.client.get_docs_for_contact(cid)
             return {d.file_name for d in docs.items}
 
-        for _ in range(100):
-            if await names() >= {"notes.txt", "offer.pdf"}:
-                break
-            await asyncio.sleep(0.1)
+        async def both_there() -> bool:
+            return await names() >= {"notes.txt", "offer.pdf"}
+
+        await eventually(both_there, 10, "both files on the server")
         assert await names() >= {"notes.txt", "offer.pdf"}

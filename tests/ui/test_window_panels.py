@@ -3,7 +3,6 @@ signed-in main window offers them (real services, real HTTP to the sandbox)."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,9 +11,12 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QLineEdit, QMenu, QToolButton, QWidget
+from support.dialogs import visible_dialog
 from support.fields import C_COMPANY, C_CREATED, C_EMAIL, C_LAST, C_NAME
-from uikit import Session, first_page, signed_in, until
+from support.signals import when
+from support.waiting import until
+from support.windows import Session, connection_reads, first_page, rows_shown, signed_in
 
 from snx_desktop.services.uploads import JobState
 from snx_desktop.ui.editing import FieldsEditor
@@ -26,18 +28,11 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 FMT = "%Y-%m-%dT%H:%M:%S"
 
 
-def _visible_dialog() -> QDialog | None:
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, QDialog) and widget.isVisible():
-            return widget
-    return None
-
-
 async def _close_dialog() -> None:
-    dialog = _visible_dialog()
+    dialog = visible_dialog()
     assert dialog is not None
     dialog.reject()
-    await until(lambda: _visible_dialog() is None, 5, "the dialog to close")
+    await until(lambda: visible_dialog() is None, 5, "the dialog to close")
 
 
 async def _ready(s: Session) -> None:
@@ -45,7 +40,7 @@ async def _ready(s: Session) -> None:
     await first_page(s)
     await until(lambda: w.list_pane.agenda is not None, 5, "the session's panels")
     w.list_pane.select_row(0)
-    await until(lambda: w.detail.record_id != "", 5, "an open contact")
+    await when(w.detail.recordOpened, lambda: w.detail.record_id != "", 5, "an open contact")
     await w.detail.wait_loaded()
 
 
@@ -91,8 +86,8 @@ async def test_toolbar_and_header_buttons_run_the_menu_commands(
         button = bar.widgetForAction(w.features.actions["actionAddNote"])
         assert isinstance(button, QToolButton)
         button.click()
-        await until(_visible_dialog, 5, "the note dialog")
-        dialog = _visible_dialog()
+        await until(visible_dialog, 5, "the note dialog")
+        dialog = visible_dialog()
         assert dialog is not None
         assert dialog.objectName() == "noteDialog"
         await _close_dialog()
@@ -108,14 +103,14 @@ async def test_toolbar_and_header_buttons_run_the_menu_commands(
         }
         assert all(b.accessibleName() and b.isEnabled() for b in buttons.values())
         buttons["header_actionNewActivity"].click()
-        await until(_visible_dialog, 5, "the activity dialog")
-        dialog = _visible_dialog()
+        await until(visible_dialog, 5, "the activity dialog")
+        dialog = visible_dialog()
         assert dialog is not None
         assert dialog.objectName() == "activityDialog"
         await _close_dialog()
         buttons["header_actionDeleteShown"].click()
-        await until(_visible_dialog, 5, "the delete confirmation")
-        dialog = _visible_dialog()
+        await until(visible_dialog, 5, "the delete confirmation")
+        dialog = visible_dialog()
         assert dialog is not None
         assert type(dialog).__name__ == "DeleteDialog"
         await _close_dialog()
@@ -123,11 +118,11 @@ async def test_toolbar_and_header_buttons_run_the_menu_commands(
         # the toolbar's Work offline is the status bar's switch too
         offline = w.actions_.work_offline
         offline.trigger()
-        await until(lambda: w.status.connection.text() == "Working offline", 5, "offline")
+        await connection_reads(s, "Working offline", 5)
         assert w.status.work_offline.isChecked()
         assert w.status.work_offline.text() == "Go online"
         offline.trigger()
-        await until(lambda: w.status.connection.text() == "Online", 5, "online")
+        await connection_reads(s, "Online", 5)
 
 
 @pytest.mark.asyncio
@@ -164,7 +159,12 @@ async def test_agenda_section_lists_the_reps_activities_by_day_with_overdue_mark
         def rows() -> dict[str, Any]:
             return {item.text(1): item for item in agenda.items()}
 
-        await until(lambda: {"Panel overdue call", "Panel demo"} <= set(rows()), 10, "rows")
+        await when(
+            agenda.summaryChanged,
+            lambda: {"Panel overdue call", "Panel demo"} <= set(rows()),
+            10,
+            "rows",
+        )
         late, later = rows()["Panel overdue call"], rows()["Panel demo"]
         assert late.text(3) == "Overdue"
         assert late.foreground(1).color().name() == "#c0392b"
@@ -183,7 +183,7 @@ async def test_agenda_section_lists_the_reps_activities_by_day_with_overdue_mark
         # the activity list loaded for the agenda: its "For" column names the rep on every
         # row, so it is hidden
         acts = w.list_pane.models["activity"]
-        await until(lambda: acts.loaded_count > 0 and not acts.busy, 10, "activity rows")
+        await rows_shown(acts, timeout=10, what="activity rows")
         col = next(i for i, c in enumerate(acts.columns) if c.key == "schedule-for")
         assert w.list_pane.views["activity"].isColumnHidden(col)
         # the reminder for the call due soon reaches the window (no tray offscreen)
@@ -197,13 +197,13 @@ async def test_agenda_section_lists_the_reps_activities_by_day_with_overdue_mark
         # Ctrl+N on the agenda makes an activity
         assert w.actions_.new_record.isEnabled()
         assert w.actions_.new_record.text() == "&New activity…"
-        # Enter on an activity opens it for editing (rows are rebuilt as pages arrive)
-        await asyncio.sleep(0.05)
+        # Enter on an activity opens it for editing (rows are rebuilt as pages arrive: the
+        # item is taken and activated in one step)
         later = rows()["Panel demo"]
         agenda.tree.setCurrentItem(later)
         agenda.tree.itemActivated.emit(later, 0)
-        await until(_visible_dialog, 5, "the activity dialog")
-        dialog = _visible_dialog()
+        await until(visible_dialog, 5, "the activity dialog")
+        dialog = visible_dialog()
         assert dialog is not None
         assert dialog.objectName() == "activityDialog"
         await _close_dialog()
@@ -259,7 +259,6 @@ async def test_upload_list_follows_a_real_upload_to_the_sandbox(
         assert buf.getvalue() == data
         # a finished upload leaves the list after a while (it is in the Documents tab)
         w.features.uploads.remove(job.job_id)
-        await asyncio.sleep(0)
         assert panel.row(job.job_id) is None
         assert not panel.isVisible()
 
@@ -274,14 +273,9 @@ async def test_every_visible_control_has_an_accessible_name(sandbox: Any, tmp_pa
             w.navigation.select(section)
             if section in w.list_pane.models:
                 model = w.list_pane.models[section]
-
-                def loaded(m: Any = model) -> bool:
-                    return bool(m.loaded_count > 0 and not m.busy)
-
-                await until(loaded, 10, section)
+                await rows_shown(model, timeout=10, what=section)
                 w.list_pane.select_row(0)
                 await w.detail.wait_loaded()
-            await asyncio.sleep(0.05)
             for widget in w.findChildren(QWidget):
                 if not widget.isVisibleTo(w) or not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
                     continue

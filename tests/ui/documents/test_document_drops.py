@@ -178,7 +178,7 @@ async def test_empty_file_is_refused_and_nothing_is_sent(
     assert row is not None
     assert "blank.txt" in row.status.text()
     assert "empty" in row.status.text()
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.1)  # time for requests that must not come: no event to await
     assert env.network.posts == posts
     assert await server_files(env.client, cid) == {}
 
@@ -247,7 +247,7 @@ async def test_an_empty_folder_is_refused_with_a_message_naming_it(
         "No files to attach in “Quarterly reports” (hidden files are left out)."
     ]
     assert env.manager.jobs_for(cid) == []
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.1)  # time for requests that must not come: no event to await
     assert env.network.posts == posts
     assert await server_files(env.client, cid) == {}
 
@@ -318,7 +318,7 @@ async def test_cancel_in_the_middle_from_the_upload_list(
     assert row is not None
     assert row.retry_button.isVisibleTo(row)
     assert not row.cancel_button.isVisibleTo(row)
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(0.3)  # time for a stray upload to land: none must
     assert await server_files(env.client, cid) == {}
 
 
@@ -507,12 +507,12 @@ async def test_list_scrolls_while_a_drag_hovers_at_its_edge_and_paste_goes_to_cu
     middle = QPointF(20, vp.height() / 2)
     drag_move(vp, middle, mime)
     value = bar.value()
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.2)  # time the edge would scroll the list in: it must not
     assert bar.value() == value  # away from the edge: no more scrolling
     assert drag_enter(vp, edge, mime).isAccepted()
     QApplication.sendEvent(vp, QDragLeaveEvent())
     value = bar.value()
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.2)  # time the edge would scroll the list in: it must not
     assert bar.value() == value  # the drag left: no more scrolling
     assert not target.overlay.isVisible()
 

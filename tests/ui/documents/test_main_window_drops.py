@@ -11,7 +11,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.documents import documents_on_server
 from support.qtdrag import send_drag
+from support.signals import when
 from support.waiting import until
+from support.windows import rows_shown
 
 from snx_desktop.models.roles import Roles
 from snx_desktop.services import AppServices
@@ -48,7 +50,7 @@ async def test_drops_on_the_real_contact_list_and_detail_pane(
         window.show()
         window.navigation.select("contact")
         model = window.list_pane.models["contact"]
-        await until(lambda: model.loaded_count > 0 and not model.busy, what="the first page")
+        await rows_shown(model, what="the first page")
         view = window.list_pane.views["contact"]
         # the window binds its own file drops a moment after the binder; this test's attacher
         # goes on after them, so its event filters see the drops first
@@ -91,7 +93,7 @@ async def test_drops_on_the_real_contact_list_and_detail_pane(
         other_contact = str(other.data(Roles.RECORD_ID))
         other_before = await documents_on_server(services.client, other_contact)
         view.setCurrentIndex(other)
-        await until(lambda: pane.record_id == other_contact, what="the contact opened")
+        await when(pane.recordOpened, lambda: pane.record_id == other_contact, 20, "the contact")
         pane_file = tmp_path / "pane.bin"
         pane_file.write_bytes(bytes(range(256)) * 64)
         mime2 = QMimeData()

@@ -1,23 +1,20 @@
-"""Fixtures for the editing tests: real `AppServices` signed in to a sandbox over HTTP, a
-separate client to look at the server's state, and helpers that drive dialogs from async tests
-(the dialog is opened with ``open()`` and awaited; nothing spins a nested Qt loop)."""
+"""Fixtures for the editing tests: real `AppServices` signed in to a sandbox over HTTP and a
+separate client to look at the server's state. Dialogs are driven with
+``support.dialogs.open_dialog`` / ``dialog_result``, the queue awaited with
+``support.writequeue.queue_sent``."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
-from PySide6.QtWidgets import QDialog
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
-from support.waiting import until
 
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.services import AppServices
-from snx_desktop.ui.dialogs import run_dialog
 
 OpenServices = Callable[..., Awaitable[AppServices]]
 
@@ -59,26 +56,6 @@ async def server_client() -> AsyncIterator[Callable[[Any], Awaitable[SalesNexusC
     yield make
     for client in clients:
         await client.aclose()
-
-
-async def start(dialog: QDialog) -> asyncio.Future[int]:
-    """Open ``dialog`` the way the app does (``open()``, awaited) and return its result future."""
-    fut = asyncio.ensure_future(run_dialog(dialog))
-    for _ in range(100):
-        if dialog.isVisible():
-            break
-        await asyncio.sleep(0)
-    assert dialog.isVisible()
-    return fut
-
-
-async def finish(future: asyncio.Future[int], timeout: float = 15.0) -> int:
-    return await asyncio.wait_for(future, timeout)
-
-
-async def settle(svc: AppServices, timeout: float = 30.0) -> None:
-    """Wait until the write queue has sent everything."""
-    await until(lambda: svc.writes.status.pending == 0, timeout, "the queue to empty")
 
 
 QT_IGNORE = pytest.mark.qt_log_ignore("This plugin does not support")

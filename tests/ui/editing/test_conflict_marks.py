@@ -11,7 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QTreeWidget, QWidget
 from support.fields import C_RECORD_ID, C_TITLE
-from uikit import first_page, signed_in, until
+from support.waiting import until
+from support.windows import first_page, signed_in
 
 from snx_desktop.models.liverows import CONFLICT_TIP
 from snx_desktop.ui.editing.conflictdialog import ConflictDialog

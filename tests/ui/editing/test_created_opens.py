@@ -10,11 +10,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPushButton
 from support.fields import C_NAME, G_NAME
-from uikit import Session, first_page, signed_in, until
+from support.waiting import until
+from support.windows import Session, first_page, signed_in
+from support.writequeue import queue_sent
 
 from snx_desktop.models.roles import Roles
 
-from .conftest import QT_IGNORE, settle
+from .conftest import QT_IGNORE
 
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
 
@@ -55,7 +57,7 @@ async def test_a_record_made_with_ctrl_n_is_opened_and_selected(
         await until(lambda: header.name.text() == name, 5, "the new record's details")
         new_id = w.detail.record_id
         assert selected_id(s, kind) == new_id
-        await settle(s.services)
+        await queue_sent(s.services.writes)
         real = s.services.store.cache.resolve_id(new_id)
         await until(lambda: selected_id(s, kind) == real, 10, "the server's id in the list")
         await until(lambda: w.detail.record_id == real, 10, "the server's id in the details")
@@ -90,4 +92,4 @@ async def test_an_activity_scheduled_from_a_contact_opens_in_the_details(
         # selected in the Activities list, at its top
         view = w.list_pane.views["activity"]
         assert str(view.currentIndex().data(Roles.RECORD_ID)) == aid
-        await settle(s.services)
+        await queue_sent(s.services.writes)

@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
+from support.dialogs import dialog_result, open_dialog
 from support.fields import C_EMAIL, C_PHONE, C_TITLE
 
 from snx_desktop.services import csvio
 from snx_desktop.ui.editing.exportdialog import ExportDialog
 from snx_desktop.ui.editing.importwizard import MAPPING, OPTIONS, PREVIEW, RUN, ImportWizard
 
-from .conftest import QT_IGNORE, finish, start
+from .conftest import QT_IGNORE
 
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
 
@@ -31,9 +32,9 @@ async def test_export_then_import_1000_contacts(
 
     export = ExportDialog(svc, "contact", "", path=out)
     qtbot.addWidget(export)
-    fut = await start(export)
+    fut = await open_dialog(export)
     qtbot.mouseClick(export.ok_button, Qt.MouseButton.LeftButton)
-    assert await finish(fut, 60) == QDialog.DialogCode.Accepted
+    assert await dialog_result(fut, 60) == QDialog.DialogCode.Accepted
     assert export.result_value == 1000
     assert export.progress.value() == export.progress.maximum() == 1000
     raw = out.read_bytes()
@@ -44,7 +45,7 @@ async def test_export_then_import_1000_contacts(
 
     wizard = ImportWizard(svc, path=out)
     qtbot.addWidget(wizard)
-    fut = await start(wizard)
+    fut = await open_dialog(wizard)
     assert await wizard.next_step()
     assert wizard.pages.currentIndex() == MAPPING
     mapping = wizard.mapping()
@@ -78,7 +79,7 @@ async def test_export_then_import_1000_contacts(
     assert wizard.close_button.isVisible()
     assert "0 created, 1000 updated, 0 failed" in wizard.status.text()
     qtbot.mouseClick(wizard.close_button, Qt.MouseButton.LeftButton)
-    assert await finish(fut) == QDialog.DialogCode.Accepted
+    assert await dialog_result(fut) == QDialog.DialogCode.Accepted
     assert (await client.get_contacts(page_size=0)).total == 1000
 
 
@@ -88,7 +89,7 @@ async def test_wizard_refuses_bad_steps(
     svc = await open_services(sandbox)
     wizard = ImportWizard(svc)
     qtbot.addWidget(wizard)
-    fut = await start(wizard)
+    fut = await open_dialog(wizard)
     assert not await wizard.next_step()
     assert "Choose a CSV file" in wizard.error.text()
     wizard.file_edit.setText(str(tmp_path / "missing.csv"))
@@ -114,7 +115,7 @@ async def test_wizard_refuses_bad_steps(
     wizard.go_back()
     assert wizard.pages.currentIndex() == MAPPING
     wizard.reject()
-    await finish(fut)
+    await dialog_result(fut)
 
 
 async def test_import_made_offline_is_queued_then_sent(
@@ -133,7 +134,7 @@ async def test_import_made_offline_is_queued_then_sent(
     svc.connectivity.set_work_offline(True)
     wizard = ImportWizard(svc, path=src, chunk_size=2)
     qtbot.addWidget(wizard)
-    fut = await start(wizard)
+    fut = await open_dialog(wizard)
     for _ in range(3):
         assert await wizard.next_step()
     assert "offline" in wizard.preview_summary.text()
@@ -144,7 +145,7 @@ async def test_import_made_offline_is_queued_then_sent(
     assert "waiting to be sent" in wizard.status.text()
     assert svc.writes.status.pending == 3
     qtbot.mouseClick(wizard.close_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
+    await dialog_result(fut)
     svc.connectivity.set_work_offline(False)
     outcomes = [await svc.writes.wait(op, timeout=30) for op in report.queued_ops]
     assert [o.result["created-count"] for o in outcomes] == [2, 2, 1]

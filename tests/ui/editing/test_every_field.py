@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QWidget,
 )
+from support.dialogs import dialog_result, open_dialog
 from support.fields import (
     C_COMPANY,
     C_EMAIL2,
@@ -31,7 +32,9 @@ from support.fields import (
     S_DETAILS,
     S_OWNER,
 )
-from uikit import first_page, signed_in, until
+from support.waiting import until
+from support.windows import first_page, signed_in
+from support.writequeue import queue_sent
 
 from snx_desktop.sandbox.catalogue import USERS
 from snx_desktop.ui.editing.fieldseditor import FieldsEditor
@@ -39,7 +42,7 @@ from snx_desktop.ui.editing.recorddialogs import NewRecordDialog
 from snx_desktop.ui.editing.recordform import RecordForm
 from snx_desktop.ui.editing.saledialog import SaleDialog
 
-from .conftest import QT_IGNORE, finish, settle, start
+from .conftest import QT_IGNORE
 
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
 
@@ -111,22 +114,22 @@ async def test_more_fields_open_or_closed_as_last_time(
     svc = await open_services(sandbox)
     first = NewRecordDialog(svc, "contact", settings=settings_at(tmp_path))
     qtbot.addWidget(first)
-    fut = await start(first)
+    fut = await open_dialog(first)
     section = more_section(first.form)
     second_email = line(first.form, C_EMAIL2)
     assert not second_email.isVisible()  # closed the first time
     qtbot.mouseClick(section.findChild(QWidget, "moreFieldsToggle"), Qt.MouseButton.LeftButton)
     assert second_email.isVisible()
     first.reject()
-    await finish(fut)
+    await dialog_result(fut)
 
     # a new dialog, with the settings read afresh from disk: open as left
     again = NewRecordDialog(svc, "contact", settings=settings_at(tmp_path))
     qtbot.addWidget(again)
-    fut = await start(again)
+    fut = await open_dialog(again)
     assert line(again.form, C_EMAIL2).isVisible()
     again.reject()
-    await finish(fut)
+    await dialog_result(fut)
 
     # the Fields tab follows the same choice, and closing it there is remembered too
     page = await svc.browse.fetch_page("contact", "", 0, 3)
@@ -141,10 +144,10 @@ async def test_more_fields_open_or_closed_as_last_time(
     assert not line(editor.form, C_EMAIL2).isVisible()
     closed = NewRecordDialog(svc, "contact", settings=settings_at(tmp_path))
     qtbot.addWidget(closed)
-    fut = await start(closed)
+    fut = await open_dialog(closed)
     assert not line(closed.form, C_EMAIL2).isVisible()
     closed.reject()
-    await finish(fut)
+    await dialog_result(fut)
 
 
 async def test_first_and_last_name_are_saved_and_read_back(
@@ -153,14 +156,14 @@ async def test_first_and_last_name_are_saved_and_read_back(
     svc = await open_services(fresh_sandbox)
     dialog = NewRecordDialog(svc, "contact", settings=settings_at(tmp_path))
     qtbot.addWidget(dialog)
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     qtbot.keyClicks(line(dialog.form, C_FIRST), "Grace")
     qtbot.keyClicks(line(dialog.form, C_LAST), "Hopper")
     assert line(dialog.form, C_NAME).text() == "Grace Hopper"
     qtbot.keyClicks(line(dialog.form, C_COMPANY), "Navy Labs")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert await finish(fut) == QDialog.DialogCode.Accepted
-    await settle(svc)
+    assert await dialog_result(fut) == QDialog.DialogCode.Accepted
+    await queue_sent(svc.writes)
     cid = svc.store.cache.resolve_id(dialog.result_value.ids[0])
     client = await server_client(fresh_sandbox)
     saved = (await client.get_contact_info(cid)).field_data
@@ -179,7 +182,7 @@ async def test_first_and_last_name_are_saved_and_read_back(
     change = await editor.save()
     assert change is not None
     assert set(change.fields) == {C_NAME, C_LAST}
-    await settle(svc)
+    await queue_sent(svc.writes)
     saved = (await client.get_contact_info(cid)).field_data
     assert (saved[C_NAME], saved[C_FIRST], saved[C_LAST]) == ("Grace Murray", "Grace", "Murray")
 
@@ -190,7 +193,7 @@ async def test_name_rule_both_ways_keeps_what_was_typed_by_hand(
     svc = await open_services(sandbox)
     dialog = NewRecordDialog(svc, "contact", settings=settings_at(tmp_path))
     qtbot.addWidget(dialog)
-    await start(dialog)
+    await open_dialog(dialog)
     form = dialog.form
     name, first, last = line(form, C_NAME), line(form, C_FIRST), line(form, C_LAST)
     hint = form.findChild(QLabel, "nameRuleHint")
@@ -259,28 +262,28 @@ async def test_record_manager_is_the_signed_in_user(
 
     contact = NewRecordDialog(svc, "contact", settings=settings_at(tmp_path))
     qtbot.addWidget(contact)
-    fut = await start(contact)
+    fut = await open_dialog(contact)
     combo = owner_combo(contact.form, f"field_{C_OWNER}")
     assert (combo.currentData(), combo.currentText()) == (me, my_name)
     assert contact.form.changed_fields() == {}  # preset, not an edit
     qtbot.keyClicks(line(contact.form, C_NAME), "Owned Contact")
     qtbot.mouseClick(contact.ok_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
+    await dialog_result(fut)
 
     group = NewRecordDialog(svc, "group", settings=settings_at(tmp_path))
     qtbot.addWidget(group)
-    fut = await start(group)
+    fut = await open_dialog(group)
     combo = owner_combo(group.form, f"field_{G_OWNER}")
     assert (combo.currentData(), combo.currentText()) == (me, my_name)
     qtbot.keyClicks(line(group.form, G_NAME), "Owned Group")
     qtbot.mouseClick(group.ok_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
+    await dialog_result(fut)
 
     page = await svc.browse.fetch_page("contact", "", 0, 5)
     cid = page.records[0]["id"]
     sale = SaleDialog(svc, cid)
     qtbot.addWidget(sale)
-    fut = await start(sale)
+    fut = await open_dialog(sale)
     combo = owner_combo(sale, "saleOwner")
     assert (combo.currentData(), combo.currentText()) == (me, my_name)
     assert sale.fields()[S_OWNER] == me
@@ -289,8 +292,8 @@ async def test_record_manager_is_the_signed_in_user(
     combo.setCurrentIndex(combo.findData(alex.user_id))
     sale.details.setText("Owned by Alex")
     qtbot.mouseClick(sale.ok_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
-    await settle(svc)
+    await dialog_result(fut)
+    await queue_sent(svc.writes)
 
     contact_id = svc.store.cache.resolve_id(contact.result_value.ids[0])
     assert (await client.get_contact_info(contact_id)).field_data[C_OWNER] == me
@@ -344,7 +347,7 @@ async def test_bold_labels_of_changed_fields_are_never_cut(
         assert editor.form is not None
         await until(lambda: editor.form is not None and editor.form.isVisible(), 5, "the form")
         dialog = NewRecordDialog(s.services, "contact", w)
-        fut = await start(dialog)
+        fut = await open_dialog(dialog)
         for form in (editor.form, dialog.form):
             assert more_section(form).findChild(QWidget, "moreFieldsBody").isVisible()
             mark_every_field_changed(form)
@@ -357,7 +360,7 @@ async def test_bold_labels_of_changed_fields_are_never_cut(
             QApplication.processEvents()
             assert cut_labels(form) == []
         dialog.reject()
-        await finish(fut)
+        await dialog_result(fut)
 
 
 async def test_fields_being_typed_survive_a_schema_reloaded_unchanged(

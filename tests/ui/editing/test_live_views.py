@@ -24,13 +24,15 @@ from support.fields import (
     S_DETAILS,
     S_STATUS,
 )
-from uikit import Session, first_page, signed_in, until
+from support.waiting import until
+from support.windows import Session, first_page, signed_in
+from support.writequeue import queue_sent
 
 from snx_desktop.models.paging import PagedTableModel
 from snx_desktop.models.roles import Roles
 from snx_desktop.services.types import Change
 
-from .conftest import QT_IGNORE, settle
+from .conftest import QT_IGNORE
 
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
 
@@ -144,7 +146,7 @@ async def test_each_list_shows_each_kind_of_write_in_place(
             await s.services.writes.resolve(
                 conflict.op_id, dict.fromkeys(conflict.fields, "theirs")
             )
-            await settle(s.services)
+            await queue_sent(s.services.writes)
             target = rid
         else:
             if write == "replay":
@@ -156,7 +158,7 @@ async def test_each_list_shows_each_kind_of_write_in_place(
             if write == "replay":
                 assert model.index(model.row_of(target), 0).data(Roles.PENDING)
                 s.services.connectivity.set_work_offline(False)
-            await settle(s.services)
+            await queue_sent(s.services.writes)
             if kind == "sale":
                 target = s.services.store.cache.resolve_id(target)
         await until(lambda: shown(s, kind, target, want), 10, f"the {kind} row to follow")
@@ -201,4 +203,4 @@ async def test_a_renamed_member_follows_in_the_open_group(
 
         assert "Renamed Member" in cells()
         assert resets == []
-        await settle(s.services)
+        await queue_sent(s.services.writes)

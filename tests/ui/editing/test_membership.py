@@ -12,8 +12,11 @@ from PySide6.QtGui import (
     QStandardItemModel,
 )
 from PySide6.QtWidgets import QApplication, QDialog, QTableView
+from support.dialogs import dialog_result, open_dialog
 from support.fields import C_NAME, G_DESCRIPTION, G_NAME
 from support.qtdrag import send_drag
+from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.models.roles import Roles
 from snx_desktop.ui.editing import commands
@@ -27,7 +30,7 @@ from snx_desktop.ui.editing.membership import (
 )
 from snx_desktop.ui.editing.pickers import AddToCampaignDialog, AddToGroupDialog
 
-from .conftest import QT_IGNORE, finish, settle, start, until
+from .conftest import QT_IGNORE
 
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
 
@@ -103,7 +106,7 @@ async def test_drag_contacts_onto_a_group(
     assert target.last_task is not None
     change = await target.last_task
     assert change.kind == "membership"
-    await settle(svc)
+    await queue_sent(svc.writes)
     members = {c.contact_id for c in (await client.get_contacts_for_group(gid)).items}
     assert set(picked) <= members
 
@@ -122,7 +125,7 @@ async def test_add_to_group_dialog_searches(
     cid = (await svc.browse.fetch_page("contact", "", 0, 12)).records[11]["id"]
     dialog = AddToGroupDialog(svc, [cid])
     qtbot.addWidget(dialog)
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     dialog.start_loading()
     await dialog.wait_loaded()
     assert dialog.list.count() > 1
@@ -133,8 +136,8 @@ async def test_add_to_group_dialog_searches(
     assert dialog.list.count() == 1
     assert dialog.selected_id() == gid
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert await finish(fut) == QDialog.DialogCode.Accepted
-    await settle(svc)
+    assert await dialog_result(fut) == QDialog.DialogCode.Accepted
+    await queue_sent(svc.writes)
     members = {c.contact_id for c in (await client.get_contacts_for_group(gid)).items}
     assert cid in members
 
@@ -153,14 +156,14 @@ async def test_add_to_campaign(
     camp = campaigns[-1]
     dialog = AddToCampaignDialog(svc, ids)
     qtbot.addWidget(dialog)
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     dialog.start_loading()
     await dialog.wait_loaded()
     assert dialog.list.count() == len(campaigns)
     assert dialog.select_id(camp.campaign_id)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
-    await settle(svc)
+    await dialog_result(fut)
+    await queue_sent(svc.writes)
     after = {c.campaign_id: c.member_count for c in (await client.get_campaigns()).items}
     assert after[camp.campaign_id] == camp.member_count + 2
 

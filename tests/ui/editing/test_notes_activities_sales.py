@@ -9,7 +9,10 @@ import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QApplication, QDialog
 from support.accounts import ALEX_EMAIL
+from support.dialogs import dialog_result, open_dialog
 from support.fields import S_AMOUNT, S_CLOSE_DATE, S_DETAILS, S_STATUS
+from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.ui.editing import commands
 from snx_desktop.ui.editing.activitydialog import (
@@ -20,7 +23,7 @@ from snx_desktop.ui.editing.activitydialog import (
 from snx_desktop.ui.editing.notedialog import NoteDialog
 from snx_desktop.ui.editing.saledialog import SaleDialog
 
-from .conftest import QT_IGNORE, finish, settle, start, until
+from .conftest import QT_IGNORE
 
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
 
@@ -37,18 +40,18 @@ async def test_note_dialog_needs_details_and_lands(
     cid = await first_contact(svc, 2)
     dialog = NoteDialog(svc, "contact", cid)
     qtbot.addWidget(dialog)
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert "required" in dialog.details_error.text()
     assert not fut.done()
     dialog.set_type("2")
     dialog.details.setPlainText("Called about the renewal")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
+    await dialog_result(fut)
     # shown at once, from the cache
     notes = svc.browse.cached_detail("contact", cid).notes
     assert notes[0]["details"] == "Called about the renewal"
-    await settle(svc)
+    await queue_sent(svc.writes)
     client = await server_client(fresh_sandbox)
     got = [
         n
@@ -66,12 +69,12 @@ async def test_group_note(
     gid = (await svc.browse.fetch_page("group", "", 0, 5)).records[0]["id"]
     dialog = NoteDialog(svc, "group", gid)
     qtbot.addWidget(dialog)
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     dialog.set_type("5")
     dialog.details.setPlainText("Group e-mail sent")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
-    await settle(svc)
+    await dialog_result(fut)
+    await queue_sent(svc.writes)
     client = await server_client(fresh_sandbox)
     notes = (await client.get_notes_for_group(gid)).items
     assert any(n.details == "Group e-mail sent" and n.type == "5" for n in notes)
@@ -84,7 +87,7 @@ async def test_activity_validation_messages(
     cid = await first_contact(svc)
     dialog = ActivityDialog(svc, contact_id=cid)
     qtbot.addWidget(dialog)
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     dialog.regarding.setText("")
     start_at = QDateTime.fromString("2026-12-10T10:00:00", "yyyy-MM-dd'T'HH:mm:ss")
     dialog.start.setDateTime(start_at)
@@ -104,7 +107,7 @@ async def test_activity_validation_messages(
     dialog.end.setDateTime(start_at.addDays(-1))
     assert not dialog.validate()
     dialog.reject()
-    assert await finish(fut) == QDialog.DialogCode.Rejected
+    assert await dialog_result(fut) == QDialog.DialogCode.Rejected
 
 
 async def test_activity_create_edit_complete_and_next(
@@ -117,7 +120,7 @@ async def test_activity_create_edit_complete_and_next(
     dialog = ActivityDialog(svc, contact_id=cid)
     qtbot.addWidget(dialog)
     assert dialog.user.currentData() == svc.schema.current.me  # assigned to me by default
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     dialog.type_combo.setCurrentIndex(dialog.type_combo.findData("meeting"))
     dialog.regarding.setText("Quarterly review")
     dialog.details.setPlainText("bring numbers")
@@ -128,8 +131,8 @@ async def test_activity_create_edit_complete_and_next(
     assert dialog.colour.edit.text() == "8E44AD"
     dialog.user.setCurrentIndex(dialog.user.findData(alex))
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
-    await settle(svc)
+    await dialog_result(fut)
+    await queue_sent(svc.writes)
     aid = svc.store.cache.resolve_id(dialog.result_value.ids[0])
     act = await client.get_activity_info(aid)
     assert (act.type, act.regarding, act.color, act.schedule_for, act.schedule_with) == (
@@ -146,13 +149,13 @@ async def test_activity_create_edit_complete_and_next(
     record = svc.browse.cached_detail("activity", aid).fields
     edit = ActivityDialog(svc, activity=record)
     qtbot.addWidget(edit)
-    fut = await start(edit)
+    fut = await open_dialog(edit)
     edit.regarding.setText("Quarterly review (moved)")
     edit.colour.edit.setText("#16a085")
     assert set(edit.changes()) == {"regarding", "color"}
     qtbot.mouseClick(edit.ok_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
-    await settle(svc)
+    await dialog_result(fut)
+    await queue_sent(svc.writes)
     act = await client.get_activity_info(aid)
     assert (act.regarding, act.color, act.start_time) == (
         "Quarterly review (moved)",
@@ -180,7 +183,7 @@ async def test_activity_create_edit_complete_and_next(
     done, nxt = await asyncio.wait_for(task, 15)
     assert done.action == "completed"
     assert nxt.action == "created"
-    await settle(svc)
+    await queue_sent(svc.writes)
     act = await client.get_activity_info(aid)
     assert act.completed
     assert act.result == "Agreed on a renewal"
@@ -206,15 +209,15 @@ async def test_group_activity(
     gid = (await svc.browse.fetch_page("group", "", 0, 5)).records[1]["id"]
     dialog = ActivityDialog(svc, group_id=gid)
     qtbot.addWidget(dialog)
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     dialog.type_combo.setCurrentIndex(dialog.type_combo.findData("todo"))
     dialog.regarding.setText("Group todo")
     dialog.timeless.setChecked(True)
     dialog.start.setDateTime(QDateTime.fromString("2026-12-12T09:30:00", "yyyy-MM-dd'T'HH:mm:ss"))
     dialog.end.setDateTime(QDateTime.fromString("2026-12-12T09:30:00", "yyyy-MM-dd'T'HH:mm:ss"))
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
-    await settle(svc)
+    await dialog_result(fut)
+    await queue_sent(svc.writes)
     client = await server_client(fresh_sandbox)
     acts = (await client.get_activities_for_group(gid, page_size=1000)).items
     got = [a for a in acts if a.regarding == "Group todo"]
@@ -232,7 +235,7 @@ async def test_sale_dialog(
     qtbot.addWidget(dialog)
     assert dialog.amount is not None
     assert dialog.close_date is not None
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     dialog.amount.setText("twelve")
     dialog.close_date.setText("31/31/2026")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
@@ -244,8 +247,8 @@ async def test_sale_dialog(
     dialog.amount.setText("12,500.50")
     dialog.close_date.setText("2026-12-31")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
-    await settle(svc)
+    await dialog_result(fut)
+    await queue_sent(svc.writes)
     client = await server_client(fresh_sandbox)
     sales = (await client.get_sales_for_contact(cid)).items
     got = [s for s in sales if s.field_data.get(S_DETAILS) == "Enterprise licence"]

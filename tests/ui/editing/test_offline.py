@@ -8,7 +8,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QDialog, QLineEdit
+from support.dialogs import dialog_result, open_dialog
 from support.fields import C_EMAIL, C_TITLE, G_DESCRIPTION, S_DETAILS
+from support.signals import model_changes, when
+from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.ui.editing.activitydialog import ActivityDialog, CompleteActivityDialog
 from snx_desktop.ui.editing.deletion import DeleteDialog
@@ -19,17 +23,17 @@ from snx_desktop.ui.editing.pickers import AddToCampaignDialog, AddToGroupDialog
 from snx_desktop.ui.editing.recorddialogs import NewRecordDialog
 from snx_desktop.ui.editing.saledialog import SaleDialog
 
-from .conftest import QT_IGNORE, finish, settle, start, until
+from .conftest import QT_IGNORE
 
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
 
 
 async def accept(dialog: QDialog, qtbot: Any, fill: Any) -> Any:
     qtbot.addWidget(dialog)
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     fill(dialog)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
-    assert await finish(fut) == QDialog.DialogCode.Accepted
+    assert await dialog_result(fut) == QDialog.DialogCode.Accepted
     return dialog.result_value  # type: ignore[attr-defined]
 
 
@@ -112,7 +116,11 @@ async def test_writes_made_offline_are_replayed(
     )
 
     # nothing went out; the panel lists every write with its state
-    await until(lambda: panel.tree.topLevelItemCount() == 10, what="ten queued writes")
+    await when(
+        model_changes(panel.tree.model()),
+        lambda: panel.tree.topLevelItemCount() == 10,
+        what="ten queued writes",
+    )
     assert all(
         panel.tree.topLevelItem(i).text(1) == "Waiting"  # type: ignore[union-attr]
         for i in range(10)
@@ -124,8 +132,12 @@ async def test_writes_made_offline_are_replayed(
     outcomes: list = []
     svc.writes.op_done.connect(outcomes.append)
     svc.connectivity.set_work_offline(False)
-    await settle(svc)
-    await until(lambda: panel.tree.topLevelItemCount() == 0, what="the panel to empty")
+    await queue_sent(svc.writes)
+    await when(
+        model_changes(panel.tree.model()),
+        lambda: panel.tree.topLevelItemCount() == 0,
+        what="the panel to empty",
+    )
     assert panel.summary.text() == "Everything has been sent."
     real = svc.store.cache.resolve_id(tmp)
     assert real != tmp
@@ -161,7 +173,7 @@ async def test_dialog_keeps_what_was_typed_when_the_write_fails(
     cid = (await svc.browse.fetch_page("contact", "", 0, 3)).records[0]["id"]
     dialog = NoteDialog(svc, "contact", cid)
     qtbot.addWidget(dialog)
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     dialog.details.setPlainText("A long note I do not want to type twice")
     svc.store.close()  # the journal cannot be written any more
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
@@ -171,4 +183,4 @@ async def test_dialog_keeps_what_was_typed_when_the_write_fails(
     assert dialog.details.toPlainText() == "A long note I do not want to type twice"
     assert dialog.ok_button.isEnabled()
     dialog.reject()
-    await finish(fut)
+    await dialog_result(fut)

@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QTreeWidget
-from uikit import Session, first_page, signed_in, until
+from support.waiting import until
+from support.windows import Session, first_page, signed_in
+from support.writequeue import queue_sent
 
 from snx_desktop.models.roles import Roles
 from snx_desktop.ui.editing.completepopup import CompletePopup
 
-from .conftest import QT_IGNORE, settle
+from .conftest import QT_IGNORE
 
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
 
@@ -93,7 +95,7 @@ async def test_the_list_box_asks_for_the_result_esc_cancels_enter_completes(
         model = s.window.list_pane.models["activity"]
         assert model.index(row, status).data() == "Done"
         assert model.index(row, 0).data(CHECK) == Qt.CheckState.Checked
-        await settle(s.services)
+        await queue_sent(s.services.writes)
         client = await server_client(fresh_sandbox)
         info = await client.get_activity_info(aid)
         assert info.completed
@@ -146,7 +148,7 @@ async def test_agenda_and_contact_tab_boxes(fresh_sandbox: Any, tmp_path: Path, 
             start_time=start.strftime(FMT),
             end_time=(start + timedelta(minutes=30)).strftime(FMT),
         )
-        await settle(svc)
+        await queue_sent(svc.writes)
         aid = svc.store.cache.resolve_id(made.ids[0])
         # the contact's Activities tab
         assert w.list_pane.select_row(0)

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, TypeVar
 
 import pytest
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit
+from support.dialogs import dialog_result, open_dialog
 from support.fields import C_COMPANY, C_RECORD_ID, C_TITLE, G_NAME, G_RECORD_ID
+from support.signals import model_changes, when
+from support.waiting import until
+from support.writequeue import queue_sent
 
 from snx_desktop.ui.editing.conflictdialog import ConflictDialog
 from snx_desktop.ui.editing.fieldseditor import FieldsEditor
 from snx_desktop.ui.editing.pendingpanel import PendingPanel
 from snx_desktop.ui.editing.recorddialogs import NewRecordDialog
 
-from .conftest import QT_IGNORE, finish, settle, start, until
+from .conftest import QT_IGNORE
 
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
 
@@ -63,7 +66,7 @@ async def test_panel_undo_discard_and_retry(
     svc.connectivity.set_work_offline(True)
     op1 = await edit_offline(svc, qtbot, recs[0], {TITLE: "Undo Me"})
     op2 = await edit_offline(svc, qtbot, recs[1], {TITLE: "Discard Me"})
-    await until(lambda: len(texts(panel)) == 2, what="two rows")
+    await when(model_changes(panel.tree.model()), lambda: len(texts(panel)) == 2, what="two rows")
     # old -> new under each row
     assert panel.select_op(op1)
     item = panel.tree.currentItem()
@@ -73,7 +76,7 @@ async def test_panel_undo_discard_and_retry(
     assert panel.undo_button.isEnabled()
     assert not panel.retry_button.isEnabled()
     qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
-    await until(lambda: len(texts(panel)) == 1, what="undo")
+    await when(model_changes(panel.tree.model()), lambda: len(texts(panel)) == 1, what="undo")
     # the cache shows the old value again
     assert svc.browse.cached_detail("contact", recs[0]["id"]).fields[TITLE] == recs[0][TITLE]
     assert panel.select_op(op2)
@@ -83,19 +86,19 @@ async def test_panel_undo_discard_and_retry(
 
     # a write the server refuses stays, failed with its error, and can be retried
     svc.connectivity.set_work_offline(False)
-    await until(lambda: svc.connectivity.is_online, what="online again")
+    await when(svc.connectivity.changed, lambda: svc.connectivity.is_online, what="online again")
     taken = (await svc.browse.fetch_page("group", "", 0, 5)).records[0]
     # a name the cache knows is refused where it is typed, and the dialog stays open
     early = NewRecordDialog(svc, "group")
     qtbot.addWidget(early)
-    early_fut = await start(early)
+    early_fut = await open_dialog(early)
     _child(early, QLineEdit, f"field_{G_NAME}").setText(taken[G_NAME])
     qtbot.mouseClick(early.ok_button, Qt.MouseButton.LeftButton)
     await until(lambda: "already exists" in early.form_error.text(), what="the early refusal")
     assert early.isVisible()
     assert svc.writes.status.pending == 0
     early.reject()
-    assert await finish(early_fut) == QDialog.DialogCode.Rejected
+    assert await dialog_result(early_fut) == QDialog.DialogCode.Rejected
     # a name taken on the server since the cache was filled: refused when it is sent
     name = "Renamed Behind The App"
     await client.update_group(
@@ -103,13 +106,17 @@ async def test_panel_undo_discard_and_retry(
     )
     dialog = NewRecordDialog(svc, "group")
     qtbot.addWidget(dialog)
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     _child(dialog, QLineEdit, f"field_{G_NAME}").setText(name)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
+    await dialog_result(fut)
     op = int(dialog.result_value.op_id)
-    await until(lambda: svc.writes.status.failed == 1, what="the refusal")
-    await until(lambda: texts(panel) and texts(panel)[0][1].startswith("Failed"), what="failed row")
+    await when(svc.writes.status_changed, lambda: svc.writes.status.failed == 1, what="the refusal")
+    await when(
+        model_changes(panel.tree.model()),
+        lambda: texts(panel) and texts(panel)[0][1].startswith("Failed"),
+        what="failed row",
+    )
     assert "already exists" in texts(panel)[0][1]
     assert panel.select_op(op)
     assert panel.retry_button.isEnabled()
@@ -119,7 +126,7 @@ async def test_panel_undo_discard_and_retry(
         match_by_field_data={G_RECORD_ID: taken["id"]}, group_field_data={G_NAME: name + " (old)"}
     )
     qtbot.mouseClick(panel.retry_button, Qt.MouseButton.LeftButton)
-    await settle(svc)
+    await queue_sent(svc.writes)
     assert (await client.get_groups(filter_value=name)).total == 2
     panel.detach()
 
@@ -149,8 +156,11 @@ async def test_conflict_resolved_both_ways(
             match_by_field_data={C_RECORD_ID: rec["id"]}, contact_field_data={TITLE: value}
         )
     svc.connectivity.set_work_offline(False)
-    await until(lambda: svc.writes.status.conflicts == 2, what="two conflicts")
-    await until(
+    await when(
+        svc.writes.status_changed, lambda: svc.writes.status.conflicts == 2, what="two conflicts"
+    )
+    await when(
+        model_changes(panel.tree.model()),
         lambda: [s for _t, s in texts(panel)] == ["Conflict"] * 2,
         what="conflict rows",
     )
@@ -173,13 +183,12 @@ async def test_conflict_resolved_both_ways(
     conflict_b = next(c for c in svc.writes.conflicts() if c.op_id == op_b)
     dialog_b = ConflictDialog(svc, conflict_b)
     qtbot.addWidget(dialog_b)
-    fut = await start(dialog_b)
+    fut = await open_dialog(dialog_b)
     qtbot.mouseClick(dialog_b.all_theirs, Qt.MouseButton.LeftButton)
     assert dialog_b.selected() == {TITLE: "theirs"}
     qtbot.mouseClick(dialog_b.ok_button, Qt.MouseButton.LeftButton)
-    assert await finish(fut) == QDialog.DialogCode.Accepted
-    await settle(svc)
-    await asyncio.sleep(0)
+    assert await dialog_result(fut) == QDialog.DialogCode.Accepted
+    await queue_sent(svc.writes)
     info_a = (await client.get_contact_info(a["id"])).field_data
     info_b = (await client.get_contact_info(b["id"])).field_data
     assert (info_a[TITLE], info_a[COMPANY]) == ("Mine A", "Mine Co A")

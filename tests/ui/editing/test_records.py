@@ -7,13 +7,15 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLineEdit
+from support.dialogs import dialog_result, open_dialog
 from support.fields import C_COMPANY, C_EMAIL, C_NAME, C_PHONE, C_TITLE, G_DESCRIPTION, G_NAME
+from support.writequeue import queue_sent
 
 from snx_desktop.ui.editing.deletion import DeleteDialog
 from snx_desktop.ui.editing.fieldseditor import FieldsEditor
 from snx_desktop.ui.editing.recorddialogs import NewRecordDialog
 
-from .conftest import QT_IGNORE, finish, settle, start
+from .conftest import QT_IGNORE
 
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
 
@@ -32,7 +34,7 @@ async def test_create_contact_validates_then_lands(
     svc = await open_services(sandbox)
     dialog = NewRecordDialog(svc, "contact")
     qtbot.addWidget(dialog)
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     line(dialog, EMAIL).setText("not-an-address")
     line(dialog, PHONE).setText("555 abc")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
@@ -47,11 +49,11 @@ async def test_create_contact_validates_then_lands(
     line(dialog, PHONE).setText("+1 (555) 010-2000")
     line(dialog, COMPANY).setText("=HYPERLINK()")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert await finish(fut) == QDialog.DialogCode.Accepted
+    assert await dialog_result(fut) == QDialog.DialogCode.Accepted
     change = dialog.result_value
     assert change.kind == "contact"
     assert change.action == "created"
-    await settle(svc)
+    await queue_sent(svc.writes)
     real = svc.store.cache.resolve_id(change.ids[0])
     client = await server_client(sandbox)
     info = (await client.get_contact_info(real)).field_data
@@ -66,15 +68,15 @@ async def test_create_group_needs_a_name(
     svc = await open_services(sandbox)
     dialog = NewRecordDialog(svc, "group")
     qtbot.addWidget(dialog)
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert "required" in dialog.form.error_label(G_NAME).text()
     assert not fut.done()
     line(dialog, G_NAME).setText("Dialog Group")
     line(dialog, G_DESCRIPTION).setText("made in a dialog")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert await finish(fut) == QDialog.DialogCode.Accepted
-    await settle(svc)
+    assert await dialog_result(fut) == QDialog.DialogCode.Accepted
+    await queue_sent(svc.writes)
     gid = svc.store.cache.resolve_id(dialog.result_value.ids[0])
     client = await server_client(sandbox)
     assert (await client.get_group_info(gid)).field_data[G_DESCRIPTION] == "made in a dialog"
@@ -117,7 +119,7 @@ async def test_fields_tab_sends_only_changed_fields(
     pending = svc.writes.pending()
     assert pending[0].changes == {TITLE: (rec[TITLE], "Chief Tester")}
     assert not editor.dirty
-    await settle(svc)
+    await queue_sent(svc.writes)
     client = await server_client(fresh_sandbox)
     info = (await client.get_contact_info(cid)).field_data
     assert info[TITLE] == "Chief Tester"
@@ -146,10 +148,10 @@ async def test_delete_contact_names_what_goes(
     assert "Doomed Contact" in text
     assert "notes, sales, activities and documents" in text
     assert "2 notes" in text
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert await finish(fut) == QDialog.DialogCode.Accepted
-    await settle(svc)
+    assert await dialog_result(fut) == QDialog.DialogCode.Accepted
+    await queue_sent(svc.writes)
     assert (await client.get_contacts(filter_value="Doomed Contact")).total == 0
 
 
@@ -172,8 +174,8 @@ async def test_delete_group_states_the_cascade(
     assert "Doomed Group" in text
     assert "1 note" in text
     assert "assigned to a contact are kept" in text
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
-    await settle(svc)
+    await dialog_result(fut)
+    await queue_sent(svc.writes)
     assert (await client.get_groups(filter_value="Doomed Group")).total == 0

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from robustkit import DEMO_EMAIL, DEMO_PASSWORD, dispose
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.fields import C_EMAIL, C_NAME
 from support.network import Network
+from support.qtobjects import dispose
 
 
 async def open_app(server: Any, profile: Path, network: Network | None = None, **kw: Any) -> Any:
@@ -77,16 +78,6 @@ async def signed_in_window(
     finally:
         await flow.close()
         dispose(window)
-
-
-def go_offline(svc: Any) -> None:
-    svc.network.down = True
-    svc.connectivity.report_failure("test: cable pulled")
-
-
-def go_online(svc: Any) -> None:
-    svc.network.down = False
-    svc.connectivity.probe_now()
 
 
 async def queue_contacts(svc: Any, tag: str, count: int) -> list[str]:

@@ -101,7 +101,7 @@ class HostileServer:
             part = await reader.readexactly(min(size, length))
             parts.append(part)
             length -= len(part)
-            await asyncio.sleep(pause)
+            await asyncio.sleep(pause)  # a slow but steady link: what this server is for
         return b"".join(parts)
 
 

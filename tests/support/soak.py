@@ -16,7 +16,6 @@ Needs a running qasync loop (the window is a real ``MainWindow``, offscreen in t
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import random
 import secrets
@@ -26,12 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
-from support.fields import C_CITY, C_COUNTRY, C_EMAIL, C_NAME, C_STATE, C_TITLE
-from support.waiting import within
-
 from snx_desktop.api import SalesNexusClient
 from snx_desktop.ui.texts import readable_error
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.fields import C_CITY, C_COUNTRY, C_EMAIL, C_NAME, C_STATE, C_TITLE
+from support.qtobjects import dispose
+from support.waiting import within
 
 FAULTS = {
     "drop_rate": 0.10,
@@ -133,15 +132,6 @@ class SoakReport:
             f"failed_and_shown: {self.failed_and_shown}",
             f"crashes: {self.crashes}",
         ]
-
-
-def _dispose(widget: Any) -> None:
-    from PySide6.QtCore import QCoreApplication, QEvent
-
-    widget.close()
-    widget.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    gc.collect()
 
 
 async def run_soak(
@@ -250,7 +240,7 @@ async def run_soak(
             w.op_id = ch.op_id
             ledger.append(w)
             report.writes_sent += 1
-            await asyncio.sleep(0)
+            await asyncio.sleep(0)  # the rep's next action comes after the loop's turn
             if i % 25 == 24:
                 await asyncio.sleep(0.05)  # the rep pauses; the queue keeps going
 
@@ -267,7 +257,16 @@ async def run_soak(
             report.problems.append(f"  connectivity: {services.connectivity.state}")
         server.faults.clear()
         report.undecodable_answers = dict(Counter(server.faults.garbage_after_sent))
-        await asyncio.sleep(0.3)  # let the last messages and signals through
+
+        def all_failures_shown() -> bool:
+            return all(
+                any(readable_error(p.error) in text for text in shown)
+                for p in services.writes.pending()
+                if p.state == "failed" and p.error
+            )
+
+        # the last failures' messages reach the window (those that never do are counted below)
+        await within(all_failures_shown, 5.0, step=0.05)
 
         left = services.writes.pending()
         report.queue_left = len(left)
@@ -300,7 +299,7 @@ async def run_soak(
     finally:
         binder.close()
         await services.aclose()
-        _dispose(window)
+        dispose(window)
         logging.getLogger("snx_desktop").removeHandler(watch)
     report.crashes = watch.count
     report.problems += watch.describe()

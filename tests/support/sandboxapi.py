@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+
 from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 
 

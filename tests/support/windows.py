@@ -1,4 +1,4 @@
-"""Shared pieces of the GUI tests: a signed-in main window over the real services and sandbox.
+"""A signed-in main window over the real services and sandbox, for the GUI tests.
 
 HTTP requests are counted by a transport that wraps httpx's real one (the requests still go
 over TCP to the sandbox). Waiting is done with asyncio (never a nested Qt loop).
@@ -6,41 +6,21 @@ over TCP to the sandbox). Waiting is done with asyncio (never a nested Qt loop).
 
 from __future__ import annotations
 
-import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings
-from PySide6.QtWidgets import QWidget
-from support.accounts import DEMO_EMAIL as DEMO_EMAIL  # re-exported for the UI tests
-from support.accounts import DEMO_PASSWORD as DEMO_PASSWORD  # re-exported for the UI tests
-from support.waiting import until as until  # re-exported for the UI tests
+from PySide6.QtCore import QSettings
 
 from snx_desktop.services import AppServices
 from snx_desktop.ui.mainwindow import MainWindow
 from snx_desktop.ui.session import SessionBinder
-
-
-class CountingTransport(httpx.AsyncHTTPTransport):
-    """httpx's real transport, counting the POSTs (one per HTTP request to call-v1)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.posts = 0
-        self.bodies: list[bytes] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "POST":
-            self.posts += 1
-            try:
-                self.bodies.append(bytes(request.content)[:4000])
-            except httpx.RequestNotRead:
-                self.bodies.append(b"")
-        return await super().handle_async_request(request)
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
+from support.network import CountingTransport
+from support.qtobjects import dispose
+from support.signals import when
 
 
 @dataclass
@@ -53,19 +33,6 @@ class Session:
     @property
     def posts(self) -> int:
         return self.transport.posts
-
-
-def dispose(widget: QObject) -> None:
-    """Destroy ``widget`` now, in this (the GUI) thread.
-
-    Left to Python's cyclic garbage collector, a Qt object may be destroyed in whatever thread
-    happens to run a collection (the sandbox's server thread), which Qt does not allow.
-    """
-    if isinstance(widget, QWidget):
-        widget.close()
-    widget.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    gc.collect()
 
 
 def settings_in(profile: Path) -> QSettings:
@@ -102,10 +69,38 @@ async def signed_in(
         dispose(window)
 
 
+async def rows_shown(
+    model: Any,
+    condition: Callable[[], object] | None = None,
+    timeout: float = 20.0,
+    what: str = "rows",
+) -> None:
+    """Wait on a paged list model's signals until ``condition`` holds (by default: rows shown
+    and no page in flight)."""
+    await when(
+        (model.pageLoaded, model.idle, model.modelReset),
+        condition or (lambda: model.loaded_count > 0 and not model.busy),
+        timeout,
+        what,
+    )
+
+
+async def connection_reads(session: Session, text: str, timeout: float = 10.0) -> None:
+    """Wait until the status bar's connection label reads ``text`` (it follows the services'
+    connectivity through the session's bridge)."""
+    label = session.window.status.connection
+    await when(
+        session.binder.bridge.connectivityChanged,
+        lambda: label.text() == text,
+        timeout,
+        f"the status bar to read {text!r}",
+    )
+
+
 async def first_page(session: Session, kind: str = "contact") -> None:
     model = session.window.list_pane.models[kind]
     session.window.navigation.select(kind)
-    await until(lambda: model.loaded_count > 0 and not model.busy, what=f"first {kind} page")
+    await rows_shown(model, what=f"first {kind} page")
 
 
 async def cache_contacts_and_remember(

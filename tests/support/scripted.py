@@ -1,5 +1,5 @@
-"""Helpers for the wire client's tests: a scripted call-v1 server behind httpx.MockTransport,
-a counting transport, and the sandbox's address."""
+"""For the wire client's tests: a scripted call-v1 server behind httpx.MockTransport, and the
+sandbox's address."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import httpx
-from support.fields import C_NAME
 
 from snx_desktop.api import SalesNexusClient
+from support.fields import C_NAME
 
 BASE = "http://127.0.0.1:9"
 TOKEN = "tok-0123456789abcdef0123456789abcdef"
@@ -92,21 +92,6 @@ def mock_client(server: Scripted | Handler, **kw: Any) -> SalesNexusClient:
     kw.setdefault("token", TOKEN)
     kw.setdefault("backoff", 0.0)
     return SalesNexusClient(BASE, transport=httpx.MockTransport(server), **kw)
-
-
-class CountingTransport(httpx.AsyncBaseTransport):
-    """Wraps the real transport and counts the HTTP requests that went out."""
-
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
-        self.requests: list[httpx.Request] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
 
 def base_url_of(server: Any) -> str:
