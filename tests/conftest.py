@@ -118,3 +118,16 @@ def sandbox_factory() -> Iterator[Callable[..., Any]]:
             return started.enter_context(running_sandbox(**options))
 
         yield make
+
+
+@pytest.fixture
+def user_messages() -> Iterator[list[Any]]:
+    """The user-facing messages sent while a test runs."""
+    from snx_desktop import messages
+
+    got: list[Any] = []
+    unsubscribe = messages.subscribe(got.append)
+    try:
+        yield got
+    finally:
+        unsubscribe()

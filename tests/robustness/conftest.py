@@ -56,15 +56,3 @@ def audit_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture
-def user_messages() -> Iterator[list[Any]]:
-    from snx_desktop import messages
-
-    got: list[Any] = []
-    unsubscribe = messages.subscribe(got.append)
-    try:
-        yield got
-    finally:
-        unsubscribe()

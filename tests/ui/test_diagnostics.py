@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMenu
 from support.waiting import until
 from support.windows import first_page, signed_in
 
-from snx_desktop import __version__, messages
+from snx_desktop import __version__
 from snx_desktop.diagnostics import REDACTED, redact
 from snx_desktop.logfile import LogFile
 
@@ -33,16 +33,6 @@ def log_file(tmp_path: Path) -> Iterator[LogFile]:
         yield opened
     finally:
         opened.close()
-
-
-@pytest.fixture
-def user_messages() -> Iterator[list[Any]]:
-    got: list[Any] = []
-    unsubscribe = messages.subscribe(got.append)
-    try:
-        yield got
-    finally:
-        unsubscribe()
 
 
 class _Opened(QObject):
