@@ -7,7 +7,8 @@
 
 Steps: write ``build/version.iss`` (the version for ``installer.iss``, read from
 ``pyproject.toml`` so it is typed once), run PyInstaller on ``packaging/snx-desktop.spec``,
-add the desktop entry and icon theme under ``share/`` (Linux), check the bundle's layout,
+write the third-party notices into the bundle, add the desktop entry and icon theme under
+``share/`` (Linux), check the bundle's layout,
 then start ``snx-desktop --smoke-test`` from the bundle on the
 offscreen platform with a temporary ``--profile``. The build fails when the program exits
 non-zero, hangs, or writes anything to stderr beyond a short list of known harmless lines.
@@ -115,6 +116,18 @@ def add_desktop_files(bundle: Path) -> None:
     shutil.copy2(ROOT / "snx_desktop" / "resources_data" / "snx-desktop.svg", scalable)
 
 
+def add_notices(bundle: Path) -> Path:
+    """Write the third-party notices of the build's environment where the frozen app reads
+    them (Help ▸ About) and, for the installer and whoever looks, beside the program."""
+    sys.path.insert(0, str(ROOT))
+    from snx_desktop import notices
+
+    data = bundle / "_internal" / "snx_desktop" / "resources_data" / notices.NOTICES_FILE
+    notices.write(data)
+    shutil.copy2(data, bundle / notices.NOTICES_FILE)
+    return data
+
+
 def layout_problems(bundle: Path) -> list[str]:
     """What is missing from a built bundle (empty when the layout is right)."""
     problems: list[str] = []
@@ -140,6 +153,10 @@ def layout_problems(bundle: Path) -> list[str]:
         for name in names:
             if not any(name in p for p in present):
                 problems.append(f"missing Qt plugin {folder}/{name}")
+    notices = "THIRD-PARTY-NOTICES.txt"
+    for where in (bundle, data):
+        if not (where / notices).is_file():
+            problems.append(f"missing {(where / notices).relative_to(bundle).as_posix()}")
     if IS_LINUX:
         for rel in (
             "applications/snx-desktop.desktop",
@@ -224,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         shutil.rmtree(bundle_dir(), ignore_errors=True)
         run_pyinstaller(args.entry, args.clean)
+        add_notices(bundle_dir())
         if IS_LINUX:
             add_desktop_files(bundle_dir())
         print(f"build_time: {time.perf_counter() - started:.1f} s")

@@ -232,9 +232,11 @@ class MainWindow(QMainWindow):
         self.server_check.check(services)
 
     def _about(self) -> None:
-        from snx_desktop import __version__
+        from snx_desktop.ui.aboutdialog import AboutDialog
 
-        messages.info(f"SalesNexus Desktop {__version__}")
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def show_message(self, level: str, text: str) -> None:
         self.message_bar.show_message(level, text)

@@ -356,7 +356,12 @@ def test_files_come_from_the_bundle_layout(iss: IssScript) -> None:
 
 def test_icons_point_at_the_program(iss: IssScript) -> None:
     exe = f"{{app}}\\{_spec_facts().exe_name}.exe"
-    icons = iss.entries["Icons"]
+    entries = iss.entries["Icons"]
+    notices = [e for e in entries if e["Filename"] == "{app}\\THIRD-PARTY-NOTICES.txt"]
+    assert [e["Name"] for e in notices] == [
+        "{autoprograms}\\SalesNexus Desktop third-party notices"
+    ]
+    icons = [e for e in entries if e not in notices]
     assert {e["Name"] for e in icons} == {
         "{autoprograms}\\SalesNexus Desktop",
         "{autodesktop}\\SalesNexus Desktop",
