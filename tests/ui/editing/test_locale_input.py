@@ -1,13 +1,15 @@
 """Numbers, amounts, percentages and dates typed and shown in the user's language (German,
-British and US settings): New contact, the Fields tab and the sale dialog send the API's forms
-to the server whatever the language, the list and the detail show them in the language's
-format, and what cannot be read is refused where it was typed with nothing sent."""
+British and US settings): New contact, the Fields tab, the sale dialog and a CSV import send
+the API's forms to the server whatever the language, the list and the detail show them in the
+language's format, and what cannot be read is refused where it was typed with nothing sent."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +31,7 @@ from snx_desktop.ui.editing.agenda import WEEK_ROLE, AgendaView
 from snx_desktop.ui.editing.agendadata import week_start
 from snx_desktop.ui.editing.dateinput import DateField
 from snx_desktop.ui.editing.fieldseditor import FieldsEditor
+from snx_desktop.ui.editing.importwizard import PREVIEW, ImportWizard
 from snx_desktop.ui.editing.recorddialogs import NewRecordDialog
 from snx_desktop.ui.editing.recordform import RecordForm
 from snx_desktop.ui.editing.saledialog import SaleDialog
@@ -313,3 +316,67 @@ async def test_weeks_start_on_the_languages_first_weekday(
     popup = DateField()
     qtbot.addWidget(popup)
     assert int(popup.calendarWidget().firstDayOfWeek().value) == lang.first_weekday
+
+
+SHEETS = {
+    # a spreadsheet saved in the language: revenue, birthday; then a number that German
+    # settings and the API's form read two ways (1234 or 1.234), but English ones one way
+    "de_DE": ("1.234,56", "24.12.1980", "1.234"),
+    "en_GB": ("1,234.56", "24/12/1980", "1,234"),
+    "en_US": ("1,234.56", "12/24/1980", "1,234"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS, indirect=True)
+async def test_import_reads_the_spreadsheets_language(
+    lang: Lang, sandbox: Any, open_services: Any, server_client: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    svc = await open_services(sandbox)
+    client = await server_client(sandbox)
+    revenue, birthday, two_ways = SHEETS[lang.name]
+    tag = lang.name.replace("_", "").lower()
+    src = tmp_path / "sheet.csv"
+    src.write_text(
+        "Full Name;E-mail;Annual Revenue;Birthday\n"
+        f"Sheet {tag} One;one.{tag}@example.org;{revenue};{birthday}\n"
+        f"Sheet {tag} Two;two.{tag}@example.org;2000.5;1980-12-24T00:00:00\n"
+        f"Sheet {tag} Three;three.{tag}@example.org;{two_ways};\n",
+        encoding="utf-8",
+    )
+    wizard = ImportWizard(svc, path=src)
+    qtbot.addWidget(wizard)
+    fut = await start(wizard)
+    for _ in range(3):
+        assert await wizard.next_step()
+    assert wizard.pages.currentIndex() == PREVIEW
+    assert wizard.rows is not None
+    names = [f"Sheet {tag} {n}" for n in ("One", "Two", "Three")]
+    summary = wizard.preview_summary.text()
+    if lang is GERMAN:  # never guessed: set aside, and the rep is told why
+        assert [r[C_NAME] for r in wizard.rows.rows] == names[:2]
+        assert f"Line 4 is skipped: “{two_ways}” in Annual Revenue could be read two ways" in (
+            summary
+        )
+    else:
+        assert [r[C_NAME] for r in wizard.rows.rows] == names
+        assert "skipped" not in summary
+    heads = [wizard.preview.horizontalHeaderItem(c).text() for c in range(4)]
+    assert wizard.preview.item(0, heads.index("Annual Revenue")).text() == "1234.56"
+    assert wizard.preview.item(0, heads.index("Birthday")).text() == "1980-12-24T00:00:00"
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)  # Import
+    await asyncio.wait_for(wizard._task, 60)  # type: ignore[arg-type]
+    assert wizard.report is not None
+    assert wizard.report.failed == []
+    qtbot.mouseClick(wizard.close_button, Qt.MouseButton.LeftButton)
+    await finish(fut)
+    await settle(svc)
+    found = {}
+    for name in names:
+        page = await client.get_contacts(filter_value=name)
+        found[name] = [c.field_data for c in page.items if c.field_data.get(C_NAME) == name]
+    one, two, three = (found[name] for name in names)
+    assert one[0][C_REVENUE] == "1234.56"
+    assert one[0][C_BIRTHDAY] == "1980-12-24T00:00:00"
+    assert two[0][C_REVENUE] == "2000.5"  # the API's form, as this app exports it
+    assert two[0][C_BIRTHDAY] == "1980-12-24T00:00:00"
+    assert [c[C_REVENUE] for c in three] == ([] if lang is GERMAN else ["1234"])
