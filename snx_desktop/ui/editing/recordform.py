@@ -270,8 +270,9 @@ class RecordForm(QWidget):
         return [f.id for f in self.fields]
 
     def value(self, field_id: str) -> str:
-        """The field's value in the API's form where it can be read (numbers with a dot,
-        dates ``YYYY-MM-DDTHH:MM:SS``); a number that cannot be read as typed."""
+        """The field's value in the API's form (numbers with a dot, dates
+        ``YYYY-MM-DDTHH:MM:SS``); for a number that cannot be read, the text as typed (the
+        check refuses it)."""
         editor = self._editors[field_id]
         if isinstance(editor, QComboBox):
             return str(editor.currentData() or "")
