@@ -18,6 +18,7 @@ __all__ = [
     "as_int",
     "as_text",
     "format_datetime",
+    "format_number",
     "parse_datetime",
     "parse_number",
 ]
@@ -95,6 +96,14 @@ def parse_number(value: Any) -> float | None:
         return float(text)
     except ValueError:
         return None
+
+
+def format_number(value: float) -> str:
+    """The wire form of a number: a dot before the decimals, no thousands separators, no
+    trailing ``.0`` (``1234.56``, ``15``, ``-0.5``), whatever the user's language."""
+    if value.is_integer():
+        return str(int(value))
+    return repr(value)
 
 
 _DT_FORMATS = (

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
+from PySide6.QtCore import QDateTime, QLocale
 
 from snx_desktop.api import values as wire_values
+from snx_desktop.models.localefmt import app_locale, date_display_format, number_text, qdate_time
 
 if TYPE_CHECKING:
     from snx_desktop.services.schemadata import FieldInfo
@@ -117,23 +118,23 @@ def parse_datetime(value: str) -> datetime | None:
 
 
 def _qdt(dt: datetime) -> QDateTime:
-    return QDateTime(QDate(dt.year, dt.month, dt.day), QTime(dt.hour, dt.minute, dt.second))
+    return qdate_time(dt)
 
 
 def _locale() -> QLocale:
-    locale = QLocale.system()
-    if locale.language() == QLocale.Language.C:  # no locale configured: US English
-        return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
-    return locale
+    return app_locale()
 
 
 def _date_text(dt: datetime) -> str:
-    """``Mar 4, 2026``: month names from the user's locale, never ambiguous."""
-    return _locale().toString(_qdt(dt).date(), "MMM d, yyyy")
+    """``Mar 4, 2026`` (US), ``4 Mar 2026`` (British), ``4. März 2026`` (German): the
+    locale's order with the month's name, never ambiguous."""
+    locale = _locale()
+    return locale.toString(_qdt(dt).date(), date_display_format(locale))
 
 
 def format_datetime(value: str) -> str:
-    """``2026-03-04T14:30:00`` -> ``Mar 4, 2026 2:30 PM`` (time in the user's format)."""
+    """``2026-03-04T14:30:00`` -> ``Mar 4, 2026 2:30 PM`` (date and time in the user's
+    format)."""
     dt = parse_datetime(value) if value else None
     if dt is None:
         return value
@@ -200,8 +201,12 @@ def format_value(value: object, kind: int = TEXT, lookups: Lookups | None = None
         return format_datetime(text)
     if kind == CHECKBOX:
         return "Yes" if wire_values.as_bool(text) else ""
-    if kind == PERCENT:
-        return text if text.endswith("%") else f"{text}%"
+    if kind in (NUMBER, PERCENT):
+        number = wire_values.parse_number(text)
+        if number is None:
+            return text if kind == NUMBER or text.endswith("%") else f"{text}%"
+        shown = number_text(number, _locale())
+        return f"{shown}{_locale().percent()}" if kind == PERCENT else shown
     if kind == TEXT and len(text) >= 10 and text[4:5] == "-" and text[7:8] == "-":
         dt = parse_datetime(text)
         if dt is not None:

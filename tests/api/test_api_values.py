@@ -9,7 +9,13 @@ from typing import Any
 
 import pytest
 
-from snx_desktop.api.values import as_bool, format_datetime, parse_datetime, parse_number
+from snx_desktop.api.values import (
+    as_bool,
+    format_datetime,
+    format_number,
+    parse_datetime,
+    parse_number,
+)
 from snx_desktop.models import schema
 from snx_desktop.ui.editing import agendadata, validation
 
@@ -110,3 +116,12 @@ def test_numbers(value: Any, expected: float | None) -> None:
     if isinstance(value, str):
         assert (validation.check_number(value) == "") == (expected is not None or not value)
         assert schema.sort_key(value, schema.NUMBER) == (expected or 0.0)
+
+
+@pytest.mark.parametrize(
+    ("value", "wire"),
+    [(1234.56, "1234.56"), (15.0, "15"), (-0.5, "-0.5"), (2000.5, "2000.5"), (1e6, "1000000")],
+)
+def test_numbers_travel_with_a_dot_and_no_separators(value: float, wire: str) -> None:
+    assert format_number(value) == wire
+    assert parse_number(wire) == value

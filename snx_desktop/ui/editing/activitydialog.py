@@ -1,7 +1,9 @@
 """Activity dialogs: create or edit an activity, and complete one with a result.
 
 `ActivityDialog` has the type (call, meeting, to-do), the subject ("regarding", required),
-details, start and end (the end may not be before the start; "all day" keeps dates only), a
+details, start and end in the user's date and time format with a calendar whose weeks start
+on the locale's first weekday (the end may not be before the start; "all day" keeps dates
+only), a
 colour from `ColourPicker` sent as ``RRGGBB``, and the user it is assigned to (the signed-in
 user by default). New activities go to ``create_activity`` (a contact) or
 ``create_group_activity`` (a group); an edit sends only what changed to ``update_activity``.
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from snx_desktop.api.activityfields import ActivityFields
+from snx_desktop.models.localefmt import app_locale, date_edit_format, datetime_edit_format
 from snx_desktop.ui.editing._dialogs import SubmitDialog, field_with_error
 from snx_desktop.ui.editing.colourpicker import ColourPicker
 from snx_desktop.ui.editing.recordform import truthy
@@ -142,12 +145,14 @@ class ActivityDialog(SubmitDialog["Change | None"]):
         self.start = QDateTimeEdit(self)
         self.start.setObjectName("activityStart")
         self.start.setAccessibleName("Start")
-        self.start.setCalendarPopup(True)
         form.addRow("&Start", self.start)
         self.end = QDateTimeEdit(self)
         self.end.setObjectName("activityEnd")
         self.end.setAccessibleName("End")
-        self.end.setCalendarPopup(True)
+        for edit in (self.start, self.end):
+            edit.setLocale(app_locale())
+            edit.setCalendarPopup(True)
+            edit.calendarWidget().setFirstDayOfWeek(app_locale().firstDayOfWeek())
         end_box, self.end_error = field_with_error(self.end, "activityEnd")
         form.addRow("&End", end_box)
         self.colour = ColourPicker(self)
@@ -208,7 +213,7 @@ class ActivityDialog(SubmitDialog["Change | None"]):
             self.end.blockSignals(False)
 
     def _timeless_changed(self, on: bool) -> None:
-        fmt = "yyyy-MM-dd" if on else "yyyy-MM-dd HH:mm"
+        fmt = date_edit_format() if on else datetime_edit_format()
         self.start.setDisplayFormat(fmt)
         self.end.setDisplayFormat(fmt)
 

@@ -2,10 +2,11 @@
 
 `AgendaView` lists the signed-in rep's activities by day (today and the next two weeks, plus
 older ones still open), overdue ones marked in red with "Overdue", each with a complete box
-(``completeRequested`` when the rep checks one). `ReminderNotifier` checks
-the local store on a `QTimer` (online or offline alike) and reminds about activities that are
-due: a tray message where the desktop has a system tray, else an in-app notice (its ``notice``
-signal and an information message).
+(``completeRequested`` when the rep checks one). Day names and dates are in the user's
+language; weeks start on the locale's first weekday (a day that opens a new week says so).
+`ReminderNotifier` checks the local store on a `QTimer` (online or offline alike) and reminds
+about activities that are due: a tray message where the desktop has a system tray, else an
+in-app notice (its ``notice`` signal and an information message).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QLocale, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,11 +33,13 @@ from PySide6.QtWidgets import (
 
 from snx_desktop import messages
 from snx_desktop.api.values import as_bool
+from snx_desktop.models.localefmt import app_locale
 from snx_desktop.models.schema import format_date, format_time
 from snx_desktop.ui.editing.agendadata import (
     agenda_days,
     due_reminders,
     reminder_text,
+    week_start,
 )
 
 if TYPE_CHECKING:
@@ -48,6 +51,8 @@ __all__ = ["AgendaView", "ReminderNotifier", "cached_activities"]
 log = logging.getLogger(__name__)
 
 ACTIVITY_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+#: on a day's heading: the first day of its week (the locale's first weekday), a `date`
+WEEK_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 OVERDUE = QColor("#c0392b")
 TYPE_NAMES = {"call": "Call", "meeting": "Meeting", "todo": "To-do"}
 MAX_CACHED = 1_000_000
@@ -202,8 +207,12 @@ class AgendaView(QWidget):
         count = 0
         today_item: QTreeWidgetItem | None = None
         current: QTreeWidgetItem | None = None
+        locale = app_locale()
+        first_weekday = int(locale.firstDayOfWeek().value)
+        week = None
         for day in days:
-            label = f"{day.day:%A}, {format_date(day.day.isoformat())}"
+            weekday = locale.dayName(day.day.isoweekday(), QLocale.FormatType.LongFormat)
+            label = f"{weekday}, {format_date(day.day.isoformat())}"
             if day.day == now.date():
                 label = f"Today, {format_date(day.day.isoformat())}"
             elif day.day == now.date() + timedelta(days=1):
@@ -213,6 +222,11 @@ class AgendaView(QWidget):
             if day.overdue_count:
                 label += f", {day.overdue_count} overdue"
             head = QTreeWidgetItem([label, "", "", "", ""])
+            this_week = week_start(day.day, first_weekday)
+            head.setData(0, WEEK_ROLE, this_week)
+            if week is not None and this_week != week:
+                head.setToolTip(0, f"A new week starts: {format_date(this_week.isoformat())}")
+            week = this_week
             if today_item is None and day.day >= now.date():
                 today_item = head
             head.setFont(0, bold)

@@ -24,9 +24,16 @@ __all__ = [
     "is_overdue",
     "parse_wire",
     "reminder_text",
+    "week_start",
 ]
 
 LATE_WINDOW = timedelta(hours=1)
+
+
+def week_start(day: date, first_weekday: int) -> date:
+    """The first day of ``day``'s week when weeks start on ``first_weekday`` (1 Monday …
+    7 Sunday, as ``QLocale.firstDayOfWeek`` counts)."""
+    return day - timedelta(days=(day.isoweekday() - first_weekday) % 7)
 
 
 def parse_wire(text: object) -> datetime | None:

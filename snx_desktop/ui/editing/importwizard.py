@@ -7,7 +7,8 @@
    (``create-if-not-updated``), "empty values match" (``match-nulls``) and whether to take
    off the apostrophe the app's own export puts before formula-like values (off: every value
    is sent exactly as the file has it).
-4. Preview the first rows exactly as they will be sent.
+4. Preview the first rows exactly as they will be sent: numbers and dates written in the
+   rep's language ("1.234,56", "24.12.1980") in the API's forms (`read_import_rows`).
 5. Import through ``WriteQueue.import_contacts`` in chunks (`csvio.import_rows`), with a
    progress bar and Cancel; then a report of created, updated and failed rows (by file line).
 Offline, the chunks are queued and sent when the connection is back (see Pending changes).
@@ -45,6 +46,7 @@ from PySide6.QtWidgets import (
 from snx_desktop.services import csvio
 from snx_desktop.ui.dialogs import run_dialog
 from snx_desktop.ui.editing._dialogs import ErrorLabel
+from snx_desktop.ui.editing.importvalues import read_import_rows
 from snx_desktop.ui.editing.recordform import is_email_field
 
 if TYPE_CHECKING:
@@ -407,6 +409,9 @@ class ImportWizard(QDialog):
             self.match_fields(),
             undo_formula_guard=self.unguard_box.isChecked(),
         )
+        # numbers and dates as the rep's spreadsheet wrote them, sent in the API's forms
+        types = {fid: int(info.type or 0) for fid, info in self.schema.fields.items()}
+        rows = read_import_rows(rows, types, {fid: self.schema.label(fid) for fid in types})
         self.rows = rows
         columns = [m for m in dict.fromkeys(self.mapping()) if m]
         labels = [self.schema.label(c) for c in columns] + ["Match on"]
@@ -427,7 +432,14 @@ class ImportWizard(QDialog):
             f"of up to {self.chunk_size}."
         )
         if rows.skipped:
-            text += f" {len(rows.skipped)} empty rows are skipped."
+            empty = sum(why == "The row is empty." for _n, why in rows.skipped)
+            if empty:
+                text += f" {empty} empty rows are skipped."
+            unread = [(n, why) for n, why in rows.skipped if why != "The row is empty."]
+            for n, why in unread[:3]:
+                text += f" Line {n} is skipped: {why}"
+            if len(unread) > 3:
+                text += f" {len(unread) - 3} more lines are skipped (listed in the report)."
         if not self.services.connectivity.is_online:
             text += " You are offline: the rows are queued and sent when the connection is back."
         self.preview_summary.setText(text)

@@ -1,11 +1,14 @@
 """A form for every field of a contact or a group: the default layout's fields first, the
 others in a "More fields" section (`MoreFieldsSection`, open or closed as last time).
 
-`RecordForm` makes one editor per field: a line edit for text, numbers, dates
-and phones, a check box for check-box fields, a list of users for owner fields; read-only
-fields are shown but cannot be edited. Where the table has a full name with first and last
-name, a `NameRule` keeps them in step and a hint under them says so. Labels get the room
-their text needs in bold (a changed field's label is bold), so they are never cut.
+`RecordForm` makes one editor per field: a line edit for text, numbers and phones, a
+`DateField` (the user's date format, a calendar, empty allowed) for dates, a check box for
+check-box fields, a list of users for owner fields; read-only fields are shown but cannot be
+edited. Numbers, amounts and percentages are typed and shown in the user's language
+("1.234,56" under German settings) and sent in the API's form ("1234.56"). Where the table
+has a full name with first and last name, a `NameRule` keeps them in step and a hint under
+them says so. Labels get the room their text needs in bold (a changed field's label is bold),
+so they are never cut.
 
 It checks what was typed (a required name, e-mail format, phone characters, numbers and dates)
 and shows each problem under its field. It knows the values it was filled with, so it can tell
@@ -29,9 +32,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from snx_desktop.api.values import as_bool
+from snx_desktop.api.values import as_bool, format_number, parse_number
+from snx_desktop.models.localefmt import (
+    number_example,
+    number_message,
+    number_text,
+    parse_local_number,
+)
 from snx_desktop.models.schema import format_value
 from snx_desktop.ui.editing._dialogs import ErrorLabel, field_with_error
+from snx_desktop.ui.editing.dateinput import DateField
 from snx_desktop.ui.editing.morefields import MoreFieldsSection
 from snx_desktop.ui.editing.namerule import NameRule
 from snx_desktop.ui.editing.validation import (
@@ -44,7 +54,6 @@ from snx_desktop.ui.editing.validation import (
     check_required,
     check_typed,
     normalise_date,
-    normalise_number,
 )
 
 if TYPE_CHECKING:
@@ -60,6 +69,15 @@ def truthy(value: object) -> bool:
 def is_email_field(info: FieldInfo) -> bool:
     label = str(info.label).lower().replace("-", "")
     return info.role == "email" or "email" in label
+
+
+_NUMBER_TYPES = (FIELD_CURRENCY, FIELD_NUMBER, FIELD_PERCENT)
+
+
+def _wire_number(text: str) -> str:
+    """A wire number in one form (``1234.50`` -> ``1234.5``); other text stripped."""
+    number = parse_number(text)
+    return format_number(number) if number is not None and text.strip() else text.strip()
 
 
 def _same(a: str, b: str) -> bool:
@@ -202,6 +220,10 @@ class RecordForm(QWidget):
                 combo.addItem(user.get("name") or user.get("user-id", ""), user.get("user-id", ""))
             combo.currentIndexChanged.connect(lambda _i: self._on_edit())
             editor = combo
+        elif info.type == FIELD_DATE and not info.read_only:
+            date = DateField(self)
+            date.dateChanged.connect(lambda _d: self._on_edit())
+            editor = date
         elif info.type == FIELD_CHECKBOX:
             box = QCheckBox(self)
             box.setEnabled(not info.read_only)
@@ -212,8 +234,8 @@ class RecordForm(QWidget):
             line.setReadOnly(bool(info.read_only))
             if info.read_only:
                 line.setEnabled(False)
-            if info.type == FIELD_DATE:
-                line.setPlaceholderText("YYYY-MM-DD")
+            if info.type in _NUMBER_TYPES and not info.read_only:
+                line.setPlaceholderText(number_example())
             elif is_email_field(info):
                 line.setPlaceholderText("name@example.com")
             line.textEdited.connect(lambda _t: self._on_edit())
@@ -248,14 +270,23 @@ class RecordForm(QWidget):
         return [f.id for f in self.fields]
 
     def value(self, field_id: str) -> str:
+        """The field's value in the API's form (numbers with a dot, dates
+        ``YYYY-MM-DDTHH:MM:SS``); for a number that cannot be read, the text as typed (the
+        check refuses it)."""
         editor = self._editors[field_id]
         if isinstance(editor, QComboBox):
             return str(editor.currentData() or "")
         if isinstance(editor, QCheckBox):
             return "true" if editor.isChecked() else "false"
+        if isinstance(editor, DateField):
+            return editor.wire()
         assert isinstance(editor, QLineEdit)
         if field_id in self._read_only_raw:
             return self._read_only_raw[field_id]
+        info = self._info(field_id)
+        if info is not None and info.type in _NUMBER_TYPES and editor.text().strip():
+            number = parse_local_number(editor.text())
+            return editor.text() if number is None else format_number(number)
         return editor.text()
 
     def set_value(self, field_id: str, value: str) -> None:
@@ -268,12 +299,19 @@ class RecordForm(QWidget):
             editor.setCurrentIndex(max(index, 0))
         elif isinstance(editor, QCheckBox):
             editor.setChecked(truthy(value))
+        elif isinstance(editor, DateField):
+            editor.blockSignals(True)
+            editor.set_wire(value)
+            editor.blockSignals(False)
         else:
             assert isinstance(editor, QLineEdit)
             info = self._info(field_id)
+            number = parse_number(value) if value.strip() else None
             if info is not None and info.read_only:
                 self._read_only_raw[field_id] = value
                 editor.setText(format_value(value, int(info.type or 0)))
+            elif info is not None and info.type in _NUMBER_TYPES and number is not None:
+                editor.setText(number_text(number))  # as the rep writes numbers
             else:
                 editor.setText(value)
             editor.setCursorPosition(0)
@@ -309,16 +347,19 @@ class RecordForm(QWidget):
         editor = self._editors[field_id]
         if isinstance(editor, QCheckBox):
             return "true" if truthy(text) else "false"
+        if isinstance(editor, DateField):
+            return normalise_date(text) if text.strip() else ""
+        info = self._info(field_id)
+        if info is not None and info.type in _NUMBER_TYPES and not info.read_only:
+            return _wire_number(text)
         return text
 
     def original(self, field_id: str) -> str:
         return self._original.get(field_id, "")
 
     def _normalised(self, info: FieldInfo, text: str) -> str:
-        if info.type in (FIELD_CURRENCY, FIELD_NUMBER, FIELD_PERCENT):
-            return normalise_number(text)
-        if info.type == FIELD_DATE:
-            return normalise_date(text)
+        # numbers and dates come from `value` in the API's form already
+        del info
         return text.strip()
 
     def values(self, *, skip_empty: bool = False) -> dict[str, str]:
@@ -358,9 +399,11 @@ class RecordForm(QWidget):
             font = QFont(label.font())
             font.setBold(fid in changed)
             label.setFont(font)
-            label.setToolTip(
-                f"Changed (was “{self._original.get(fid, '')}”)" if fid in changed else ""
-            )
+            info = self._info(fid)
+            was = self._original.get(fid, "")
+            if info is not None and (info.type in _NUMBER_TYPES or info.type == FIELD_DATE):
+                was = format_value(was, int(info.type))
+            label.setToolTip(f"Changed (was “{was}”)" if fid in changed else "")
 
     # -- checking ------------------------------------------------------------------------------
     def clear_errors(self) -> None:
@@ -378,9 +421,7 @@ class RecordForm(QWidget):
             message = ""
             if self._required(info):
                 message = check_required(text, info.label)
-            message = message or check_typed(
-                text, info.type, info.label, is_email=is_email_field(info)
-            )
+            message = message or self._check_typed(info, text)
             if message:
                 problems[info.id] = message
         if self.table == "Contact" and wanted is None:
@@ -390,6 +431,16 @@ class RecordForm(QWidget):
                 if fid in self._editors:
                     problems.setdefault(fid, message)
         return problems
+
+    def _check_typed(self, info: FieldInfo, text: str) -> str:
+        editor = self._editors[info.id]
+        if isinstance(editor, DateField):
+            if editor.complete():
+                return ""
+            return f"{info.label} must be a whole date: pick it from the calendar."
+        if info.type in _NUMBER_TYPES and isinstance(editor, QLineEdit):
+            return number_message(editor.text(), info.label)
+        return check_typed(text, info.type, info.label, is_email=is_email_field(info))
 
     def _check_contact_named(self) -> str:
         ids = set(self._editors)

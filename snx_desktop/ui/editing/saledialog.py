@@ -1,7 +1,9 @@
 """The sale dialog: a sales opportunity for a contact with status open / won / lost (0 / 1 / 2),
-details, and the amount, close date and sales rep (the signed-in user unless another is
-picked) when the account's schema has those fields. Sent through
-``create_sale`` as sales field data (field ids found by role and label, never hard-coded)."""
+details, and the amount, close date, probability and sales rep (the signed-in user unless
+another is picked) when the account's schema has those fields. The amount and probability are
+typed in the user's language ("12.500,50" under German settings), the close date is picked in
+a `DateField`; all are sent in the API's form through ``create_sale`` as sales field data
+(field ids found by role and label, never hard-coded)."""
 
 from __future__ import annotations
 
@@ -9,15 +11,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QWidget
 
+from snx_desktop.api.values import format_number
+from snx_desktop.models.localefmt import number_example, number_message, parse_local_number
 from snx_desktop.ui.editing._dialogs import SubmitDialog, field_with_error
+from snx_desktop.ui.editing.dateinput import DateField
 from snx_desktop.ui.editing.validation import (
     FIELD_CURRENCY,
     FIELD_DATE,
-    check_date,
-    check_number,
+    FIELD_PERCENT,
     check_required,
-    normalise_date,
-    normalise_number,
 )
 
 if TYPE_CHECKING:
@@ -56,6 +58,8 @@ def sales_field_ids(schema: Schema) -> dict[str, str | None]:
         or _first_of_type(schema, FIELD_CURRENCY, "amount"),
         "close": _by_label(schema, "Close Date", "Expected Close Date")
         or _first_of_type(schema, FIELD_DATE, "close"),
+        "probability": _by_label(schema, "Probability")
+        or _first_of_type(schema, FIELD_PERCENT, "prob"),
         "owner": schema.role("Sales", "owner"),
     }
 
@@ -86,21 +90,28 @@ class SaleDialog(SubmitDialog["Change"]):
         box, self.details_error = field_with_error(self.details, "saleDetails")
         form.addRow("&Details *", box)
         self.amount: QLineEdit | None = None
-        self.close_date: QLineEdit | None = None
+        self.close_date: DateField | None = None
+        self.probability: QLineEdit | None = None
         if self.ids["amount"]:
             self.amount = QLineEdit(self)
             self.amount.setObjectName("saleAmount")
             self.amount.setAccessibleName("Amount")
-            self.amount.setPlaceholderText("0.00")
+            self.amount.setPlaceholderText(number_example())
             box, self.amount_error = field_with_error(self.amount, "saleAmount")
             form.addRow("&Amount", box)
         if self.ids["close"]:
-            self.close_date = QLineEdit(self)
+            self.close_date = DateField(self)
             self.close_date.setObjectName("saleCloseDate")
             self.close_date.setAccessibleName("Close date")
-            self.close_date.setPlaceholderText("YYYY-MM-DD")
             box, self.close_error = field_with_error(self.close_date, "saleCloseDate")
             form.addRow("&Close date", box)
+        if self.ids["probability"]:
+            self.probability = QLineEdit(self)
+            self.probability.setObjectName("saleProbability")
+            self.probability.setAccessibleName("Probability")
+            self.probability.setPlaceholderText("%")
+            box, self.probability_error = field_with_error(self.probability, "saleProbability")
+            form.addRow("&Probability", box)
         self.owner: QComboBox | None = None
         if self.ids["owner"]:
             self.owner = QComboBox(self)
@@ -119,18 +130,23 @@ class SaleDialog(SubmitDialog["Change"]):
         self.status.setCurrentIndex(max(0, self.status.findData(code)))
 
     def validate(self) -> bool:
-        problems = []
+        problems: list[tuple[str, QWidget]] = []
         message = check_required(self.details.text(), "Details")
         self.details_error.show_error(message)
         problems.append((message, self.details))
         if self.amount is not None:
-            message = check_number(self.amount.text(), "The amount")
+            message = number_message(self.amount.text(), "The amount")
             self.amount_error.show_error(message)
             problems.append((message, self.amount))
         if self.close_date is not None:
-            message = check_date(self.close_date.text(), "The close date")
+            whole = self.close_date.complete()
+            message = "" if whole else "The close date must be a whole date: pick it."
             self.close_error.show_error(message)
             problems.append((message, self.close_date))
+        if self.probability is not None:
+            message = number_message(self.probability.text(), "The probability")
+            self.probability_error.show_error(message)
+            problems.append((message, self.probability))
         for message, widget in problems:
             if message:
                 widget.setFocus()
@@ -146,10 +162,12 @@ class SaleDialog(SubmitDialog["Change"]):
             out[ids["status"]] = str(self.status.currentData())
         if ids["details"]:
             out[ids["details"]] = self.details.text().strip()
-        if self.amount is not None and ids["amount"] and self.amount.text().strip():
-            out[ids["amount"]] = normalise_number(self.amount.text())
-        if self.close_date is not None and ids["close"] and self.close_date.text().strip():
-            out[ids["close"]] = normalise_date(self.close_date.text())
+        for edit, fid in ((self.amount, ids["amount"]), (self.probability, ids["probability"])):
+            number = parse_local_number(edit.text()) if edit is not None and fid else None
+            if number is not None and fid:
+                out[fid] = format_number(number)
+        if self.close_date is not None and ids["close"] and not self.close_date.is_empty():
+            out[ids["close"]] = self.close_date.wire()
         if self.owner is not None and ids["owner"] and self.owner.currentData():
             out[ids["owner"]] = str(self.owner.currentData())
         return out

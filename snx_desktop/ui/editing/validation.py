@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from snx_desktop.api.values import format_datetime, parse_datetime, parse_number
+from snx_desktop.api.values import format_datetime, format_number, parse_datetime, parse_number
 
 __all__ = [
     "FIELD_CURRENCY",
@@ -90,7 +90,7 @@ def normalise_number(value: str) -> str:
     number = _parse_number(value)
     if number is None or not value.strip():
         return value.strip()
-    return str(int(number)) if number.is_integer() else repr(number)
+    return format_number(number)
 
 
 def check_number(value: str, label: str = "This field") -> str:

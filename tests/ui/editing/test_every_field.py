@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -37,6 +37,7 @@ from support.windows import first_page, signed_in
 from support.writequeue import queue_sent
 
 from snx_desktop.sandbox.catalogue import USERS
+from snx_desktop.ui.editing.dateinput import DateField
 from snx_desktop.ui.editing.fieldseditor import FieldsEditor
 from snx_desktop.ui.editing.recorddialogs import NewRecordDialog
 from snx_desktop.ui.editing.recordform import RecordForm
@@ -310,6 +311,8 @@ def mark_every_field_changed(form: RecordForm) -> None:
         if isinstance(editor, QLineEdit) and not editor.isReadOnly():
             editor.setText(editor.text() + "1")
             editor.textEdited.emit(editor.text())
+        elif isinstance(editor, DateField):
+            editor.setDate(QDate(2026, 12, 24))
         elif isinstance(editor, QCheckBox) and editor.isEnabled():
             editor.toggle()
         elif isinstance(editor, QComboBox):
