@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtCore import QDate, QEvent, QLocale, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from support.dialogs import dialog_result, open_dialog
 from support.fields import (
     C_BIRTHDAY,
     C_NAME,
@@ -25,6 +26,7 @@ from support.fields import (
     S_DETAILS,
     S_PROBABILITY,
 )
+from support.writequeue import queue_sent
 
 from snx_desktop.models.schema import CURRENCY, DATE, NUMBER, PERCENT, Column
 from snx_desktop.ui.editing.agenda import WEEK_ROLE, AgendaView
@@ -36,7 +38,7 @@ from snx_desktop.ui.editing.recorddialogs import NewRecordDialog
 from snx_desktop.ui.editing.recordform import RecordForm
 from snx_desktop.ui.editing.saledialog import SaleDialog
 
-from .conftest import QT_IGNORE, finish, settle, start
+from .conftest import QT_IGNORE
 
 pytestmark = [pytest.mark.asyncio, QT_IGNORE]
 
@@ -161,7 +163,7 @@ async def test_new_contact_and_fields_tab_in_the_users_language(
     assert birthday.calendarPopup()
     assert birthday.is_empty()  # an optional date may stay empty
     name = f"Locale {lang.name} Rep"
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     typed(form.editor(C_NAME), name, qtbot)
     # text this language reads differently is refused where it was typed; it stays there
     typed(revenue, lang.misread, qtbot)
@@ -178,8 +180,8 @@ async def test_new_contact_and_fields_tab_in_the_users_language(
     pick_date(birthday, lang.birthday_keys, qtbot)
     assert birthday.text() == lang.birthday_in_editor
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
-    await settle(svc)
+    await dialog_result(fut)
+    await queue_sent(svc.writes)
     cid = svc.store.cache.resolve_id(dialog.result_value.ids[0])
     record = (await client.get_contact_info(cid)).field_data
     assert record[C_NAME] == name
@@ -210,7 +212,7 @@ async def test_new_contact_and_fields_tab_in_the_users_language(
     typed(tab_revenue, lang.change, qtbot)
     pick_date(date_field(tab, C_BIRTHDAY), lang.close_keys, qtbot)
     assert await editor.save() is not None
-    await settle(svc)
+    await queue_sent(svc.writes)
     saved = (await client.get_contact_info(cid)).field_data
     assert saved[C_REVENUE] == "2000.5"
     assert saved[C_BIRTHDAY] == "2026-12-31T00:00:00"
@@ -231,7 +233,7 @@ async def test_sale_dialog_in_the_users_language(
     assert dialog.close_date is not None
     assert dialog.close_date.calendarPopup()
     details = f"Locale sale {lang.name}"
-    fut = await start(dialog)
+    fut = await open_dialog(dialog)
     typed(dialog.details, details, qtbot)
     typed(dialog.amount, lang.misread, qtbot)
     typed(dialog.probability, "half", qtbot)
@@ -245,8 +247,8 @@ async def test_sale_dialog_in_the_users_language(
     typed(dialog.probability, lang.percent, qtbot)
     pick_date(dialog.close_date, lang.close_keys, qtbot)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
-    await settle(svc)
+    await dialog_result(fut)
+    await queue_sent(svc.writes)
     sales = (await client.get_sales_for_contact(cid)).items
     got = [s.field_data for s in sales if s.field_data.get(S_DETAILS) == details]
     assert len(got) == 1
@@ -345,7 +347,7 @@ async def test_import_reads_the_spreadsheets_language(
     )
     wizard = ImportWizard(svc, path=src)
     qtbot.addWidget(wizard)
-    fut = await start(wizard)
+    fut = await open_dialog(wizard)
     for _ in range(3):
         assert await wizard.next_step()
     assert wizard.pages.currentIndex() == PREVIEW
@@ -368,8 +370,8 @@ async def test_import_reads_the_spreadsheets_language(
     assert wizard.report is not None
     assert wizard.report.failed == []
     qtbot.mouseClick(wizard.close_button, Qt.MouseButton.LeftButton)
-    await finish(fut)
-    await settle(svc)
+    await dialog_result(fut)
+    await queue_sent(svc.writes)
     found = {}
     for name in names:
         page = await client.get_contacts(filter_value=name)
