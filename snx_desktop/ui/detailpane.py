@@ -92,6 +92,7 @@ class DetailPane(QWidget):
         self._activity_row: Mapping[str, str] = {}
         self._conflicts: set[str] = set()
         self._note = ""
+        self._shown: Detail | None = None  # the open record's content shown last
         #: the list of uploads under the record while an account is bound
         self.upload_list: UploadListWidget | None = None
         self._upload_added: Callable[[], None] | None = None
@@ -300,6 +301,7 @@ class DetailPane(QWidget):
 
     def _cancel(self) -> None:
         self._generation += 1
+        self._shown = None
         if self._task is not None and not self._task.done():
             self._task.cancel()
         self._task = None
@@ -317,6 +319,7 @@ class DetailPane(QWidget):
             )
         elif kind == "activity":
             self._show_activity(row or {})
+            self.record.header.set_state("Loading…")
             self._task = asyncio.ensure_future(
                 self.load(kind, record_id, row or {}, self._generation)
             )
@@ -370,6 +373,38 @@ class DetailPane(QWidget):
             return
         self._show_detail(detail, note="")
         self.detailLoaded.emit(kind, record_id, not detail.from_cache)
+
+    def follow_connection(self) -> None:
+        """The connection changed: the open record's state line says what is shown now and,
+        back online, a saved copy (or a record that could not be loaded) is loaded again."""
+        import asyncio
+
+        kind, shown = self.kind, self._shown
+        if self.browse is None or not self.record_id or not _is_detail_kind(kind):
+            return
+        if not self._online():
+            if shown is not None:
+                self._state(self._state_text(shown))
+        elif (shown is None or shown.from_cache) and (self._task is None or self._task.done()):
+            self._task = asyncio.ensure_future(self._reload(kind, self.record_id))
+
+    async def _reload(self, kind: DetailKind, record_id: str) -> None:
+        """The open record again from the server, its views kept in place meanwhile."""
+        import asyncio
+
+        gen, browse = self._generation, self.browse
+        if browse is None:
+            return
+        try:
+            detail = await browse.load_detail(kind, record_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.info("detail of %s %s not reloaded: %s", kind, record_id, type(exc).__name__)
+            return
+        if gen == self._generation:
+            self._show_detail(detail, note="")
+            self.detailLoaded.emit(kind, record_id, not detail.from_cache)
 
     def show_cached(self) -> None:
         """Redraw the current record from the offline store (after a change), no request."""
@@ -512,6 +547,7 @@ class DetailPane(QWidget):
 
     def _show_detail(self, detail: Detail, note: str) -> None:
         self._note = note
+        self._shown = detail
         self._fill(detail)
         if detail.kind == "contact":
             self.contact.show_editable(detail)

@@ -202,3 +202,24 @@ async def test_a_renamed_member_follows_in_the_open_group(
         assert "Renamed Member" in cells()
         assert resets == []
         await settle(s.services)
+
+
+async def test_the_detail_state_line_follows_the_connection(sandbox: Any, tmp_path: Path) -> None:
+    async with signed_in(sandbox, tmp_path) as s:
+        w = s.window
+        await first_page(s, "contact")
+        lp, detail = w.list_pane, w.detail
+        state = detail.contact.header.state
+        for row in (0, 1):  # both saved on this computer
+            lp.select_row(row)
+            await detail.wait_loaded()
+        assert state.text().startswith("Updated")
+        s.services.connectivity.set_work_offline(True)
+        lp.select_row(0)
+        await detail.wait_loaded()
+        assert state.text().startswith("Offline copy")
+        # back online: the saved copy is replaced by the server's without reopening the record
+        opened = detail.record_id
+        s.services.connectivity.set_work_offline(False)
+        await until(lambda: state.text().startswith("Updated"), 20, "the fresh copy")
+        assert detail.record_id == opened
