@@ -627,6 +627,7 @@ class DetailPane(QWidget):
             "Ends": format_moment(text("end-time"), all_day=as_bool(text("timeless"))),
             "All day": "Yes" if as_bool(text("timeless")) else "No",
             "With": lk.name_for(text("schedule-with"), resolve=True),
+            "Group": lk.name_for(text("group-id"), resolve=True),
             "Scheduled for": lk.name_for(text("schedule-for")),
             "Status": activity_state(rec),
             "Result": text("result"),
@@ -638,9 +639,10 @@ class DetailPane(QWidget):
         self.record.show_values(rows["Regarding"] or "Activity", rows["Starts"], rows)
 
     def _show_sale(self, rec: Mapping[str, str]) -> None:
+        from snx_desktop.ui.saleview import sale_rows
+
         self._activity_row = rec
-        cols = sales_columns(self.schema.fields, self.schema.layouts, self.lookups)
-        rows = {c.label: c.display(rec, self.lookups) for c in cols}
+        rows = sale_rows(rec, self.schema, self.lookups)
         title = next((v for k, v in rows.items() if k.lower() == "details" and v), "Sale")
         self.stack.setCurrentWidget(self.record)
         self.record.show_values(title, "", rows)
