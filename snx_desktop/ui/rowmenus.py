@@ -147,9 +147,13 @@ class RowMenus(QObject):
         tree.setProperty("rowMenus", True)
         self._install(tree, self._agenda_entries)
         tree.currentItemChanged.connect(lambda *_a, t=tree: self._agenda_details(t))
+        # back on the agenda, the activity still selected there is shown again
+        self.window.navigation.sectionChanged.connect(
+            lambda key, t=tree: self._agenda_details(t) if key == "agenda" else None
+        )
 
     def _agenda_details(self, tree: QTreeWidget) -> None:
-        """The agenda's current activity is shown in the detail pane."""
+        """The agenda's current activity is shown in the detail pane (when the agenda is)."""
         from snx_desktop.ui.editing.agenda import ACTIVITY_ROLE
 
         item = tree.currentItem()
