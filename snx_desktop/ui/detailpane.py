@@ -21,18 +21,21 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHeaderView, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from snx_desktop.api.values import as_bool
 from snx_desktop.models.columns import (
     activity_columns,
-    activity_state,
     document_columns,
-    format_moment,
     list_columns,
     note_columns,
     sales_columns,
 )
 from snx_desktop.models.schema import Lookups, format_age
 from snx_desktop.models.sources import SchemaView
+from snx_desktop.ui.detailtexts import (
+    activity_rows,
+    contact_header,
+    group_subtitle,
+    state_text,
+)
 from snx_desktop.ui.toolbar import HEADER_TOOLS, header_button
 
 if TYPE_CHECKING:
@@ -92,6 +95,7 @@ class DetailPane(QWidget):
         self._activity_row: Mapping[str, str] = {}
         self._conflicts: set[str] = set()
         self._note = ""
+        self._shown: Detail | None = None  # the open record's content shown last
         #: the list of uploads under the record while an account is bound
         self.upload_list: UploadListWidget | None = None
         self._upload_added: Callable[[], None] | None = None
@@ -300,6 +304,7 @@ class DetailPane(QWidget):
 
     def _cancel(self) -> None:
         self._generation += 1
+        self._shown = None
         if self._task is not None and not self._task.done():
             self._task.cancel()
         self._task = None
@@ -317,6 +322,7 @@ class DetailPane(QWidget):
             )
         elif kind == "activity":
             self._show_activity(row or {})
+            self.record.header.set_state("Loading…")
             self._task = asyncio.ensure_future(
                 self.load(kind, record_id, row or {}, self._generation)
             )
@@ -370,6 +376,38 @@ class DetailPane(QWidget):
             return
         self._show_detail(detail, note="")
         self.detailLoaded.emit(kind, record_id, not detail.from_cache)
+
+    def follow_connection(self) -> None:
+        """The connection changed: the open record's state line says what is shown now and,
+        back online, a saved copy (or a record that could not be loaded) is loaded again."""
+        import asyncio
+
+        kind, shown = self.kind, self._shown
+        if self.browse is None or not self.record_id or not _is_detail_kind(kind):
+            return
+        if not self._online():
+            if shown is not None:
+                self._state(self._state_text(shown))
+        elif (shown is None or shown.from_cache) and (self._task is None or self._task.done()):
+            self._task = asyncio.ensure_future(self._reload(kind, self.record_id))
+
+    async def _reload(self, kind: DetailKind, record_id: str) -> None:
+        """The open record again from the server, its views kept in place meanwhile."""
+        import asyncio
+
+        gen, browse = self._generation, self.browse
+        if browse is None:
+            return
+        try:
+            detail = await browse.load_detail(kind, record_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.info("detail of %s %s not reloaded: %s", kind, record_id, type(exc).__name__)
+            return
+        if gen == self._generation:
+            self._show_detail(detail, note="")
+            self.detailLoaded.emit(kind, record_id, not detail.from_cache)
 
     def show_cached(self) -> None:
         """Redraw the current record from the offline store (after a change), no request."""
@@ -446,33 +484,10 @@ class DetailPane(QWidget):
         if header is not None:
             header.set_state(text)
 
-    def _contact_header(self, fields: Mapping[str, str]) -> tuple[str, str, str, str]:
-        s = self.schema
-
-        def value(role: str) -> str:
-            fid = s.role("Contact", role)
-            return str(fields.get(fid, "") or "").strip() if fid else ""
-
-        name = s.display_name("Contact", fields)
-        company = value("company")
-        title = ""
-        for f in s.fields:
-            if f.table == "Contact" and f.label.lower() in ("title", "job title"):
-                title = str(fields.get(f.id, "") or "")
-                break
-        subtitle = " · ".join(p for p in (title, company) if p and p != name)
-        return name, subtitle, value("email"), value("phone")
-
-    def _group_subtitle(self, fields: Mapping[str, str]) -> str:
-        for f in self.schema.layout_fields("Group"):
-            if f.role in ("", "description") and f.type == 0 and "desc" in f.label.lower():
-                return str(fields.get(f.id, "") or "")
-        return ""
-
     def _show_header_only(self, kind: str, row: Mapping[str, str]) -> None:
         if kind == "contact":
             self.stack.setCurrentWidget(self.contact)
-            self.contact.header.set_contact(*self._contact_header(row))
+            self.contact.header.set_contact(*contact_header(self.schema, row))
             self.contact.header.set_state("Loading…")
             self.contact.fields_model.set_record(
                 self.schema.layout_fields("Contact"), row, hide_empty=False
@@ -494,24 +509,12 @@ class DetailPane(QWidget):
             self.group.update_tab_titles()
 
     def _state_text(self, detail: Detail) -> str:
-        parts: list[str] = []
-        if detail.from_cache:
-            age = format_age(detail.fetched_at)
-            if self._note == "updating":  # the fresh copy is on its way
-                parts.append(f"Saved copy from {age}, updating…")
-            elif self._online():
-                parts.append(f"Saved copy from {age}")
-            else:
-                parts.append(f"Offline copy, saved {age}")
-        else:
-            parts.append(f"Updated {format_age(detail.fetched_at)}")
-        if detail.pending:
-            parts.append("unsent changes waiting")
-        self._last_state = "  ·  ".join(parts)
+        self._last_state = state_text(detail, self._note, self._online())
         return self._last_state
 
     def _show_detail(self, detail: Detail, note: str) -> None:
         self._note = note
+        self._shown = detail
         self._fill(detail)
         if detail.kind == "contact":
             self.contact.show_editable(detail)
@@ -525,7 +528,7 @@ class DetailPane(QWidget):
         if kind == "contact":
             view = self.contact
             self.stack.setCurrentWidget(view)
-            view.header.set_contact(*self._contact_header(detail.fields))
+            view.header.set_contact(*contact_header(self.schema, detail.fields))
             view.header.set_state(self._state_text(detail))
             view.fields_model.set_record(
                 self.schema.layout_fields("Contact"), detail.fields, pending=detail.pending
@@ -550,7 +553,7 @@ class DetailPane(QWidget):
             self.stack.setCurrentWidget(gview)
             gview.header.set_contact(
                 self.schema.display_name("Group", detail.fields),
-                self._group_subtitle(detail.fields),
+                group_subtitle(self.schema, detail.fields),
                 "",
                 "",
             )
@@ -576,35 +579,16 @@ class DetailPane(QWidget):
             self.record.header.set_state(self._state_text(detail))
 
     def _show_activity(self, rec: Mapping[str, str]) -> None:
-        lk = self.lookups
         self._activity_row = rec
-
-        def text(key: str) -> str:
-            return str(rec.get(key, "") or "")
-
-        rows = {
-            "Regarding": text("regarding"),
-            "Type": {"call": "Call", "meeting": "Meeting", "todo": "To-do"}.get(
-                text("type"), text("type")
-            ),
-            "Starts": format_moment(text("start-time"), all_day=as_bool(text("timeless"))),
-            "Ends": format_moment(text("end-time"), all_day=as_bool(text("timeless"))),
-            "All day": "Yes" if as_bool(text("timeless")) else "No",
-            "With": lk.name_for(text("schedule-with"), resolve=True),
-            "Scheduled for": lk.name_for(text("schedule-for")),
-            "Status": activity_state(rec),
-            "Result": text("result"),
-            "Details": text("details"),
-        }
-        keep = ("Regarding", "Type", "Starts", "Status")
-        rows = {k: v for k, v in rows.items() if v or k in keep}  # no rows of blanks
+        rows = activity_rows(rec, self.lookups)
         self.stack.setCurrentWidget(self.record)
         self.record.show_values(rows["Regarding"] or "Activity", rows["Starts"], rows)
 
     def _show_sale(self, rec: Mapping[str, str]) -> None:
+        from snx_desktop.ui.saleview import sale_rows
+
         self._activity_row = rec
-        cols = sales_columns(self.schema.fields, self.schema.layouts, self.lookups)
-        rows = {c.label: c.display(rec, self.lookups) for c in cols}
+        rows = sale_rows(rec, self.schema, self.lookups)
         title = next((v for k, v in rows.items() if k.lower() == "details" and v), "Sale")
         self.stack.setCurrentWidget(self.record)
         self.record.show_values(title, "", rows)

@@ -256,6 +256,11 @@ class Header(QWidget):
             links.addWidget(label)
         links.addStretch(1)
         layout.addLayout(links)
+        # long names, titles and addresses never make the window wider than the screen: the
+        # name and subtitle wrap, a long address is cut at the pane's edge (whole as tooltip)
+        for label in (self.name, self.subtitle):
+            label.setWordWrap(True)
+        self.email.setMinimumWidth(1)
         #: the record's own actions (Add note, Schedule, Attach, Delete), added by the window
         self.tools = QHBoxLayout()
         self.tools.setContentsMargins(0, 4, 0, 0)
@@ -282,6 +287,7 @@ class Header(QWidget):
         self.subtitle.setText(subtitle)
         self.subtitle.setVisible(bool(subtitle))
         self.email.setText(_link("mailto", email) if email else "")
+        self.email.setToolTip(email)
         self.email.setVisible(bool(email))
         self.phone.setText(_link("tel", phone) if phone else "")
         self.phone.setVisible(bool(phone))
@@ -345,6 +351,7 @@ class ContactView(_EditableView):
         layout.addWidget(self.header)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("detailTabs")
+        self.tabs.setUsesScrollButtons(False)  # every tab in sight: the pane keeps their width
         self.tabs.setAccessibleName("Contact details")
         self.tabs.setDocumentMode(True)
         layout.addWidget(self.tabs, 1)
@@ -414,6 +421,7 @@ class GroupView(_EditableView):
         layout.addWidget(self.header)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("groupTabs")
+        self.tabs.setUsesScrollButtons(False)  # every tab in sight: the pane keeps their width
         self.tabs.setAccessibleName("Group details")
         self.tabs.setDocumentMode(True)
         layout.addWidget(self.tabs, 1)

@@ -343,6 +343,10 @@ class ListPane(QWidget):
         self._attached.add(kind)
         self.models[kind].set_source(self._source(kind, text, delay=self.search_delay))
 
+    def search_text(self, kind: str) -> str:
+        """What is typed in the search field over the ``kind`` list ("" for none)."""
+        return self._texts.get(kind, "")
+
     def refresh(self) -> None:
         """Reload the current list from the start (F5); the agenda reads the store again."""
         kind = self._section

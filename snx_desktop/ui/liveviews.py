@@ -6,7 +6,9 @@ refreshed page): its kind, its ids, whether records were removed (``action`` "de
 which temporary ids the server replaced (``id_map``). :class:`LiveViews` applies each one to
 the window's lists and the detail pane: the rows showing those records are read again from
 the offline store and redrawn in place (selection and scroll position stay), removed
-records' rows go, new records appear at the top of their list, and the open record's tabs,
+records' rows go, new records appear at the top of their list where that list would show them
+(a search typed over the list must find them; the Activities list is the signed-in rep's
+calendar, so an activity scheduled for someone else stays out), and the open record's tabs,
 header and tab counts follow. The agenda and the Pending changes panel listen to the same
 changes themselves. :func:`show_created` selects a record just created from a dialog in its
 list and opens it in the detail pane.
@@ -77,8 +79,32 @@ class LiveViews:
         if model is not None:
             model.update_records(records)
             if action == "created":
-                model.insert_first(r for rid, r in records.items() if model.row_of(rid) < 0)
+                model.insert_first(
+                    r for rid, r in records.items() if model.row_of(rid) < 0 and self.shows(kind, r)
+                )
         self.window.detail.update_rows(kind, records)
+
+    def shows(self, kind: str, record: Mapping[str, object]) -> bool:
+        """Whether the ``kind`` list, as it is now (its search, whose calendar), would list
+        ``record``: every word searched is somewhere in its values or the names it links to."""
+        lp = self.window.list_pane
+        if kind == "activity":
+            schema = self.services.schema.current
+            me = (schema.me if schema is not None else None) or ""
+            owner = str(record.get("schedule-for", "") or "")
+            if me and owner and owner.strip().lower() != me.strip().lower():
+                return False
+        words = lp.search_text(kind).lower().split()
+        if not words:
+            return True
+        values = [str(v or "") for v in record.values()]
+        names = [lp.lookups.name_for(v) for v in values if v]
+        if kind == "activity":  # the contact it is with, as the server searches it
+            names.append(
+                lp.lookups.name_for(str(record.get("schedule-with", "") or ""), resolve=True)
+            )
+        blob = " ".join(values + names).lower()
+        return all(word in blob for word in words)
 
 
 def show_created(window: MainWindow, change: Change | None) -> bool:

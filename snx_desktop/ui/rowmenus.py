@@ -57,7 +57,7 @@ LIST_ACTIONS: Mapping[str, tuple[str, ...]] = {
     ),
     "group": ("actionAddNote", "actionNewActivity", "", "actionDelete"),
     "activity": ("edit-activity", "complete-activity"),
-    "sale": ("actionNewSale",),
+    "sale": ("open-sale-parent", "", "actionNewSale"),
     "campaign": (),
 }
 
@@ -147,9 +147,13 @@ class RowMenus(QObject):
         tree.setProperty("rowMenus", True)
         self._install(tree, self._agenda_entries)
         tree.currentItemChanged.connect(lambda *_a, t=tree: self._agenda_details(t))
+        # back on the agenda, the activity still selected there is shown again
+        self.window.navigation.sectionChanged.connect(
+            lambda key, t=tree: self._agenda_details(t) if key == "agenda" else None
+        )
 
     def _agenda_details(self, tree: QTreeWidget) -> None:
-        """The agenda's current activity is shown in the detail pane."""
+        """The agenda's current activity is shown in the detail pane (when the agenda is)."""
         from snx_desktop.ui.editing.agenda import ACTIVITY_ROLE
 
         item = tree.currentItem()
@@ -261,6 +265,8 @@ class RowMenus(QObject):
                 out.append(self._edit_activity_entry(record))
             elif name == "complete-activity":
                 out.append(self._complete_entry(record))
+            elif name == "open-sale-parent":
+                out.extend(self._sale_parent_entries(record))
             elif name in self.actions:
                 out.append(self._window_action(name))
         return out
@@ -321,8 +327,32 @@ class RowMenus(QObject):
             self._window_action("actionNewActivity"),
         ]
 
-    def _sale_entries(self, _index: QModelIndex) -> list[Entry]:
-        return [self._window_action("actionNewSale")]
+    def _sale_entries(self, index: QModelIndex) -> list[Entry]:
+        return [
+            *self._sale_parent_entries(_record(index)),
+            SEPARATOR,
+            self._window_action("actionNewSale"),
+        ]
+
+    def _sale_parent_entries(self, record: Record) -> list[Entry]:
+        """The entries opening the contact or the group a sale is on."""
+        schema = self.window.detail.schema
+        out: list[Entry] = []
+        for kind, role, text in (
+            ("contact", "contact-id", "Open &contact"),
+            ("group", "group-id", "Open &group"),
+        ):
+            field = schema.role("Sales", role)
+            parent_id = str(record.get(field, "") or "").strip() if field else ""
+            if parent_id:
+                name = f"rowOpen{kind.title()}"
+                out.append(Entry(text, partial(self._open_parent, kind, parent_id), name=name))
+        return out
+
+    def _open_parent(self, kind: str, record_id: str) -> None:
+        detail = self.window.detail
+        if detail.kind != kind or detail.record_id != record_id:
+            detail.open_record(kind, record_id)
 
     def _member_entries(self, index: QModelIndex) -> list[Entry]:
         record = _record(index)

@@ -235,6 +235,7 @@ class SessionBinder(QObject):
         action.blockSignals(True)
         action.setChecked(value == "working-offline")
         action.blockSignals(False)
+        self.window.detail.follow_connection()
 
     def _queue_status(self, status: QueueStatus) -> None:
         writes = self.services.writes

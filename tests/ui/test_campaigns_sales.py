@@ -1,5 +1,7 @@
 """Campaign details list the members this computer knows of and say what SalesNexus cannot
-tell; the sales list's footer counts and totals the rows shown per status."""
+tell; the sales list's footer counts and totals the rows shown per status; a sale's and an
+activity's details show the fields outside their list's columns (a sale's group and
+probability, an activity's group)."""
 
 from __future__ import annotations
 
@@ -87,3 +89,53 @@ async def test_the_sales_footer_counts_and_totals_the_rows_shown_per_status(
             assert f"{status}: {len(amounts):,} · ${sum(amounts):,.2f}" in text
         await first_page(s, "contact")
         assert not footer.isVisible()
+
+
+@pytest.mark.asyncio
+async def test_a_sales_details_show_every_field_it_has(fresh_sandbox: Any, tmp_path: Path) -> None:
+    from support.fields import G_NAME, S_DETAILS, S_GROUP, S_PROBABILITY, S_STATUS
+
+    async with signed_in(fresh_sandbox, tmp_path) as s:
+        w = s.window
+        await first_page(s, "group")
+        group = w.list_pane.models["group"].record(0)
+        assert group is not None
+        await first_page(s, "sale")
+        made = await s.services.writes.create_sale(
+            {
+                S_GROUP: w.list_pane.models["group"].record_id(0),
+                S_STATUS: "0",
+                S_DETAILS: "Team plan",
+                S_PROBABILITY: "40",
+            }
+        )
+        model = w.list_pane.models["sale"]
+        assert model.row_of(made.ids[0]) == 0
+        assert w.list_pane.select_row(0)
+        assert (w.detail.kind, w.detail.record_id) == ("sale", made.ids[0])
+        values = _values(w)
+        # fields outside the Sales layout: the group it is on (by name) and its probability
+        assert values["Group"] == group[G_NAME]
+        assert values["Probability"].startswith("40")
+        assert values["Details"] == "Team plan"
+
+
+@pytest.mark.asyncio
+async def test_a_group_activitys_details_name_the_group(fresh_sandbox: Any, tmp_path: Path) -> None:
+    from support.fields import G_NAME
+
+    async with signed_in(fresh_sandbox, tmp_path) as s:
+        w = s.window
+        await first_page(s, "group")
+        groups = w.list_pane.models["group"]
+        group = groups.record(0)
+        assert group is not None
+        await first_page(s, "activity")
+        made = await s.services.writes.create_group_activity(
+            groups.record_id(0), type="meeting", regarding="Group kick-off"
+        )
+        model = w.list_pane.models["activity"]
+        assert model.row_of(made.ids[0]) == 0
+        assert w.list_pane.select_row(0)
+        assert (w.detail.kind, w.detail.record_id) == ("activity", made.ids[0])
+        assert _values(w)["Group"] == group[G_NAME]

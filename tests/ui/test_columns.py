@@ -135,3 +135,93 @@ async def test_view_choose_columns_opens_the_current_lists_chooser(
         labels = [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(3)]
         entries = [a.text() for a in menu.actions() if a.isCheckable()]
         assert entries[:3] == labels
+
+
+@pytest.mark.asyncio
+async def test_the_agenda_at_1024_shows_the_subjects_and_contacts_readable(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    async with signed_in(sandbox, tmp_path) as s:
+        w = s.window
+        await first_page(s)
+        await until(lambda: w.list_pane.agenda is not None, 10, "the agenda")
+        w.navigation.select("agenda")
+        agenda = w.list_pane.agenda
+        assert agenda is not None
+        await until(lambda: bool(agenda.items()), 30, "agenda items")
+        tree = agenda.tree
+        w.resize(1280, 800)
+        await until(lambda: not tree.isColumnHidden(3), 5, "the wide agenda")
+        w.resize(1024, 640)
+        await until(lambda: w.width() == 1024, 5, "the window size")
+        # Type and Status give way; the subject and the contact share the room
+        await until(lambda: tree.isColumnHidden(2) and tree.isColumnHidden(3), 5, "narrow")
+        metrics = tree.fontMetrics()
+        assert tree.columnWidth(1) >= metrics.horizontalAdvance("Quarterly review") + 8
+        assert tree.columnWidth(4) >= metrics.horizontalAdvance("Jessica Roberts") + 8
+        assert tree.header().length() <= tree.viewport().width() + 1
+
+
+@pytest.mark.asyncio
+async def test_a_long_name_and_address_keep_the_window_at_1024(
+    fresh_sandbox: Any, tmp_path: Path
+) -> None:
+    from support.fields import C_COMPANY, C_EMAIL, C_NAME, C_TITLE
+
+    async with signed_in(fresh_sandbox, tmp_path) as s:
+        w = s.window
+        await first_page(s)
+        await _resized(w, 1024, 640)
+        email = (
+            "alexandra.konstantinopoulou-whitfield.procurement"
+            "@international-consolidated-holdings.example.com"
+        )
+        made = await s.services.writes.create_contact(
+            {
+                C_NAME: "Alexandra Konstantinopoulou-Whitfield van der Berg",
+                C_TITLE: "Senior Vice President of Strategic Procurement",
+                C_COMPANY: "International Consolidated Holdings Inc.",
+                C_EMAIL: email,
+            }
+        )
+        assert w.list_pane.select_row(0)
+        assert w.detail.record_id == made.ids[0]
+        header = w.detail.contact.header
+        await until(lambda: header.email.toolTip() == email, 5, "the header")
+        await until(lambda: header.isVisible(), 5, "the header shown")
+        # the header asks for less than the address: it never makes the window wider than
+        # the screen (the address is cut at the pane's edge, whole in its tooltip)
+        assert header.minimumSizeHint().width() < header.fontMetrics().horizontalAdvance(email)
+        assert w.minimumSizeHint().width() <= 1024
+        assert w.width() == 1024
+        assert header.geometry().right() <= w.detail.width()
+
+
+@pytest.mark.asyncio
+async def test_the_documents_table_fits_at_1024(fresh_sandbox: Any, tmp_path: Path) -> None:
+    async with signed_in(fresh_sandbox, tmp_path / "profile") as s:
+        w = s.window
+        await first_page(s)
+        await until(lambda: w.features.uploads is not None, 10, "the features")
+        await _resized(w, 1024, 640)
+        assert w.list_pane.select_row(0)
+        await w.detail.wait_loaded()
+        name = "Signed framework agreement with every annex and the price list of 2027.txt"
+        path = tmp_path / name
+        path.write_text("agreed\n", encoding="utf-8")
+        uploads = w.features.uploads
+        assert uploads is not None
+        jobs = uploads.add(w.detail.record_id, [path])
+        await uploads.wait_all(jobs, timeout=20)
+        docs = w.detail.contact.documents_widget
+        assert docs is not None
+        w.detail.contact.tabs.setCurrentWidget(w.detail.contact.documents)
+        view = docs.view
+        await until(view.isVisible, 5, "the documents")
+        model = view.model()
+        await until(
+            lambda: any(model.index(r, 0).data() == name for r in range(model.rowCount())),
+            10,
+            "the new document",
+        )
+        await until(lambda: _fits(view), 5, "the documents to fit")

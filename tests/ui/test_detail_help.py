@@ -69,6 +69,15 @@ async def test_an_agenda_item_shows_its_details(sandbox: Any, tmp_path: Path) ->
         fm = w.detail.record.fields_model
         values = {fm.index(r, 0).data(): fm.index(r, 1).data() for r in range(fm.rowCount())}
         assert values["Regarding"] == (activity.get("regarding") or "")
+        # back to the agenda from another list: the item still selected shows its details
+        w.navigation.select("contact")
+        assert w.detail.kind != "activity"
+        w.navigation.select("agenda")
+        current = agenda.tree.currentItem()
+        assert current is not None
+        assert current.data(0, ACTIVITY_ROLE)["activity-id"] == activity["activity-id"]
+        assert (w.detail.kind, w.detail.record_id) == ("activity", activity["activity-id"])
+        assert w.detail.stack.currentWidget() is w.detail.record
 
 
 @pytest.mark.asyncio

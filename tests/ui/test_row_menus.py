@@ -214,3 +214,29 @@ async def test_a_note_rows_menu_adds_a_note_to_the_open_contact(
         assert _texts(menu) == ["Add note…", "Copy note text"]
         _item(menu, "Copy note text").trigger()
         assert QGuiApplication.clipboard().text() == notes.record(0)["details"]
+
+
+@pytest.mark.asyncio
+async def test_a_sales_rows_menu_opens_the_sales_contact(sandbox: Any, tmp_path: Path) -> None:
+    async with signed_in(sandbox, tmp_path) as s:
+        w = s.window
+        await first_page(s, "sale")
+        await _features(s)
+        view = w.list_pane.views["sale"]
+        model = view.model()
+        contact_field = w.detail.schema.role("Sales", "contact-id")
+        assert contact_field
+        row = next(
+            r
+            for r in range(model.rowCount())
+            if model.index(r, 0).data(Roles.RECORD).get(contact_field)
+        )
+        contact_id = model.index(row, 0).data(Roles.RECORD)[contact_field]
+        menu = _right_click(view, row)
+        assert _texts(menu) == ["Open", "Open contact", "New sale…"]
+        menu.close()
+        _item(menu, "Open contact").trigger()
+        assert (w.detail.kind, w.detail.record_id) == ("contact", contact_id)
+        await w.detail.wait_loaded()
+        assert w.detail.stack.currentWidget() is w.detail.contact
+        assert w.detail.contact.header.name.text()

@@ -36,6 +36,7 @@ from snx_desktop.models.roles import Roles
 from snx_desktop.models.schema import Column
 from snx_desktop.services.documents import DocumentFiles, safe_file_name
 from snx_desktop.services.types import is_temp_id
+from snx_desktop.ui.columnfit import ColumnFitter, install_elided_tips
 from snx_desktop.ui.documents.attach import Attacher, ContactGetter
 
 __all__ = ["DocumentsWidget", "choose_save_path"]
@@ -145,6 +146,7 @@ class DocumentsWidget(QWidget):
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self._fitter: ColumnFitter | None = None
         self.view.horizontalHeader().setDefaultAlignment(
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         )
@@ -199,9 +201,16 @@ class DocumentsWidget(QWidget):
         status_used = any(str(self.model.index(r, last).data() or "").strip() for r in range(rows))
         self.view.setColumnHidden(last, not status_used)
         header = self.view.horizontalHeader()
-        for col in range(last):
+        wanted: dict[int, int] = {}
+        for col in range(last + 1):
             self.view.resizeColumnToContents(col)
-            header.resizeSection(col, min(max(header.sectionSize(col) + 12, 60), 320))
+            wanted[col] = min(max(header.sectionSize(col) + 12, 60), 320)
+        # into the pane's width, no sideways scrollbar: a long file name is cut (whole as tooltip)
+        if self._fitter is None:
+            self._fitter = ColumnFitter(self.view)
+            self._fitter.flexible = 0
+            install_elided_tips(self.view)
+        self._fitter.want(wanted)
 
     def documents(self) -> list[Record]:
         return self.model.records()

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -62,6 +62,10 @@ def cached_activities(services: AccountServices) -> list[Record]:
     """Every activity in the offline store (no network)."""
     page = services.browse.search_local("activity", "", limit=MAX_CACHED)
     return [dict(r) for r in page.records]
+
+
+#: px: an agenda narrower than this hides its Type and Status columns
+NARROW_AGENDA = 520
 
 
 def _me(services: AccountServices) -> str | None:
@@ -144,6 +148,14 @@ class AgendaView(QWidget):
         self.tree.itemChanged.connect(self._item_changed)
         self._disconnect = services.changes.connect(self._changed)
         self.refresh()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # narrow (1024 px): the subject and the contact take the room of Type and Status
+        # (overdue rows are red and counted per day; both are in the details of the row)
+        narrow = self.width() < NARROW_AGENDA
+        for col in (2, 3):
+            self.tree.setColumnHidden(col, narrow)
 
     def detach(self) -> None:
         if self._disconnect is not None:

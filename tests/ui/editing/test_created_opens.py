@@ -93,3 +93,38 @@ async def test_an_activity_scheduled_from_a_contact_opens_in_the_details(
         view = w.list_pane.views["activity"]
         assert str(view.currentIndex().data(Roles.RECORD_ID)) == aid
         await queue_sent(s.services.writes)
+
+
+async def test_a_sale_made_from_a_contact_opens_in_the_details_and_is_selected(
+    fresh_sandbox: Any, tmp_path: Path, qtbot: Any
+) -> None:
+    async with signed_in(fresh_sandbox, tmp_path / "profile") as s:
+        w = s.window
+        await first_page(s, "sale")  # the Sales list shows rows
+        await first_page(s, "contact")
+        await until(lambda: w.features.actions["actionImportCsv"].isEnabled(), 5, "features")
+        assert w.list_pane.select_row(2)
+        cid = w.list_pane.selected_ids()[0]
+        await until(lambda: w.detail.record_id == cid, 5, "the open contact")
+        w.features.actions["actionNewSale"].trigger()
+        await until(lambda: open_dialog() is not None, 5, "the sale dialog")
+        dialog = open_dialog()
+        assert dialog is not None
+        details = dialog.findChild(QLineEdit, "saleDetails")
+        assert details is not None
+        details.setText("Forty licences")
+        ok = dialog.findChild(QPushButton, "okButton")
+        assert ok is not None
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        await until(lambda: open_dialog() is None, 5, "the dialog to close")
+        await until(lambda: w.detail.kind == "sale", 5, "the new sale's details")
+        assert w.detail.record.header.name.text() == "Forty licences"
+        sid = w.detail.record_id
+        # selected in the Sales list, at its top
+        view = w.list_pane.views["sale"]
+        assert selected_id(s, "sale") == sid
+        assert view.currentIndex().row() == 0
+        await queue_sent(s.services.writes)
+        real = s.services.store.cache.resolve_id(sid)
+        await until(lambda: selected_id(s, "sale") == real, 10, "the server's id in the list")
+        assert w.detail.record.header.name.text() == "Forty licences"

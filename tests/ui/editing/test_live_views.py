@@ -204,3 +204,76 @@ async def test_a_renamed_member_follows_in_the_open_group(
         assert "Renamed Member" in cells()
         assert resets == []
         await queue_sent(s.services.writes)
+
+
+async def test_the_detail_state_line_follows_the_connection(sandbox: Any, tmp_path: Path) -> None:
+    async with signed_in(sandbox, tmp_path) as s:
+        w = s.window
+        await first_page(s, "contact")
+        lp, detail = w.list_pane, w.detail
+        state = detail.contact.header.state
+        for row in (0, 1):  # both saved on this computer
+            lp.select_row(row)
+            await detail.wait_loaded()
+        assert state.text().startswith("Updated")
+        s.services.connectivity.set_work_offline(True)
+        lp.select_row(0)
+        await detail.wait_loaded()
+        assert state.text().startswith("Offline copy")
+        # back online: the saved copy is replaced by the server's without reopening the record
+        opened = detail.record_id
+        s.services.connectivity.set_work_offline(False)
+        await until(lambda: state.text().startswith("Updated"), 20, "the fresh copy")
+        assert detail.record_id == opened
+
+
+async def test_a_new_contact_shows_in_a_searched_list_only_when_the_search_finds_it(
+    fresh_sandbox: Any, tmp_path: Path
+) -> None:
+    async with signed_in(fresh_sandbox, tmp_path) as s:
+        w = s.window
+        await first_page(s, "contact")
+        model = w.list_pane.models["contact"]
+        first = model.record(0)
+        assert first is not None
+        word = str(first[C_NAME]).split()[-1]
+        w.list_pane.search.setText(word)
+
+        def searched() -> bool:
+            names = [str((model.record(r) or {}).get(C_NAME, "")) for r in range(model.rowCount())]
+            return not model.busy and bool(names) and all(word in n for n in names)
+
+        await until(searched, 10, "the searched list")
+        other = await s.services.writes.create_contact({C_NAME: "Plain Person"})
+        found = await s.services.writes.create_contact({C_NAME: f"New {word} Buyer"})
+        assert model.row_of(found.ids[0]) == 0
+        assert model.row_of(other.ids[0]) < 0
+        # without the search, the list shows every new contact
+        w.list_pane.search.clear()
+        await until(lambda: not model.busy and model.loaded_count > 1, 10, "the whole list")
+        await s.services.writes.create_contact({C_NAME: "Another Plain Person"})
+        assert model.record(0) is not None
+        assert model.record(0)[C_NAME] == "Another Plain Person"
+
+
+async def test_an_activity_for_a_colleague_stays_out_of_my_activities(
+    fresh_sandbox: Any, tmp_path: Path
+) -> None:
+    async with signed_in(fresh_sandbox, tmp_path) as s:
+        w = s.window
+        await first_page(s, "activity")
+        model = w.list_pane.models["activity"]
+        schema = s.services.schema.current
+        assert schema is not None
+        me = schema.me
+        assert me
+        colleague = next(u["user-id"] for u in schema.users if u["user-id"].lower() != me.lower())
+        contact = w.list_pane.models["contact"].record_id(0)
+        theirs = await s.services.writes.create_activity(
+            contact, type="call", regarding="For a colleague", schedule_for=colleague
+        )
+        mine = await s.services.writes.create_activity(
+            contact, type="call", regarding="For me", schedule_for=me
+        )
+        assert model.row_of(mine.ids[0]) == 0
+        assert model.row_of(theirs.ids[0]) < 0

@@ -1,7 +1,7 @@
 """One click completes an activity where the rep sees it: the complete box of the Activities
-list, the Agenda and a contact's Activities tab, and the Complete button of the details; a
-small popup (not a dialog) asks for the result: Enter completes, Esc cancels and unchecks,
-"Complete and schedule next" opens the follow-up."""
+list, the Agenda and a contact's or a group's Activities tab, and the Complete button of the
+details; a small popup (not a dialog) asks for the result: Enter completes, Esc cancels and
+unchecks, "Complete and schedule next" opens the follow-up."""
 
 from __future__ import annotations
 
@@ -202,3 +202,49 @@ async def test_agenda_and_contact_tab_boxes(fresh_sandbox: Any, tmp_path: Path, 
             "the agenda",
         )
         assert model.index(row, 0).data(CHECK) == Qt.CheckState.Checked
+
+
+async def test_a_groups_activities_tab_box(
+    fresh_sandbox: Any, server_client: Any, tmp_path: Path, qtbot: Any
+) -> None:
+    async with signed_in(fresh_sandbox, tmp_path / "profile") as s:
+        await first_page(s, "group")
+        await ready(s)
+        w, svc = s.window, s.services
+        gid = w.list_pane.models["group"].record_id(0)
+        start = datetime.now().replace(microsecond=0) + timedelta(hours=2)
+        made = await svc.writes.create_group_activity(
+            gid,
+            type="meeting",
+            regarding="Quarterly review with the group",
+            start_time=start.strftime(FMT),
+            end_time=(start + timedelta(hours=1)).strftime(FMT),
+        )
+        await queue_sent(svc.writes)
+        aid = svc.store.cache.resolve_id(made.ids[0])
+        assert w.list_pane.select_row(0)
+        await until(lambda: w.detail.record_id == gid, 5, "the open group")
+        await w.detail.wait_loaded()
+        w.detail.group.tabs.setCurrentWidget(w.detail.group.activities)
+        tab = w.detail.group.activities.view
+        model = tab.model()
+        assert model is not None
+
+        def row_of_new() -> int:
+            ids = [model.index(r, 0).data(Roles.RECORD_ID) for r in range(model.rowCount())]
+            return ids.index(aid) if aid in ids else -1
+
+        await until(lambda: row_of_new() >= 0, 5, "the new activity in the tab")
+        await check_with_space(qtbot, tab, model.index(row_of_new(), 0))
+        found = popup()
+        assert found is not None
+        assert open_dialog() is None  # a popup, not a dialog
+        qtbot.keyClicks(found.result_edit, "Agreed on the plan")
+        qtbot.keyClick(found.result_edit, Qt.Key.Key_Enter)
+        await until(lambda: popup() is None, 5, "the popup to close")
+        assert model.index(row_of_new(), 0).data(CHECK) == Qt.CheckState.Checked
+        await queue_sent(svc.writes)
+        client = await server_client(fresh_sandbox)
+        info = await client.get_activity_info(aid)
+        assert info.completed
+        assert info.result == "Agreed on the plan"
