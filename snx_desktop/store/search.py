@@ -268,6 +268,32 @@ class Search:
         hits = [SearchHit(rid, json.loads(data), fetched) for rid, data, fetched in rows]
         return SearchPage(total, hits)
 
+    def scan(
+        self, kind: str, text: str, keys: Sequence[str], *, limit: int = 20
+    ) -> list[SearchHit]:
+        """Cached records of ``kind`` (one not in the full-text index: activities, sales)
+        whose fields ``keys`` hold every word of ``text`` (case ignored), in cache order.
+
+        A scan of that kind's records, stopped at ``limit`` matches; for kinds of modest size.
+        """
+        check_kind(kind)
+        words = [w.casefold() for w in _WORD.findall(text.replace("_", " "))]
+        if not words or not keys or limit <= 0:
+            return []
+        paths = " || ' ' || ".join("coalesce(json_extract(data, ?), '')" for _ in keys)
+        joined = f"lower({paths})"
+        where = " AND ".join(f"instr({joined}, ?) > 0" for _ in words)
+        args: list[object] = [kind]
+        for word in words:
+            args += ["$." + json.dumps(str(k)) for k in keys]
+            args.append(word)
+        rows = self._db.conn.execute(
+            f"SELECT id, data, fetched_at FROM records WHERE kind = ? AND {where} "
+            "ORDER BY rid LIMIT ?",
+            (*args, limit),
+        ).fetchall()
+        return [SearchHit(rid, json.loads(data), fetched) for rid, data, fetched in rows]
+
     def _count(self, table: str, match: str) -> int:
         row = self._db.conn.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", (match,))
         return int(row.fetchone()[0])
