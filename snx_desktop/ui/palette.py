@@ -162,7 +162,7 @@ class CommandPalette(QFrame):
         width = min(620, max(320, self._window.width() - 80))
         height = min(420, max(200, self._window.height() - 160))
         self.setGeometry((self._window.width() - width) // 2, 56, width, height)
-        self.list.setColumnWidth(0, width - 190)
+        self.list.setColumnWidth(0, width - 280)
         self.show()
         self.raise_()
         self.edit.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -307,6 +307,17 @@ class Reach(QObject):
         keys += [c.key for c in columns if c.key not in skip and c.key not in keys]
         return keys or ["231"]
 
+    def _hint(self, kind: str, record: Mapping[str, str]) -> str:
+        """What a record is, and whose: "Contact · Acme", "Sale · Jane Doe"."""
+        detail = ""
+        if kind == "contact" and self.binder is not None:
+            company = self.binder.schema.role("Contact", "company")
+            detail = record.get(company, "") if company else ""
+        elif kind == "sale":
+            lookups = self.window.list_pane.lookups
+            detail = lookups.name_for(record.get(SALES_CONTACT_FIELD, ""), resolve=True)
+        return f"{KIND_NAMES[kind]} · {detail}" if detail else KIND_NAMES[kind]
+
     def _item(self, kind: str, record_id: str, record: Mapping[str, str], hint: str) -> PaletteItem:
         return PaletteItem(self.title(kind, record), hint, kind, record_id, dict(record))
 
@@ -331,7 +342,8 @@ class Reach(QObject):
         for n, (kind, hit) in enumerate(found):
             record = with_id(kind, hit.record_id, hit.record)
             rank = recent.get((kind, hit.record_id), len(recent))
-            items.append((rank, n, self._item(kind, hit.record_id, record, KIND_NAMES[kind])))
+            hint = self._hint(kind, record)
+            items.append((rank, n, self._item(kind, hit.record_id, record, hint)))
         items.sort(key=lambda t: (t[0], t[1]))
         return [item for _r, _n, item in items]
 
