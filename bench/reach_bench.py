@@ -3,8 +3,10 @@ store, Qt), with every contact cached (*Make available offline*).
 
 Figures (one ``name: value unit`` line each; one function per figure):
 * ``palette_keystroke_p95``: from a key typed in the command palette (Ctrl+K) to its list
-  showing the matches for the text so far (goal < 30 ms), with the longest event-loop stall
-  while typing (``palette_longest_stall``, goal < 16.7 ms), measured by a 5 ms timer heartbeat.
+  showing the matches for the text so far (contacts and groups, from the full-text index;
+  goal < 30 ms), and ``palette_keystroke_all_p95`` to the sales and activities joining them
+  (a scan); with the longest event-loop stall while typing (``palette_longest_stall``, and the
+  loop thread's CPU time in it; goal < 16.7 ms), measured by a 5 ms timer heartbeat.
 
 Default: 20,000 contacts; ``--full``: 100,000.
 """
@@ -49,32 +51,39 @@ async def palette_keystroke(session: Any) -> None:
     window = session.window
     palette = window.reach.palette
     shown: list[tuple[str, float]] = []
+    done: list[tuple[str, float]] = []
     palette.listUpdated.connect(lambda text: shown.append((text, time.perf_counter())))
+    palette.listCompleted.connect(lambda text: done.append((text, time.perf_counter())))
     palette.open_palette()
     beat = Heartbeat()
-    samples: list[float] = []
+    first: list[float] = []
+    every: list[float] = []
     beat.start()
     for chunk in PALETTE_TYPED:
         for key in chunk:
             shown.clear()
+            done.clear()
             began = time.perf_counter()
             if key == "\b":
                 QTest.keyClick(palette.edit, Qt.Key.Key_Backspace)
             else:
                 QTest.keyClick(palette.edit, key)
             text = palette.edit.text().strip()
-            while not any(t == text for t, _ in shown):
+            while not any(t == text for t, _ in done):
                 if time.perf_counter() - began > 10:
                     raise TimeoutError(f"the palette did not show {text!r}")
                 await asyncio.sleep(0.001)
-            samples.append(next(at for t, at in shown if t == text) - began)
+            first.append(next(at for t, at in shown if t == text) - began)
+            every.append(next(at for t, at in done if t == text) - began)
             await asyncio.sleep(TYPING_PACE_S)
     beat.stop()
     palette.close_palette()
-    figure("palette_keystrokes", len(samples), "keys", 0)
-    figure("palette_keystroke_p95", percentile(samples, 0.95) * 1000, "ms", 1)
-    figure("palette_keystroke_max", max(samples) * 1000, "ms", 1)
+    figure("palette_keystrokes", len(first), "keys", 0)
+    figure("palette_keystroke_p95", percentile(first, 0.95) * 1000, "ms", 1)
+    figure("palette_keystroke_max", max(first) * 1000, "ms", 1)
+    figure("palette_keystroke_all_p95", percentile(every, 0.95) * 1000, "ms", 1)
     figure("palette_longest_stall", beat.longest * 1000, "ms", 1)
+    figure("palette_longest_stall_cpu", beat.longest_cpu * 1000, "ms", 1)
 
 
 async def in_process(server: Any, profile: Path) -> None:

@@ -3,15 +3,16 @@
 A small popup over the window, never modal: a line edit and a list under it. The window's
 actions matching the words typed are listed at once, each with its shortcut; the records
 (contacts, groups, sales, activities) come from the offline store through an asynchronous
-``find`` (see :mod:`snx_desktop.ui.reach`), so a keystroke never waits for the store. Answers
-for text the rep has typed past are dropped. Up and Down move, Enter acts, Esc closes; so does
+``find`` (see :mod:`snx_desktop.ui.reach`), so a keystroke never waits for the store; the
+quick kinds show first and the others join them (the highlighted line stays). Answers for
+text the rep has typed past are dropped. Up and Down move, Enter acts, Esc closes; so does
 a click anywhere else.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -51,7 +52,8 @@ class PaletteItem:
     action: QAction | None = field(default=None, compare=False)
 
 
-Finder = Callable[[str], Awaitable[list[PaletteItem]]]
+#: the records matching a text: the lists it yields each hold more kinds (the quick ones first)
+Finder = Callable[[str], AsyncIterator[list[PaletteItem]]]
 
 
 def _plain(text: str) -> str:
@@ -106,8 +108,10 @@ class CommandPalette(QFrame):
     """The popup; ``chosen(PaletteItem)`` when the rep picks a line (the palette closes)."""
 
     chosen = Signal(object)
-    #: the list now shows what matches this text (records included)
+    #: the list now shows matches for this text (the quick kinds of records first)
     listUpdated = Signal(str)
+    #: the list now shows every match for this text
+    listCompleted = Signal(str)
 
     def __init__(
         self,
@@ -209,11 +213,13 @@ class CommandPalette(QFrame):
             recent = self._recent() if self._recent is not None else []
             self._fill(recent + actions)
             self.listUpdated.emit(text)
+            self.listCompleted.emit(text)
             return
         self._actions_shown = matching_actions(self._actions(), text)[:MAX_ACTIONS]
         if self.finder is None:
             self._fill(self._actions_shown)
             self.listUpdated.emit(text)
+            self.listCompleted.emit(text)
             return
         import asyncio  # here: the palette is built for the first paint, before the loop
 
@@ -223,19 +229,29 @@ class CommandPalette(QFrame):
         import asyncio
 
         assert self.finder is not None
+        first = True
         try:
-            records = await self.finder(text)
+            async for records in self.finder(text):
+                if generation != self._generation:
+                    return  # the rep typed on: this answer is for old text
+                self._fill(records + self._actions_shown, keep=not first)
+                first = False
+                self.listUpdated.emit(text)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.warning("the palette's search failed", exc_info=True)
-            records = []
         if generation != self._generation:
-            return  # the rep typed on: this answer is for old text
-        self._fill(records + self._actions_shown)
-        self.listUpdated.emit(text)
+            return
+        if first:
+            self._fill(self._actions_shown)
+            self.listUpdated.emit(text)
+        self.listCompleted.emit(text)
 
-    def _fill(self, items: Sequence[PaletteItem]) -> None:
+    def _fill(self, items: Sequence[PaletteItem], *, keep: bool = False) -> None:
+        """Show ``items``, the first highlighted (``keep``: the one highlighted now, if
+        it is among them: more matches for the same text arrived)."""
+        kept = self.current() if keep else None
         self.list.setUpdatesEnabled(False)
         self.list.clear()
         rows = []
@@ -246,7 +262,8 @@ class CommandPalette(QFrame):
             rows.append(row)
         self.list.addTopLevelItems(rows)
         if rows:
-            self.list.setCurrentItem(rows[0])
+            at = next((r for r, i in zip(rows, items, strict=True) if i == kept), rows[0])
+            self.list.setCurrentItem(at)
         self.list.setUpdatesEnabled(True)
 
     def step(self, step: int) -> None:

@@ -3,9 +3,10 @@
 :class:`Reach` gives the main window four actions (View menu):
 
 - **Go to…** (Ctrl+K) opens the :class:`~snx_desktop.ui.palette.CommandPalette`. Its records
-  come from the offline store (works offline): contacts and groups from the full-text index,
-  sales and activities by their text fields; the records opened most recently come first. The
-  query runs in the store writer's thread (a ``read`` job), never on the event loop.
+  come from the offline store (works offline): contacts and groups from the full-text index
+  first (a few ms), then sales and activities by their text fields (a scan); the records
+  opened most recently come first. The queries run in the store writer's thread (``read``
+  jobs), never on the event loop.
 - **Back** (Alt+Left) and **Forward** (Alt+Right) step through the records opened in the detail
   pane (:class:`~snx_desktop.ui.history.RecordHistory`), each shown from the offline store at
   once.
@@ -20,7 +21,7 @@ pane opens it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from snx_desktop.ui.mainwindow import MainWindow
     from snx_desktop.ui.session import SessionBinder
 
-__all__ = ["KIND_NAMES", "PER_KIND", "Reach", "find_in_store"]
+__all__ = ["KIND_NAMES", "PER_KIND", "Reach", "find_in_store", "find_indexed", "find_scanned"]
 
 log = logging.getLogger(__name__)
 
@@ -56,20 +57,32 @@ ACTIVITY_TEXT = ("regarding", "details")
 WINDOW_KINDS = ("contact", "group", "activity", "sale")
 
 
-def find_in_store(
-    cache: Cache, text: str, sale_keys: Sequence[str], limit: int
-) -> list[tuple[str, SearchHit]]:
-    """The cached records matching ``text``: contacts and groups (full-text index, best
-    first), sales (by ``sale_keys``) and activities (by what they are about). Runs in the
-    store writer's thread."""
+def find_indexed(cache: Cache, text: str, limit: int) -> list[tuple[str, SearchHit]]:
+    """The cached contacts and groups matching ``text`` (full-text index, best first).
+    Runs in the store writer's thread."""
     found: list[tuple[str, SearchHit]] = []
     for kind in ("contact", "group"):
         found += [(kind, h) for h in cache.search.search(kind, text, limit=limit).hits]
-    found += [("sale", h) for h in cache.search.scan("sale", text, sale_keys, limit=limit)]
+    return found
+
+
+def find_scanned(
+    cache: Cache, text: str, sale_keys: Sequence[str], limit: int
+) -> list[tuple[str, SearchHit]]:
+    """The cached sales (by ``sale_keys``) and activities (by what they are about) matching
+    ``text``: a scan, slower than the index. Runs in the store writer's thread."""
+    found = [("sale", h) for h in cache.search.scan("sale", text, sale_keys, limit=limit)]
     found += [
         ("activity", h) for h in cache.search.scan("activity", text, ACTIVITY_TEXT, limit=limit)
     ]
     return found
+
+
+def find_in_store(
+    cache: Cache, text: str, sale_keys: Sequence[str], limit: int
+) -> list[tuple[str, SearchHit]]:
+    """Every kind of cached record matching ``text``: contacts, groups, sales, activities."""
+    return find_indexed(cache, text, limit) + find_scanned(cache, text, sale_keys, limit)
 
 
 def _action(window: MainWindow, name: str, text: str, keys: str, tip: str) -> QAction:
@@ -329,14 +342,22 @@ class Reach(QObject):
                 out.append(self._item(kind, rid, record, f"Recent {KIND_NAMES[kind].lower()}"))
         return out
 
-    async def _find(self, text: str) -> list[PaletteItem]:
-        from snx_desktop.services.ids import with_id
-
+    async def _find(self, text: str) -> AsyncIterator[list[PaletteItem]]:
+        """The contacts and groups matching ``text`` (the index answers in a few ms), then
+        those with the sales and activities (a scan); recently opened records first."""
         binder = self.binder
         if binder is None:
-            return []
+            return
         writer = binder.services.store.writer
-        found = await writer.read(find_in_store, text, self._sale_keys(), PER_KIND)
+        found = await writer.read(find_indexed, text, PER_KIND)
+        yield self._items(found)
+        more = await writer.read(find_scanned, text, self._sale_keys(), PER_KIND)
+        if more:
+            yield self._items(found + more)
+
+    def _items(self, found: Sequence[tuple[str, SearchHit]]) -> list[PaletteItem]:
+        from snx_desktop.services.ids import with_id
+
         recent = {key: n for n, key in enumerate(self.history.recent(50))}
         items: list[tuple[int, int, PaletteItem]] = []
         for n, (kind, hit) in enumerate(found):

@@ -183,6 +183,7 @@ def test_scan_finds_activities_and_sales_by_their_text_fields(store: Store) -> N
             "a1": {"regarding": "Quarterly review", "details": "bring the Globex numbers"},
             "a2": {"regarding": "Call back", "details": ""},
             "a3": {"regarding": "Lunch", "details": "review menu", "other": "Quarterly"},
+            "a4": {"regarding": "Visit Jürgen Müller", "details": ""},
         },
     )
     store.cache.put_records("sale", {"s1": {"231": "Server upgrade"}, "s2": {"231": "Laptops"}})
@@ -198,6 +199,8 @@ def test_scan_finds_activities_and_sales_by_their_text_fields(store: Store) -> N
     assert found("activity", "globex numbers") == ["a1"]  # the words across a field
     assert found("activity", "quarterly", ("regarding",)) == ["a1"]  # only the fields named
     assert found("sale", "upgr", ("231",)) == ["s1"]
+    assert found("activity", "MÜLLER jür") == ["a4"]  # accented letters, any case
+    assert found("activity", "regarding") == []  # field names are not text
     assert found("activity", "  ") == []
     assert found("activity", "review", ()) == []
     hit = scan("sale", "laptops", ("231",))[0]

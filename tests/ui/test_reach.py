@@ -24,12 +24,12 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.qt_log_ignore("This plugin does n
 
 
 async def palette_shows(window: MainWindow, text: str) -> CommandPalette:
-    """Ctrl+K, then ``text`` typed key by key; the palette once its list matches the text."""
+    """Ctrl+K, then ``text`` typed key by key; the palette once its list shows every match."""
     from PySide6.QtTest import QTest
 
     palette = window.reach.palette
     updated: list[str] = []
-    palette.listUpdated.connect(updated.append)
+    palette.listCompleted.connect(updated.append)
     try:
         await keys(window, "Ctrl+K")
         await until(palette.isVisible, 5, "the palette")
@@ -37,7 +37,7 @@ async def palette_shows(window: MainWindow, text: str) -> CommandPalette:
         QTest.keyClicks(palette.edit, text)
         await until(lambda: text.strip() in updated, 5, f"the palette's list for {text!r}")
     finally:
-        palette.listUpdated.disconnect(updated.append)
+        palette.listCompleted.disconnect(updated.append)
     return palette
 
 
