@@ -10,7 +10,7 @@
 - **Back** (Alt+Left) and **Forward** (Alt+Right) step through the records opened in the detail
   pane (:class:`~snx_desktop.ui.history.RecordHistory`), each shown from the offline store at
   once.
-- **Open in new window** (Ctrl+Shift+Enter; also in the row menus of the lists) shows the open
+- **Open in new window** (Ctrl+Shift+Return; also in the row menus of the lists) shows the open
   record in a window of its own (:mod:`snx_desktop.ui.recordwindow`), kept live.
 
 A record picked in the palette or reached by Back opens as a click on its row would: the

@@ -1,4 +1,4 @@
-"""Records in their own windows: "Open in new window" (Ctrl+Shift+Enter, the row menus).
+"""Records in their own windows: "Open in new window" (Ctrl+Shift+Return, the row menus).
 
 Each :class:`RecordWindow` is a top-level window holding its own
 :class:`~snx_desktop.ui.detailpane.DetailPane` over the signed-in account's browse service:
