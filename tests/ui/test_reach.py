@@ -132,7 +132,8 @@ async def test_recently_opened_records_come_first(sandbox: Any, tmp_path: Path) 
         await first_page(s)
         name = str((w.list_pane.models["contact"].record(0) or {}).get(C_NAME, ""))
         letters = name[:1]
-        await s.services.browse.wait_written()  # the page is in the search index
+        index = s.services.store.search
+        await until(lambda: index.search("contact", letters).total >= 3, 10, "the page indexed")
         found = await s.services.store.writer.read(find_in_store, letters, ["231"], 6)
         contacts = [hit for kind, hit in found if kind == "contact"]
         assert len(contacts) >= 3
