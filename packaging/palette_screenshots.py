@@ -59,11 +59,11 @@ async def take(out: Path) -> None:
                 window.resize(width, height)
                 await _settle()
                 shown: list[str] = []
-                palette.listUpdated.connect(shown.append)
+                palette.listCompleted.connect(shown.append)
                 palette.open_palette()
                 QTest.keyClicks(palette.edit, TYPED)
                 await _until(lambda s=shown: TYPED in s, "the palette's list")
-                palette.listUpdated.disconnect(shown.append)
+                palette.listCompleted.disconnect(shown.append)
                 await _settle()
                 path = out / f"command-palette-{width}.png"
                 window.grab().save(str(path), "PNG")
