@@ -82,6 +82,11 @@ class Cache:
         self._search = search
         self._lists = ChunkedLists(db.conn)
 
+    @property
+    def search(self) -> Search:
+        """The search index this cache keeps (queries on this cache's connection)."""
+        return self._search
+
     # -- catalog -----------------------------------------------------------------------------
     def put_catalog(self, name: str, value: Any, fetched_at: float | None = None) -> None:
         """Store schema metadata (``fields``, ``layouts``, ``users``, ``campaigns``, ...)."""

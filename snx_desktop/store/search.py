@@ -268,6 +268,39 @@ class Search:
         hits = [SearchHit(rid, json.loads(data), fetched) for rid, data, fetched in rows]
         return SearchPage(total, hits)
 
+    def scan(
+        self, kind: str, text: str, keys: Sequence[str], *, limit: int = 20
+    ) -> list[SearchHit]:
+        """Cached records of ``kind`` (one not in the full-text index: activities, sales)
+        whose fields ``keys`` hold every word of ``text`` (case ignored), the first
+        ``limit`` found.
+
+        A scan of that kind's records: SQLite keeps only the records whose stored text holds
+        the words, then the fields named are checked here; for kinds of modest size.
+        """
+        check_kind(kind)
+        words = [w.casefold() for w in _WORD.findall(text.replace("_", " "))]
+        if not words or not keys or limit <= 0:
+            return []
+        # the stored JSON escapes other characters than ASCII: those words are checked here only
+        plain = [w for w in words if w.isascii()]
+        where = "".join(" AND instr(lower(data), ?) > 0" for _ in plain)
+        cursor = self._db.conn.execute(
+            f"SELECT id, data, fetched_at FROM records WHERE kind = ?{where}", (kind, *plain)
+        )
+        hits: list[SearchHit] = []
+        try:
+            for rid, data, fetched in cursor:
+                record = json.loads(data)
+                blob = " ".join(str(record.get(k) or "") for k in keys).casefold()
+                if all(w in blob for w in words):
+                    hits.append(SearchHit(rid, record, fetched))
+                    if len(hits) >= limit:
+                        break
+        finally:
+            cursor.close()
+        return hits
+
     def _count(self, table: str, match: str) -> int:
         row = self._db.conn.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", (match,))
         return int(row.fetchone()[0])

@@ -99,7 +99,10 @@ class MainWindow(QMainWindow):
         from snx_desktop.ui.features import WindowFeatures
 
         self.features = WindowFeatures(self)
-        every = actions_by_name(self.actions_.all(), self.features.actions)
+        from snx_desktop.ui.reach import Reach
+
+        self.reach = Reach(self)
+        every = actions_by_name(self.actions_.all(), self.features.actions, self.reach.actions)
         self.toolbar = build_toolbar(self, every)
         self.detail.set_record_actions(every)
         from snx_desktop.ui.rowmenus import RowMenus

@@ -254,6 +254,15 @@ class RowMenus(QObject):
             return []
         record = record if isinstance(record, Mapping) else {}
         out = [Entry("&Open", lambda: self.open_row(kind, index), name="rowOpen")]
+        rid = str(index.data(Roles.RECORD_ID) or "")
+        if rid and kind in ("contact", "group", "activity", "sale"):
+            out.append(
+                Entry(
+                    "Open in new &window",
+                    lambda: self.window.reach.open_in_window(kind, rid, record),
+                    name="rowOpenInWindow",
+                )
+            )
         for name in LIST_ACTIONS.get(kind, ()):
             if not name:
                 out.append(SEPARATOR)

@@ -105,6 +105,7 @@ class SessionBinder(QObject):
         self._queue_status(services.writes.status)
         title = f"SalesNexus Desktop — {account}" if account else "SalesNexus Desktop"
         window.setWindowTitle(title)
+        window.reach.bind(self)
         # after the first paint: the features' modules take a while to load
         self._bind_handle = asyncio.ensure_future(self._load_features())
 
@@ -141,6 +142,7 @@ class SessionBinder(QObject):
             w.actions_.work_offline.toggled.disconnect(self.set_work_offline)
         except (RuntimeError, TypeError):
             pass
+        w.reach.unbind()
         w.list_pane.detach()
         w.status.set_connection("signed-out")
         for model in w.list_pane.models.values():

@@ -44,11 +44,13 @@ HEADER_TOOLS: Mapping[str, tuple[tuple[str, str], ...]] = {
         ("actionNewActivity", "Schedule"),
         ("actionAttachFile", "Attach"),
         ("actionDeleteShown", "Delete"),
+        ("actionOpenInNewWindow", "New window"),
     ),
     "group": (
         ("actionAddNote", "Add note"),
         ("actionNewActivity", "Schedule"),
         ("actionDeleteShown", "Delete"),
+        ("actionOpenInNewWindow", "New window"),
     ),
 }
 

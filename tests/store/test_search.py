@@ -173,3 +173,35 @@ def test_many_matches_come_in_tiers_with_consistent_paging(
     # digit queries go through the tiers too
     assert set(ids(store, "555 01", limit=50)) == {f"c{i:02}" for i in range(20)}
     assert ids(store, "5550107") == ["c07"]
+
+
+def test_scan_finds_activities_and_sales_by_their_text_fields(store: Store) -> None:
+    store.cache.put_records(
+        "activity",
+        {
+            "a1": {"regarding": "Quarterly review", "details": "bring the Globex numbers"},
+            "a2": {"regarding": "Call back", "details": ""},
+            "a3": {"regarding": "Lunch", "details": "review menu", "other": "Quarterly"},
+            "a4": {"regarding": "Visit Jürgen Müller", "details": ""},
+        },
+    )
+    store.cache.put_records("sale", {"s1": {"231": "Server upgrade"}, "s2": {"231": "Laptops"}})
+    scan = store.search.scan
+    keys = ("regarding", "details")
+
+    def found(kind: str, text: str, fields: tuple[str, ...] = keys, limit: int = 20) -> list[str]:
+        return [h.record_id for h in scan(kind, text, fields, limit=limit)]
+
+    assert found("activity", "quarterly REV") == ["a1"]  # every word, any case, any field
+    assert found("activity", "review") == ["a1", "a3"]
+    assert found("activity", "review", limit=1) == ["a1"]
+    assert found("activity", "globex numbers") == ["a1"]  # the words across a field
+    assert found("activity", "quarterly", ("regarding",)) == ["a1"]  # only the fields named
+    assert found("sale", "upgr", ("231",)) == ["s1"]
+    assert found("activity", "MÜLLER jür") == ["a4"]  # accented letters, any case
+    assert found("activity", "regarding") == []  # field names are not text
+    assert found("activity", "  ") == []
+    assert found("activity", "review", ()) == []
+    hit = scan("sale", "laptops", ("231",))[0]
+    assert hit.record == {"231": "Laptops"}
+    assert hit.fetched_at > 0

@@ -83,6 +83,7 @@ async def test_right_click_on_a_contact_opens_it_and_its_menu_adds_a_note_to_it(
         assert (w.detail.kind, w.detail.record_id) == ("contact", contact_id)
         assert _texts(menu) == [
             "Open",
+            "Open in new window",
             "Add note…",
             "New activity…",
             "Attach file…",
@@ -148,7 +149,13 @@ async def test_the_context_menu_key_opens_the_current_rows_menu(
         event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, at, view.mapToGlobal(at))
         QApplication.sendEvent(view.viewport(), event)
         menu = _shown_menu(view)
-        assert _texts(menu) == ["Open", "Add note…", "New activity…", "Delete"]
+        assert _texts(menu) == [
+            "Open",
+            "Open in new window",
+            "Add note…",
+            "New activity…",
+            "Delete",
+        ]
         assert view.currentIndex().row() == 1
 
 
