@@ -240,7 +240,7 @@ async def test_a_sales_rows_menu_opens_the_sales_contact(sandbox: Any, tmp_path:
         )
         contact_id = model.index(row, 0).data(Roles.RECORD)[contact_field]
         menu = _right_click(view, row)
-        assert _texts(menu) == ["Open", "Open contact", "New sale…"]
+        assert _texts(menu) == ["Open", "Open in new window", "Open contact", "New sale…"]
         menu.close()
         _item(menu, "Open contact").trigger()
         assert (w.detail.kind, w.detail.record_id) == ("contact", contact_id)
