@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 DEFAULT_REGION = "US"
+CALLER_ROLE = "phone-numbers"
+"""The search role naming every phone field of contacts (Phone, Mobile, ...)."""
 TABLE = "phone_numbers"
 
 

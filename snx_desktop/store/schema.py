@@ -217,8 +217,8 @@ def _v4(conn: sqlite3.Connection) -> None:
     row = conn.execute("SELECT value FROM catalog WHERE name = 'search_roles'").fetchone()
     try:
         roles = json.loads(row[0]).get("contact", {}) if row is not None else {}
-        fields = [roles["phone"]] if isinstance(roles.get("phone"), str) else roles.get("phone")
-        fields = [str(f) for f in fields or ()]
+        fields = roles.get(phones.CALLER_ROLE) or roles.get("phone") or []
+        fields = [str(f) for f in ([fields] if isinstance(fields, str) else fields)]
     except (ValueError, AttributeError, TypeError):
         fields = []
     if not fields:

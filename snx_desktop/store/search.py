@@ -184,8 +184,10 @@ class Search:
     # -- indexing (used by the cache, inside its transactions) -------------------------------
     @staticmethod
     def phone_values(record: Mapping[str, Any], roles: Mapping[str, Sequence[str]]) -> list[str]:
-        """The record's values in the fields of the phone role."""
-        values = (record.get(fid) for fid in roles.get("phone", ()))
+        """The record's phone numbers: the values of its phone fields (role
+        :data:`phones.CALLER_ROLE`, else the search's ``phone`` role)."""
+        fields = roles.get(phones.CALLER_ROLE) or roles.get("phone", ())
+        values = (record.get(fid) for fid in fields)
         return [str(v) for v in values if v not in (None, "")]
 
     def columns(
