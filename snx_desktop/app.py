@@ -375,7 +375,6 @@ def _one_running_app(profile: Path | None, calls: list[str]) -> tuple[SingleInst
         if instance.listen():
             return instance, False
         instance.deleteLater()
-        outcome = hand_over(name, request)  # another start took the name meanwhile
     if outcome is HandOver.HANDED_OVER:
         log.info("the app runs already: this start handed it over and ends")
         return None, True
@@ -446,7 +445,7 @@ async def _live(
             await flow.start_demo(server_url, offline=args.offline)
         else:
             await flow.start(server=args.server, offline=args.offline)
-        caller.ready()
+        caller.ready(lambda: flow.services)
         if args.screenshot:
             log.info("start: a screenshot once the first contact is shown")
             shot = Path(args.screenshot)

@@ -6,7 +6,8 @@ profiles, or two users of one computer, each have their own app. A second start 
 link, ``--call``, or a plain start) connects, sends its request as one JSON line
 (``{"calls": ["+14835552775"]}``), waits for ``ok`` and exits; the first comes to the front and
 acts on it (:attr:`SingleInstance.requested`). A socket file left by a crash answers no
-connection: it is removed (``QLocalServer.removeServer``) and listened on again.
+connection: it is removed (``QLocalServer.removeServer``) and listened on again. The socket
+is for this user only (``UserAccessOption``).
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ import getpass
 import hashlib
 import json
 import logging
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QDir, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-__all__ = ["HandOver", "SingleInstance", "hand_over", "server_name"]
+__all__ = ["HandOver", "SingleInstance", "hand_over", "server_name", "socket_file"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,13 @@ def server_name(profile: Path | None) -> str:
     where = str(profile.expanduser().resolve()) if profile is not None else ""
     digest = hashlib.sha256(f"{user}\0{where}".encode()).hexdigest()[:20]
     return f"snx-desktop-{digest}"
+
+
+def socket_file(name: str) -> Path | None:
+    """Where the socket of ``name`` is on this system (None on Windows: a named pipe)."""
+    if sys.platform == "win32":
+        return None
+    return Path(QDir.tempPath()) / name
 
 
 def hand_over(name: str, request: dict[str, Any]) -> HandOver:
@@ -81,14 +90,12 @@ class SingleInstance(QObject):
         self._buffers: dict[QLocalSocket, bytes] = {}
 
     def listen(self) -> bool:
-        """Listen; a socket nobody answers on (left by a crash) is removed first. False when
-        another app took the name meanwhile (then hand the request over to it)."""
-        if self._server.listen(self.name):
-            return True
-        if hand_over(self.name, {"calls": [], "probe": True}) is not HandOver.NONE_RUNNING:
-            return False
-        log.info("a stale socket of an app that stopped is removed: %s", self.name)
-        QLocalServer.removeServer(self.name)
+        """Listen, once no app answered on the name: a socket file left there by a crash is
+        removed first. False when there is no listening (the app then runs on its own)."""
+        leftover = socket_file(self.name)
+        if leftover is not None and leftover.exists():
+            log.info("a stale socket of an app that stopped is removed: %s", leftover)
+            QLocalServer.removeServer(self.name)
         if self._server.listen(self.name):
             return True
         log.warning("cannot listen for a second start: %s", self._server.errorString())

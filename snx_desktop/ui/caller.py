@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, QObject, QSettings, Qt, Signal
@@ -204,12 +204,13 @@ class CallHandler(QObject):
         self.window = window
         self.settings = settings
         self._pending: list[str] = []
-        self._ready = False
+        self._services: Callable[[], AccountServices | None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def ready(self) -> None:
-        """Signed in: act on the numbers that came before."""
-        self._ready = True
+    def ready(self, services: Callable[[], AccountServices | None] | None = None) -> None:
+        """Signed in: look numbers up in ``services()`` (the window's account services by
+        default), and act on the numbers that came before."""
+        self._services = services or (lambda: self.window.features.services)
         pending, self._pending = self._pending, []
         for argument in pending:
             self.handle(argument)
@@ -223,8 +224,8 @@ class CallHandler(QObject):
 
     def handle(self, argument: str) -> None:
         """Look up a number (``--call``'s argument or a ``tel:`` link) and act on it."""
-        services = self.window.features.services
-        if not self._ready or services is None:
+        services = self._services() if self._services is not None else None
+        if services is None:  # not signed in (yet): when the account opens
             self._pending.append(argument)
             return
         task = asyncio.ensure_future(self._handle(services, argument))
