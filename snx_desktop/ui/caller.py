@@ -59,8 +59,7 @@ def region_for(settings: QSettings) -> str:
     saved = str(settings.value(REGION_SETTING, "") or "").strip()
     if saved:
         return saved
-    _language, _sep, territory = QLocale().name().partition("_")
-    return territory
+    return str(QLocale.territoryToCode(QLocale().territory()))  # "" (no territory): US
 
 
 def _phone_fields(services: AccountServices) -> list[tuple[str, str]]:

@@ -8,13 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QDialog, QWidget
 from support.fields import C_MOBILE, C_NAME, C_PHONE
 from uikit import DEMO_EMAIL, DEMO_PASSWORD, first_page, settings_in, signed_in, until
 
 from snx_desktop.api.client import SalesNexusClient
-from snx_desktop.ui.caller import REGION_SETTING, AddNumberDialog, CallerPicker, CallHandler
+from snx_desktop.ui.caller import (
+    REGION_SETTING,
+    AddNumberDialog,
+    CallerPicker,
+    CallHandler,
+    region_for,
+)
 from snx_desktop.ui.editing.recorddialogs import NewRecordDialog
 from snx_desktop.ui.mainwindow import MainWindow
 
@@ -192,3 +198,15 @@ async def test_text_that_is_no_phone_number_is_said_so_and_changes_nothing(
         assert s.services.writes.pending() == []
     finally:
         await session.__aexit__(None, None, None)
+
+
+def test_the_region_comes_from_the_setting_else_the_locale(tmp_path: Path) -> None:
+    settings = settings_in(tmp_path)
+    before = QLocale()
+    try:
+        QLocale.setDefault(QLocale("en_GB"))
+        assert region_for(settings) == "GB"
+        settings.setValue(REGION_SETTING, "DE")
+        assert region_for(settings) == "DE"
+    finally:
+        QLocale.setDefault(before)

@@ -84,8 +84,8 @@ async def _start_app(sandbox: Any, profile: Path) -> subprocess.Popen[bytes]:
     return app
 
 
-async def _call(profile: Path, number: str) -> subprocess.CompletedProcess[str]:
-    args = [sys.executable, "-m", "snx_desktop", "--profile", str(profile), "--call", number]
+async def _second_start(profile: Path, *call: str) -> subprocess.CompletedProcess[str]:
+    args = [sys.executable, "-m", "snx_desktop", "--profile", str(profile), *call]
     return await asyncio.to_thread(
         subprocess.run, args, env=_env(), capture_output=True, text=True, timeout=60
     )
@@ -100,7 +100,7 @@ async def test_a_second_start_hands_its_call_to_the_running_app_and_a_crash_leav
     contact_id, number = _a_caller(sandbox, profile, ids)
     first = await _start_app(sandbox, profile)
     try:
-        second = await _call(profile, number)
+        second = await _second_start(profile, "--call", number)
         assert second.returncode == 0, second.stderr[-3000:]
         await until(
             lambda: f"call: opening contact {contact_id}" in _log(profile),
@@ -117,7 +117,8 @@ async def test_a_second_start_hands_its_call_to_the_running_app_and_a_crash_leav
         assert _socket_file(profile).exists()
         first = await _start_app(sandbox, profile)
         assert "a stale socket of an app that stopped is removed" in _log(profile)
-        again = await _call(profile, number)
+        link = "tel:+1-" + "-".join(re.findall(r"\d+", number))  # as the desktop passes it
+        again = await _second_start(profile, link)
         assert again.returncode == 0, again.stderr[-3000:]
         await until(
             lambda: _log(profile).count(f"call: opening contact {contact_id}") == 2,
