@@ -10,6 +10,7 @@ its own; ``phonenumbers`` is imported on first use, not when the store opens.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -26,16 +27,46 @@ def clean_region(region: str) -> str:
     return region if len(region) == 2 and region.isalpha() else DEFAULT_REGION
 
 
+_SEPARATORS = re.compile(r"[\s().\-/]+", re.ASCII)
+_NORTH_AMERICAN = re.compile(r"\+?1?([2-9][0-9]{9})")
+_NORTH_AMERICAN_REGIONS = frozenset({"US", "CA"})
+
+
+def _north_american(text: str, region: str) -> str | None:
+    """The E.164 form of a ten-digit North American number, as ``phonenumbers`` gives it, at a
+    fraction of its cost (caching 100,000 contacts reads every number); None: ask it."""
+    compact = _SEPARATORS.sub("", text)
+    plus = compact.startswith("+")
+    if not plus and region not in _NORTH_AMERICAN_REGIONS:
+        return None
+    if plus and not compact.startswith("+1"):
+        return None
+    match = _NORTH_AMERICAN.fullmatch(compact)
+    if match is None or len(compact) - int(plus) not in (10, 11):
+        return None
+    if len(compact) - int(plus) == 11 and compact[int(plus)] != "1":
+        return None
+    return "+1" + match.group(1)
+
+
 @lru_cache(maxsize=4096)
 def normalize(text: str, region: str = DEFAULT_REGION) -> str | None:
     """``text`` as an E.164 number (``+14835552775``), or None when it is no phone number."""
-    import phonenumbers
-
     text = text.strip()
     if not any(ch.isdigit() for ch in text):
         return None
+    region = clean_region(region)
+    quick = _north_american(text, region)
+    if quick is not None:
+        return quick
+    return _parsed(text, region)
+
+
+def _parsed(text: str, region: str) -> str | None:
+    import phonenumbers
+
     try:
-        number = phonenumbers.parse(text, clean_region(region))
+        number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_possible_number(number):

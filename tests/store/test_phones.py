@@ -7,6 +7,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support.fields import C_MOBILE, C_PHONE
 
 from snx_desktop.store import Store
@@ -103,3 +105,27 @@ def test_a_v3_store_gets_the_numbers_it_already_caches(profile: Path) -> None:
     with Store.open(BASE_URL, EMAIL, profile) as store:
         assert store.schema_version == 4
         assert found(store, "+14835552775") == ["c1"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.one_of(
+        st.text(alphabet="0123456789 +-().", max_size=22),
+        st.from_regex(r"\+?1?[ -.]?\(?[2-9]\d\d\)?[ -.]?\d{3}[ -.]?\d{4}", fullmatch=True),
+    ),
+    region=st.sampled_from(["US", "CA", "GB", "DE", "FR"]),
+)
+def test_the_quick_reading_of_north_american_numbers_agrees_with_phonenumbers(
+    text: str, region: str
+) -> None:
+    import phonenumbers
+
+    expected: str | None = None
+    if any(ch.isdigit() for ch in text):
+        try:
+            number = phonenumbers.parse(text.strip(), region)
+            if phonenumbers.is_possible_number(number):
+                expected = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        except phonenumbers.NumberParseException:
+            pass
+    assert normalize.__wrapped__(text, region) == expected
