@@ -227,9 +227,11 @@ class CallHandler(QObject):
         if services is None:  # not signed in (yet): when the account opens
             self._pending.append(argument)
             return
-        task = asyncio.ensure_future(self._handle(services, argument))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        waiting, self._pending = self._pending, []
+        for number in [*waiting, argument]:
+            task = asyncio.ensure_future(self._handle(services, number))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _handle(self, services: AccountServices, argument: str) -> None:
         from snx_desktop.services.calls import CallerLookup, readable_number

@@ -210,3 +210,30 @@ def test_the_region_comes_from_the_setting_else_the_locale(tmp_path: Path) -> No
         assert region_for(settings) == "DE"
     finally:
         QLocale.setDefault(before)
+
+
+@pytest.mark.asyncio
+async def test_numbers_that_come_before_the_account_opens_wait_for_it(
+    fresh_sandbox: Any, tmp_path: Path
+) -> None:
+    session, s, ids = await _offline_session(fresh_sandbox, tmp_path)
+    try:
+        w = s.window
+        settings = settings_in(tmp_path)
+        settings.setValue(REGION_SETTING, "US")
+        handler = CallHandler(w, settings)
+        handled: list[str] = []
+        handler.handled.connect(lambda typed, _found: handled.append(typed))
+        handler.handle("+1 483 555 2775")  # at start-up, before sign-in
+        account: list[Any] = [None]
+        handler.ready(lambda: account[0])  # the sign-in did not open an account
+        handler.handle("tel:call-me")
+        assert handled == []
+        assert w.detail.record_id != ids["ada"]
+        account[0] = s.services  # signed in later: the next number brings the earlier ones
+        handler.handle("483.555.2775")
+        await until(lambda: len(handled) == 3, 10, "every number looked up")
+        assert sorted(handled) == ["+1 483 555 2775", "483.555.2775", "call-me"]
+        assert w.detail.record_id == ids["ada"]
+    finally:
+        await session.__aexit__(None, None, None)
