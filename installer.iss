@@ -20,6 +20,9 @@
 #define UserDataDirName "snx-desktop"
 ; Where QSettings keeps window layout and preferences (organisation\application name).
 #define SettingsKey "Software\SalesNexus\SalesNexus Desktop"
+; tel: links (caller lookup): the app's URL protocol class and its Default apps entry.
+#define TelProgId "SalesNexusDesktop.tel"
+#define CapabilitiesKey "Software\SalesNexus\SalesNexus Desktop Capabilities"
 
 #ifndef AppVersion
   #if FileExists(AddBackslash(SourcePath) + "build\version.iss")
@@ -65,6 +68,21 @@ Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs 
 Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#AppExeName}"
 Name: "{autoprograms}\{#AppName} third-party notices"; Filename: "{app}\THIRD-PARTY-NOTICES.txt"
 Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExeName}"; Tasks: desktopicon
+
+[Registry]
+; tel: links open the app (snx-desktop.exe "tel:+1..."; a running app takes the number). The
+; app is also listed in Settings > Default apps, where the rep can make it the tel: handler.
+Root: HKA; Subkey: "Software\Classes\tel"; ValueType: string; ValueName: ""; ValueData: "URL:Telephone call"; Flags: uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\tel"; ValueType: string; ValueName: "URL Protocol"; ValueData: ""; Flags: uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\tel\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\{#AppExeName},0"; Flags: uninsdeletekey
+Root: HKA; Subkey: "Software\Classes\tel\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExeName}"" ""%1"""; Flags: uninsdeletekey
+Root: HKA; Subkey: "Software\Classes\{#TelProgId}"; ValueType: string; ValueName: ""; ValueData: "URL:Telephone call"; Flags: uninsdeletekey
+Root: HKA; Subkey: "Software\Classes\{#TelProgId}"; ValueType: string; ValueName: "URL Protocol"; ValueData: ""
+Root: HKA; Subkey: "Software\Classes\{#TelProgId}\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExeName}"" ""%1"""
+Root: HKA; Subkey: "{#CapabilitiesKey}"; ValueType: string; ValueName: "ApplicationName"; ValueData: "{#AppName}"; Flags: uninsdeletekey
+Root: HKA; Subkey: "{#CapabilitiesKey}"; ValueType: string; ValueName: "ApplicationDescription"; ValueData: "Finds the caller among your SalesNexus contacts"
+Root: HKA; Subkey: "{#CapabilitiesKey}\URLAssociations"; ValueType: string; ValueName: "tel"; ValueData: "{#TelProgId}"
+Root: HKA; Subkey: "Software\RegisteredApplications"; ValueType: string; ValueName: "{#AppName}"; ValueData: "{#CapabilitiesKey}"; Flags: uninsdeletevalue
 
 [Run]
 Filename: "{app}\{#AppExeName}"; Description: "{cm:LaunchProgram,{#StringChange(AppName, '&', '&&')}}"; Flags: nowait postinstall skipifsilent

@@ -164,7 +164,7 @@ def layout_problems(bundle: Path) -> list[str]:
         ):
             if not (bundle / "share" / rel).is_file():
                 problems.append(f"missing share/{rel}")
-    for unwanted in ("QtQml", "QtQuick", "QtNetwork", "QtSql", "QtPdf"):
+    for unwanted in ("QtQml", "QtQuick", "QtSql", "QtPdf"):
         if list(internal.glob(f"PySide6/{unwanted}.*")):
             problems.append(f"unused Qt module bundled: {unwanted}")
     return problems

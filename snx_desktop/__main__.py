@@ -3,8 +3,10 @@
 ``--check-server URL`` runs the server check (:mod:`snx_desktop.services.servercheck`) without
 a window and prints its report: signed in with ``--email`` and a password from the
 ``SNX_PASSWORD`` environment variable or a prompt that does not echo, else with a login token
-from ``SNX_TOKEN`` or such a prompt. Passwords and tokens are never taken from the command line
-(other users of the computer can read it), never printed, logged or stored.
+from ``SNX_TOKEN`` or such a prompt. ``--call NUMBER`` and a ``tel:`` link open the caller's
+contact (:mod:`snx_desktop.ui.caller`), in the app already running if there is one.
+Passwords and tokens are never taken from the command line (other users of the computer can
+read it), never printed, logged or stored.
 """
 
 from __future__ import annotations
@@ -84,6 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help=f"with --check-server: the e-mail address to sign in with (without it, a login "
         f"token from {TOKEN_VARIABLE} or a prompt)",
+    )
+    parser.add_argument(
+        "--call",
+        metavar="NUMBER",
+        help="open the contact with this phone or mobile number (offline too); when the app "
+        "is running already, that app opens it",
+    )
+    parser.add_argument(
+        "link",
+        nargs="?",
+        metavar="tel:NUMBER",
+        help="a tel: link: the same as --call NUMBER (the desktop opens the app with it)",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     verbosity = parser.add_mutually_exclusive_group()

@@ -7,6 +7,9 @@ runs those in reverse order (``stop: …``). In order:
 0. The log file and the crash file (:mod:`snx_desktop.logfile`; stop: closed, last of all).
 1. Qt's own messages go to ``logging``; the ``QApplication`` and the settings are made; the
    network set-up (:mod:`snx_desktop.network`) from the command line, else the settings.
+   One running app per user and profile (:mod:`snx_desktop.singleinstance`): when one runs
+   already, this start hands it its numbers (``--call``, a ``tel:`` link) and exits 0; else it
+   listens for the next start (stop: it stops listening).
 2. The first window is shown with the first rows from the offline store
    (:mod:`snx_desktop.ui.firstpaint`) before anything else is loaded: the event loop, the
    services and the network client come after the rep sees their contacts. (Stop: the
@@ -14,8 +17,10 @@ runs those in reverse order (``stop: …``). In order:
 3. One qasync event loop (Qt before qasync); garbage collection from a timer in the GUI
    (stop: the timer stops); ``sys.excepthook`` and the loop's exception handler log every
    uncaught error and show it in a non-modal error panel.
-4. In the loop: the demo server with ``--demo`` (stop: it stops); the account and sign-in
-   flow, :class:`~snx_desktop.ui.accountflow.AccountFlow` (stop: the account's services close,
+4. In the loop: caller lookup (:mod:`snx_desktop.ui.caller`), acting on this start's numbers
+   and on what a second start hands over once signed in; the demo server with ``--demo``
+   (stop: it stops); the account and sign-in flow,
+   :class:`~snx_desktop.ui.accountflow.AccountFlow` (stop: the account's services close,
    client and store); every task the sign-in starts (stop, first of all: they are cancelled);
    the sign-in itself; with ``--screenshot``, the screenshot once contacts are shown.
 5. The app runs until the rep quits (or the screenshot is saved), then stops.
@@ -48,6 +53,7 @@ if TYPE_CHECKING:
 
     from snx_desktop.logfile import LogFile
     from snx_desktop.network import NetworkOptions
+    from snx_desktop.singleinstance import SingleInstance
     from snx_desktop.ui.errorpanel import ErrorPanel
     from snx_desktop.ui.mainwindow import MainWindow
 
@@ -255,7 +261,16 @@ def run(args: argparse.Namespace) -> int:
     log.info("start: the network set-up (extra CA bundle, proxy)")
     network, network_problems = _network_setup(args, settings)
     window: MainWindow | None = None
+    calls = [c for c in (getattr(args, "call", None), getattr(args, "link", None)) if c]
+    instance: SingleInstance | None = None
     if not args.smoke_test:
+        log.info("start: one running app (a second start hands over to it)")
+        instance, handed_over = _one_running_app(profile, calls)
+        if handed_over:
+            life.stop_at_once()
+            return 0
+        if instance is not None:
+            life.on_stop("one running app (no longer listening)", instance.close)
         log.info("start: the first window, with the first rows from the offline store")
         from snx_desktop.ui.firstpaint import open_first_window
 
@@ -298,7 +313,9 @@ def run(args: argparse.Namespace) -> int:
         with loop:
             if window is None:
                 return int(loop.run_until_complete(_smoke_test(app, profile)))
-            live = _live(app, args, window, settings, profile, network, life, quit_request)
+            live = _live(
+                app, args, window, settings, profile, network, life, quit_request, instance, calls
+            )
             return int(loop.run_until_complete(live))
     except RuntimeError as exc:  # the Qt loop was stopped from outside (session end)
         log.warning("event loop stopped early: %s", exc)
@@ -345,6 +362,26 @@ def _network_setup(
     return network, problems
 
 
+def _one_running_app(profile: Path | None, calls: list[str]) -> tuple[SingleInstance | None, bool]:
+    """Hand ``calls`` to the app running with this profile, if one is (then True); else
+    listen for the next start. Without a socket to listen on the app still runs."""
+    from snx_desktop.singleinstance import HandOver, SingleInstance, hand_over, server_name
+
+    name = server_name(profile)
+    request = {"calls": calls}
+    outcome = hand_over(name, request)
+    if outcome is HandOver.NONE_RUNNING:
+        instance = SingleInstance(name)
+        if instance.listen():
+            return instance, False
+        instance.deleteLater()
+    if outcome is HandOver.HANDED_OVER:
+        log.info("the app runs already: this start handed it over and ends")
+        return None, True
+    log.warning("one running app: %s; this start runs on its own", outcome.value)
+    return None, False
+
+
 def _window_closer(window: MainWindow) -> Callable[[], None]:
     def close() -> None:
         window.save_state()
@@ -362,6 +399,8 @@ async def _live(
     network: NetworkOptions,
     life: Lifecycle,
     quit_request: QuitRequest,
+    instance: SingleInstance | None = None,
+    calls: list[str] | None = None,
 ) -> int:
     """The start-up steps that need the event loop; then the app runs until quit; then every
     step registered so far is stopped, the last first."""
@@ -369,6 +408,14 @@ async def _live(
 
     try:
         window.closed.connect(quit_request.request)
+        log.info("start: caller lookup (this start's numbers, and a second start's)")
+        from snx_desktop.ui.caller import CallHandler
+
+        caller = CallHandler(window, settings)
+        if instance is not None:
+            instance.requested.connect(caller.act_on)
+        for number in calls or []:
+            caller.handle(number)
         server_url = ""
         if args.demo:
             log.info("start: the demo server (a child process: this one holds only the app)")
@@ -398,6 +445,7 @@ async def _live(
             await flow.start_demo(server_url, offline=args.offline)
         else:
             await flow.start(server=args.server, offline=args.offline)
+        caller.ready(lambda: flow.services)
         if args.screenshot:
             log.info("start: a screenshot once the first contact is shown")
             shot = Path(args.screenshot)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from snx_desktop.api.values import as_bool, as_int, as_text
+from snx_desktop.store.phones import CALLER_ROLE
 
 __all__ = [
     "KIND_TABLE",
@@ -26,6 +27,7 @@ __all__ = [
 TABLES = ("Contact", "Group", "Sales", "Activity", "Note")
 KIND_TABLE = {"contact": "Contact", "group": "Group", "sale": "Sales", "activity": "Activity"}
 SEARCH_ROLES = ("name", "first-name", "last-name", "company", "email", "phone")
+PHONE_TYPE = 4  # a field's ``type`` for phone numbers
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,16 @@ class Schema:
 
     def search_roles(self, table: str) -> dict[str, list[str]]:
         roles = self.roles(table)
-        return {r: ids for r, ids in roles.items() if r in SEARCH_ROLES}
+        out = {r: ids for r, ids in roles.items() if r in SEARCH_ROLES}
+        phones = list(roles.get("phone", []))
+        phones += [
+            f.id
+            for f in self.fields.values()
+            if f.table == table and f.type == PHONE_TYPE and f.id not in phones
+        ]
+        if phones:
+            out[CALLER_ROLE] = phones
+        return out
 
 
 def _pick_layouts(layouts: Sequence[Mapping[str, Any]], me: str | None) -> dict[str, list[str]]:

@@ -5,7 +5,8 @@ search (FTS5), cached document files, outbox dependencies, conflicts and staged 
 the map of temporary ids. Version 3 indexes the few records that still mention a temporary
 id, so completing an offline create does not scan the whole cache, and stores list positions
 in chunks (``lists.py``) so that a local insert or delete costs the same at any list size.
-Each migration runs inside
+Version 4 adds the phone-number index of contacts (``phones.py``), for caller lookup. Each
+migration runs inside
 the caller's transaction, so a database is either fully at the new version or untouched.
 """
 
@@ -15,6 +16,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
+from . import phones
 from .lists import ChunkedLists
 
 V1_DDL = """
@@ -197,9 +199,55 @@ def _v3(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE list_items")
 
 
+_V4_DDL = """
+CREATE TABLE phone_numbers(
+    number TEXT NOT NULL,
+    rid INTEGER NOT NULL,
+    PRIMARY KEY(number, rid)
+) WITHOUT ROWID;
+CREATE INDEX phone_numbers_rid ON phone_numbers(rid)
+"""
+
+
+def _v4(conn: sqlite3.Connection) -> None:
+    for statement in _V4_DDL.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    # index what is cached already, with the phone fields the search roles name
+    row = conn.execute("SELECT value FROM catalog WHERE name = 'search_roles'").fetchone()
+    try:
+        roles = json.loads(row[0]).get("contact", {}) if row is not None else {}
+        fields = roles.get(phones.CALLER_ROLE) or roles.get("phone") or []
+        fields = [str(f) for f in ([fields] if isinstance(fields, str) else fields)]
+    except (ValueError, AttributeError, TypeError):
+        fields = []
+    if not fields:
+        return
+    last = 0
+    while True:
+        rows = conn.execute(
+            "SELECT rid, data FROM records WHERE kind = 'contact' AND rid > ? "
+            "ORDER BY rid LIMIT 2000",
+            (last,),
+        ).fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        numbers: list[tuple[int, list[str]]] = []
+        for rid, data in rows:
+            try:
+                record = json.loads(data)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                values = (record.get(f) for f in fields)
+                numbers.append((rid, [str(v) for v in values if v not in (None, "")]))
+        phones.index(conn, numbers, phones.DEFAULT_REGION)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4)
 """``MIGRATIONS[i]`` takes a database from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

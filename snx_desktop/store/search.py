@@ -4,7 +4,8 @@ Which field holds a name, a company, an e-mail or a phone is only known at run t
 are discovered by ``get-all-fields``), so the caller gives a role -> field-ids map. Every word
 of a query is a prefix, accents and case are ignored (``unicode61 remove_diacritics 2``), and
 digit runs also match inside phone numbers: each phone's digits are indexed with all their
-suffixes, so a prefix query on them is a substring query.
+suffixes, so a prefix query on them is a substring query. Contacts' phone numbers are also kept
+in E.164 in the phone-number index (:mod:`snx_desktop.store.phones`), for caller lookup.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import phones
 from .db import Database
 from .types import SEARCH_KINDS, Record, check_kind
 
@@ -31,6 +33,7 @@ _FTS_TABLE = {"contact": "contact_fts", "group": "group_fts"}
 # bm25 weights for name, company, email, phone, digits
 _WEIGHTS = "10.0, 5.0, 3.0, 2.0, 1.0"
 _ROLES_CATALOG = "search_roles"
+_REGION_CATALOG = "phone_region"
 _WORD = re.compile(r"\w+", re.UNICODE)
 _DIGITS = re.compile(r"\d+")
 _PHONEISH = re.compile(r"[\d\s+\-().\/]+")
@@ -102,8 +105,14 @@ class Search:
         self._db = db
         self._roles_from = roles_from
         self._roles: dict[str, dict[str, list[str]]] = {"contact": {}, "group": {}}
+        self._region = phones.DEFAULT_REGION
         if roles_from is not None:
             return
+        region = db.conn.execute(
+            "SELECT value FROM catalog WHERE name = ?", (_REGION_CATALOG,)
+        ).fetchone()
+        if region is not None:
+            self._region = phones.clean_region(str(region[0]))
         row = db.conn.execute(
             "SELECT value FROM catalog WHERE name = ?", (_ROLES_CATALOG,)
         ).fetchone()
@@ -145,7 +154,42 @@ class Search:
         self._roles = new
         return True
 
+    def phone_region(self) -> str:
+        """The region of numbers written without ``+`` in the phone-number index."""
+        source = self._roles_from
+        return self._region if source is None else source.phone_region()
+
+    def set_phone_region(self, region: str) -> bool:
+        """Set the default region of phone numbers. True when it changed: then run
+        :meth:`reindex` for contacts (numbers without ``+`` may now read differently)."""
+        if self._roles_from is not None:
+            raise RuntimeError("this search follows another's region: set it there")
+        region = phones.clean_region(region)
+        if region == self._region:
+            return False
+        with self._db.tx() as conn:
+            conn.execute(
+                "INSERT INTO catalog(name, value, fetched_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                (_REGION_CATALOG, region, time.time()),
+            )
+        self._region = region
+        return True
+
+    def contacts_with_phone(self, number: str) -> list[str]:
+        """Ids of the cached contacts with the E.164 ``number`` (see :func:`phones.normalize`
+        with :meth:`phone_region`)."""
+        return phones.contacts_with(self._db.conn, number)
+
     # -- indexing (used by the cache, inside its transactions) -------------------------------
+    @staticmethod
+    def phone_values(record: Mapping[str, Any], roles: Mapping[str, Sequence[str]]) -> list[str]:
+        """The record's phone numbers: the values of its phone fields (role
+        :data:`phones.CALLER_ROLE`, else the search's ``phone`` role)."""
+        fields = roles.get(phones.CALLER_ROLE) or roles.get("phone", ())
+        values = (record.get(fid) for fid in fields)
+        return [str(v) for v in values if v not in (None, "")]
+
     def columns(
         self,
         kind: str,
@@ -186,20 +230,28 @@ class Search:
         if kind not in _FTS_TABLE:
             return
         table = _FTS_TABLE[kind]
+        rows = list(rows)
         roles = self._current_roles().get(kind) or {}  # the same roles for every row
         self._db.conn.executemany(
             f"INSERT OR REPLACE INTO {table}(rowid, name, company, email, phone, digits) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [(rid, *self.columns(kind, rec, roles)) for rid, rec in rows],
         )
+        if kind == "contact":
+            region = self.phone_region()
+            numbers = [(rid, self.phone_values(rec, roles)) for rid, rec in rows]
+            phones.index(self._db.conn, numbers, region)
 
     def unindex(self, kind: str, rids: Iterable[int]) -> None:
         """Drop records (by records.rid) from the index; call inside a transaction."""
         if kind not in _FTS_TABLE:
             return
+        rids = list(rids)
         self._db.conn.executemany(
             f"DELETE FROM {_FTS_TABLE[kind]} WHERE rowid = ?", [(rid,) for rid in rids]
         )
+        if kind == "contact":
+            phones.unindex(self._db.conn, rids)
 
     def reindex(
         self, kind: str | None = None, *, chunk_size: int = 2000
@@ -211,6 +263,8 @@ class Search:
             check_kind(k, SEARCH_KINDS)
             with self._db.tx() as conn:
                 conn.execute(f"DELETE FROM {_FTS_TABLE[k]}")
+                if k == "contact":
+                    phones.clear(conn)
             last = 0
             while True:
                 with self._db.tx() as conn:

@@ -273,6 +273,8 @@ class Store:
         self.outbox.cleanup_orphans()
         self.documents.cleanup()
         self.documents.evict()
+        # the schema is read right after opening: damage there is found here, with the rest
+        self._db.conn.execute("SELECT count(*), sum(length(value)) FROM catalog").fetchone()
         self._opened = True
 
     def _start_checkpointer(self) -> None:

@@ -420,3 +420,17 @@ def test_uninstaller_offers_to_remove_the_apps_data(iss: IssScript, monkeypatch:
 def test_upgrade_clears_the_previous_bundle(iss: IssScript) -> None:
     deleted = [e["Name"] for e in iss.entries["InstallDelete"]]
     assert "{app}\\_internal" in deleted
+
+
+def test_tel_links_open_the_program_with_the_link(iss: IssScript) -> None:
+    exe = f"{{app}}\\{_spec_facts().exe_name}.exe"
+    values = {
+        (e["Root"], e["Subkey"], e["ValueName"]): e["ValueData"] for e in iss.entries["Registry"]
+    }
+    assert values[("HKA", "Software\\Classes\\tel", "URL Protocol")] == ""
+    command = values[("HKA", "Software\\Classes\\tel\\shell\\open\\command", "")]
+    assert command == f'"{exe}" "%1"'
+    prog_id = values[("HKA", iss.defines["CapabilitiesKey"] + "\\URLAssociations", "tel")]
+    assert values[("HKA", f"Software\\Classes\\{prog_id}\\shell\\open\\command", "")] == command
+    registered = values[("HKA", "Software\\RegisteredApplications", iss.defines["AppName"])]
+    assert registered == iss.defines["CapabilitiesKey"]

@@ -297,6 +297,13 @@ def test_desktop_entry_is_valid(desktop_entry: configparser.SectionProxy) -> Non
         assert value == value.strip(), key
 
 
+def test_the_desktop_entry_opens_tel_links(desktop_entry: configparser.SectionProxy) -> None:
+    assert "x-scheme-handler/tel" in desktop_entry["MimeType"].split(";")
+    assert desktop_entry["MimeType"].endswith(";")
+    assert desktop_entry["Exec"].split()[1:] == ["%u"]  # the link is the program's argument
+    assert desktop_entry["TryExec"] == desktop_entry["Exec"].split()[0]
+
+
 @pytest.mark.skipif(shutil.which("desktop-file-validate") is None, reason="no desktop-file-utils")
 def test_desktop_entry_passes_desktop_file_validate() -> None:
     result = subprocess.run(

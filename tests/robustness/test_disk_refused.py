@@ -271,11 +271,13 @@ async def test_folder_without_write_permission_opens_for_browsing_and_says_so(
 
 
 def _as_left_by_the_previous_release(db: Path) -> None:
-    """Turn the store back into schema 2 (list positions one row each), compacted, as the
-    previous release left it: opening it runs the update to the current schema."""
+    """Turn the store back into schema 2 (list positions one row each, no phone-number index),
+    compacted, as an earlier release left it: opening it runs the update to the current
+    schema."""
     conn = sqlite3.connect(db, isolation_level=None)
     try:
         conn.execute("BEGIN")
+        conn.execute("DROP TABLE phone_numbers")
         conn.execute("DROP INDEX records_with_temp_ids")
         conn.execute("DROP TABLE list_index")
         conn.execute("DROP TABLE list_chunks")

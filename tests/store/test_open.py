@@ -134,7 +134,7 @@ def test_v1_database_migrates_keeping_its_data(profile: Path) -> None:
     _make_v1(path)
     with Store.open(BASE_URL, EMAIL, profile) as store:
         assert store.notice is None
-        assert store.schema_version == SCHEMA_VERSION == 3
+        assert store.schema_version == SCHEMA_VERSION == 4
         cached = store.cache.get_record("contact", "c1")
         assert cached is not None
         assert cached.value[C_NAME] == "Zoë Ångström"
