@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QDialog, QWidget
+from support.accounts import DEMO_EMAIL, DEMO_PASSWORD
 from support.fields import C_MOBILE, C_NAME, C_PHONE
-from uikit import DEMO_EMAIL, DEMO_PASSWORD, first_page, settings_in, signed_in, until
+from support.waiting import until
+from support.windows import first_page, settings_in, signed_in
 
 from snx_desktop.api.client import SalesNexusClient
 from snx_desktop.ui.caller import (

@@ -18,8 +18,10 @@ from typing import Any
 
 import pytest
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from support.accounts import DEMO_EMAIL
 from support.fields import C_MOBILE, C_PHONE
-from uikit import DEMO_EMAIL, cache_contacts_and_remember, until
+from support.waiting import until
+from support.windows import cache_contacts_and_remember
 
 from snx_desktop.singleinstance import SingleInstance, server_name, socket_file
 from snx_desktop.store import Store
