@@ -10,12 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.fields import C_MOBILE, C_PHONE
+from support.records import BASE_URL, CONTACT_ROLES, EMAIL, GROUP_ROLES, contact
 
 from snx_desktop.store import Store
 from snx_desktop.store.paths import account_dir
 from snx_desktop.store.phones import normalize
-
-from .helpers import BASE_URL, CONTACT_ROLES, EMAIL, GROUP_ROLES, contact
 
 ROLES = {**CONTACT_ROLES, "phone": [C_PHONE, C_MOBILE]}
 
