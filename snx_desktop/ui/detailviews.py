@@ -17,8 +17,8 @@ import html
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QTableView,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -304,6 +305,45 @@ class Header(QWidget):
         """Put one of the record's action buttons at the right of the name."""
         button.setParent(self)
         self.tools.insertWidget(self.tools.count() - 1, button)
+        self._fit_tools()
+
+    # the action buttons show their icons only when the pane is too narrow for their words
+    # (each keeps its name as tooltip): they never make the window wider than the screen
+    def _tool_buttons(self) -> list[QToolButton]:
+        items = (self.tools.itemAt(i) for i in range(self.tools.count()))
+        return [w for w in (item.widget() for item in items if item) if isinstance(w, QToolButton)]
+
+    def _tools_width(self, style: Qt.ToolButtonStyle) -> int:
+        buttons = self._tool_buttons()
+        widths = []
+        for button in buttons:
+            was = button.toolButtonStyle()
+            button.setToolButtonStyle(style)
+            widths.append(button.sizeHint().width())
+            button.setToolButtonStyle(was)
+        layout = self.layout()
+        margins = layout.contentsMargins().left() * 2 if layout is not None else 0
+        return sum(widths) + self.tools.spacing() * max(0, len(buttons) - 1) + margins
+
+    def _fit_tools(self) -> None:
+        wide = self.width() >= self._tools_width(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        style = (
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+            if wide
+            else Qt.ToolButtonStyle.ToolButtonIconOnly
+        )
+        for button in self._tool_buttons():
+            if button.toolButtonStyle() != style:
+                button.setToolButtonStyle(style)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        narrow = self._tools_width(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        return QSize(min(hint.width(), max(narrow, 120)), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_tools()
 
 
 class _EditableView(QWidget):
