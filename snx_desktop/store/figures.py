@@ -148,7 +148,7 @@ def due_activities(cache: Cache, me: str | None, now: str, limit: int) -> DueAct
     rows = conn.execute(due, params).fetchall()
     total, late = len(rows), sum(1 for _rid, _start, is_late in rows if is_late)
     # today's first by time, then the latest overdue ones
-    todays = [r for r in rows if r[1] >= today]
+    todays = sorted((r for r in rows if r[1] >= today), key=lambda r: (r[1], r[0]))
     earlier = sorted((r for r in rows if r[1] < today), key=lambda r: r[1], reverse=True)
     first = (todays + earlier)[:limit]
     found = cache.get_records("activity", [str(r[0]) for r in first])
