@@ -37,6 +37,7 @@ APP_ICON_NAME = "snx-desktop"
 
 #: Every action icon the application may ask for (file ``icons/<name>.svg``).
 ACTION_ICONS: tuple[str, ...] = (
+    "home",
     "contacts",
     "groups",
     "activities",

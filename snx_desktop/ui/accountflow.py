@@ -210,6 +210,8 @@ class AccountFlow:
             last = request
             failure = await self.open_account(request)
             if failure is None:
+                self.window.navigation.select("home")  # the rep's day first
+                self.window.list_pane.ensure_loaded("contact")  # the first list, ready
                 return True
             error = failure
 

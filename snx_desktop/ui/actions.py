@@ -206,9 +206,12 @@ def build_actions(window: QMainWindow, menubar: QMenuBar) -> WindowActions:
     )
     acts.work_offline.setCheckable(True)
     acts.quit.setShortcuts([QKeySequence(QKeySequence.StandardKey.Quit), QKeySequence("Ctrl+Q")])
-    for number, (key, label, icon) in enumerate(SECTIONS, start=1):
+    # the lists keep Ctrl+1 .. Ctrl+7; Home, first in the navigation, is Alt+Home
+    numbers = {k: n for n, k in enumerate((s[0] for s in SECTIONS if s[0] != "home"), start=1)}
+    for key, label, icon in SECTIONS:
+        shortcut = f"Ctrl+{numbers[key]}" if key in numbers else "Alt+Home"
         acts.sections[key] = _action(
-            window, f"actionShow_{key}", label, f"Ctrl+{number}", icon, f"Show {label.lower()}"
+            window, f"actionShow_{key}", label, shortcut, icon, f"Show {label.lower()}"
         )
 
     file_menu = menubar.addMenu("&File")

@@ -47,6 +47,12 @@ HELP: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
         "Add contacts from the Contacts list (right-click, Add to campaign).",
         ("actionRefresh",),
     ),
+    "home": (
+        "Home",
+        "Your day and your pipeline, from the copy on this computer. Click a bar to list its "
+        "sales; click a recently opened record to see it here.",
+        (),
+    ),
     "pending": (
         "Pending changes",
         "Changes made here wait in this list until SalesNexus has them. "
@@ -91,7 +97,7 @@ class EmptyHelp(QWidget):
     def show_for(self, section: str, rows: int | None = None) -> None:
         """Say what can be done in ``section``; ``rows``: how many rows its list has."""
         title, text, names = HELP.get(section, ("", "Select a record to see its details.", ()))
-        if rows == 0 and section not in ("agenda", "pending"):
+        if rows == 0 and section not in ("agenda", "pending", "home"):
             text = "Nothing here yet. " + text.split(". ", 1)[-1]
         self.section = section
         self.title.setText(title)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from snx_desktop.ui.editing import ReminderNotifier
     from snx_desktop.ui.editing.completepopup import OneClick
     from snx_desktop.ui.editing.conflictbanner import ConflictBanner
+    from snx_desktop.ui.home import HomeBinding
     from snx_desktop.ui.mainwindow import MainWindow
 
 __all__ = ["WindowFeatures"]
@@ -72,6 +73,7 @@ class WindowFeatures(QObject):
         self.reminders: ReminderNotifier | None = None
         self.conflict_banner: ConflictBanner | None = None
         self.one_click: OneClick | None = None
+        self.home: HomeBinding | None = None
         self._tray: QSystemTrayIcon | None = None
         menus = {m.objectName(): m for m in window.menuBar().findChildren(QMenu)}
         for name, text, shortcut, icon, menu in _EDIT_ACTIONS:
@@ -123,6 +125,7 @@ class WindowFeatures(QObject):
         self._install("field editing", lambda: detail.bind_fields_editors(services))
         self._install("the pending changes panel", lambda: lp.bind_pending_panel(services))
         self._install("the agenda", lambda: lp.bind_agenda(services))
+        self._install("the home page", lambda: self._bind_home(services))
         self._install("reminders", lambda: self._start_reminders(services))
         self._install("the conflict banner", lambda: self._bind_conflict_banner(services))
         self._install("one-click complete", lambda: self._bind_one_click(services))
@@ -147,6 +150,7 @@ class WindowFeatures(QObject):
             ("reminders", self._stop_reminders),
             ("the conflict banner", self._drop_conflict_banner),
             ("one-click complete", self._drop_one_click),
+            ("the home page", self._drop_home),
             ("file drops", self._drop_attacher),
         ):
             try:
@@ -174,6 +178,16 @@ class WindowFeatures(QObject):
         except Exception:
             log.exception("could not install %s", what)
             messages.warning(f"Some features are not available ({what}).")
+
+    def _bind_home(self, services: AccountServices) -> None:
+        from snx_desktop.ui.home import HomeBinding
+
+        self.home = HomeBinding(self.window, services)
+
+    def _drop_home(self) -> None:
+        home, self.home = self.home, None
+        if home is not None:
+            home.detach()
 
     def _bind_documents(self, services: AccountServices) -> None:
         from snx_desktop.services.uploads import UploadManager

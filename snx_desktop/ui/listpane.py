@@ -59,6 +59,7 @@ TITLES = {
     "campaign": ("campaign", "campaigns", "Campaigns"),
     "pending": ("pending change", "pending changes", "Pending changes"),
     "agenda": ("activity", "activities", "Agenda"),
+    "home": ("record", "records", "Home"),
 }
 #: columns hidden while every loaded row shows the same value in them
 UNIFORM_HIDDEN = {"activity": "schedule-for"}
@@ -93,6 +94,8 @@ class ListPane(QWidget):
         self.search_delay = SEARCH_DELAY
         self._section = "contact"
         self._texts: dict[str, str] = {}
+        #: what a list shows instead of its search (see :meth:`show_records`)
+        self._shown_only: dict[str, str] = {}
         self._fitted: dict[str, bool] = {}
         self._attached: set[str] = set()
         self._name_fitted: set[str] = set()
@@ -170,8 +173,24 @@ class ListPane(QWidget):
         self.agenda_placeholder.setEnabled(False)
         agenda_layout.addWidget(self.agenda_placeholder)
         self.stack.addWidget(self.agenda_page)
+        #: the Home page (its view is added by the signed-in account's features)
+        self.home_page = QWidget(self.stack)
+        self.home_page.setObjectName("homePage")
+        self.home_page.setAccessibleName("Home")
+        home_layout = QVBoxLayout(self.home_page)
+        home_layout.setContentsMargins(0, 0, 0, 0)
+        self.home_placeholder = QLabel("Sign in to see your day and your pipeline.", self)
+        self.home_placeholder.setObjectName("homePlaceholder")
+        self.home_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.home_placeholder.setEnabled(False)
+        home_layout.addWidget(self.home_placeholder)
+        self.stack.addWidget(self.home_page)
         #: sections shown by a page of their own rather than a record list
-        self.pages: dict[str, QWidget] = {"pending": self.pending_page, "agenda": self.agenda_page}
+        self.pages: dict[str, QWidget] = {
+            "pending": self.pending_page,
+            "agenda": self.agenda_page,
+            "home": self.home_page,
+        }
         self._page_status: dict[str, str] = {}
         self.models["activity"].idle.connect(self._activity_idle)
         for kind in self.models:
@@ -340,6 +359,7 @@ class ListPane(QWidget):
         if kind not in self.models:
             return
         self._texts[kind] = text.strip()
+        self._shown_only.pop(kind, None)
         self._attached.add(kind)
         self.models[kind].set_source(self._source(kind, text, delay=self.search_delay))
 
@@ -351,10 +371,26 @@ class ListPane(QWidget):
         """Reload the current list from the start (F5); the agenda reads the store again."""
         kind = self._section
         if kind in self.models:
+            self._shown_only.pop(kind, None)
             self._attached.discard(kind)
             self._ensure_source(kind)
         elif kind == "agenda" and self.agenda is not None:
             self.agenda.refresh()
+
+    def show_records(self, kind: str, records: list[dict[str, str]], what: str) -> None:
+        """Show only ``records`` (found in the store) in the ``kind`` list, its status line
+        saying ``what`` they are; typing a search or F5 shows the whole list again."""
+        from snx_desktop.models.recordsource import RecordsSource
+
+        self._texts[kind] = ""
+        self._shown_only[kind] = what
+        self._attached.add(kind)
+        self.models[kind].set_source(RecordsSource(records, self.page_size))
+        if self._section == kind:
+            self.search.blockSignals(True)
+            self.search.clear()
+            self.search.blockSignals(False)
+        self.update_status(kind)
 
     # -- current record ---------------------------------------------------------------------
     def _current_changed(self, kind: str, index: QModelIndex) -> None:
@@ -422,6 +458,8 @@ class ListPane(QWidget):
         text = self._texts.get(kind, "")
         if total is None:
             status = "Loading…" if model.busy else ""
+        elif kind in self._shown_only:
+            status = self._shown_only[kind]
         elif text:
             status = f"{total:,} {one if total == 1 else many} match “{text}”"
         else:

@@ -205,6 +205,8 @@ class MainWindow(QMainWindow):
             stack.setCurrentWidget(self.help)
 
     def focus_search(self) -> None:
+        if self.list_pane.section not in self.list_pane.models:
+            self.navigation.select("contact")  # Ctrl+F on a page without a list: contacts
         self.list_pane.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.list_pane.search.selectAll()
 

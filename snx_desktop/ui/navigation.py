@@ -1,5 +1,5 @@
-"""The navigation list on the left: Contacts, Groups, Activities, Agenda, Sales, Campaigns,
-Pending changes."""
+"""The navigation list on the left: Home, Contacts, Groups, Activities, Agenda, Sales,
+Campaigns, Pending changes."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ __all__ = ["SECTIONS", "NavigationList"]
 
 # (section key, label, icon name)
 SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("home", "Home", "home"),
     ("contact", "Contacts", "contacts"),
     ("group", "Groups", "groups"),
     ("activity", "Activities", "activities"),
@@ -39,7 +40,9 @@ class NavigationList(QListWidget):
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, label)
         self.currentRowChanged.connect(self._row_changed)
-        self.setCurrentRow(0)
+        # a window opens on its first list (its cached rows paint at start); signing in
+        # through the sign-in dialog shows Home
+        self.select("contact")
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # wide enough for the longest label with a count ("Pending changes (999)")
         widest = self.fontMetrics().horizontalAdvance("Pending changes (9,999)")
