@@ -8,15 +8,16 @@ runs those in reverse order (``stop: …``). In order:
 1. Qt's own messages go to ``logging``; the ``QApplication`` and the settings are made; the
    network set-up (:mod:`snx_desktop.network`) from the command line, else the settings.
    One running app per user and profile (:mod:`snx_desktop.singleinstance`): when one runs
-   already, this start hands it its numbers (``--call``, a ``tel:`` link) and exits 0; else it
-   listens for the next start (stop: it stops listening).
+   already (its socket answers), this start hands it its numbers (``--call``, a ``tel:`` link)
+   and exits 0. With no socket file there, nothing is tried and QtNetwork is not loaded yet.
 2. The first window is shown with the first rows from the offline store
    (:mod:`snx_desktop.ui.firstpaint`) before anything else is loaded: the event loop, the
    services and the network client come after the rep sees their contacts. (Stop: the
    window's layout is saved.)
 3. One qasync event loop (Qt before qasync); garbage collection from a timer in the GUI
    (stop: the timer stops); ``sys.excepthook`` and the loop's exception handler log every
-   uncaught error and show it in a non-modal error panel.
+   uncaught error and show it in a non-modal error panel; listening for the next start
+   (stop: it stops listening).
 4. In the loop: caller lookup (:mod:`snx_desktop.ui.caller`), acting on this start's numbers
    and on what a second start hands over once signed in; the demo server with ``--demo``
    (stop: it stops); the account and sign-in flow,
@@ -265,12 +266,9 @@ def run(args: argparse.Namespace) -> int:
     instance: SingleInstance | None = None
     if not args.smoke_test:
         log.info("start: one running app (a second start hands over to it)")
-        instance, handed_over = _one_running_app(profile, calls)
-        if handed_over:
+        if _handed_over(profile, calls):
             life.stop_at_once()
             return 0
-        if instance is not None:
-            life.on_stop("one running app (no longer listening)", instance.close)
         log.info("start: the first window, with the first rows from the offline store")
         from snx_desktop.ui.firstpaint import open_first_window
 
@@ -309,6 +307,11 @@ def run(args: argparse.Namespace) -> int:
     loop.set_exception_handler(loop_exception_handler(errors))
     quit_request = QuitRequest()
     app.aboutToQuit.connect(quit_request.request)
+    if window is not None:
+        log.info("start: listening for a second start")
+        instance = _listen(profile)
+        if instance is not None:
+            life.on_stop("one running app (no longer listening)", instance.close)
     try:
         with loop:
             if window is None:
@@ -362,24 +365,33 @@ def _network_setup(
     return network, problems
 
 
-def _one_running_app(profile: Path | None, calls: list[str]) -> tuple[SingleInstance | None, bool]:
-    """Hand ``calls`` to the app running with this profile, if one is (then True); else
-    listen for the next start. Without a socket to listen on the app still runs."""
-    from snx_desktop.singleinstance import HandOver, SingleInstance, hand_over, server_name
+def _handed_over(profile: Path | None, calls: list[str]) -> bool:
+    """Hand ``calls`` to the app running with this profile, if one is (then True). No socket
+    file: none runs, and this start goes on without loading QtNetwork before its window."""
+    from snx_desktop.singleinstance import HandOver, hand_over, maybe_running, server_name
 
     name = server_name(profile)
-    request = {"calls": calls}
-    outcome = hand_over(name, request)
-    if outcome is HandOver.NONE_RUNNING:
-        instance = SingleInstance(name)
-        if instance.listen():
-            return instance, False
-        instance.deleteLater()
+    if not maybe_running(name):
+        return False
+    outcome = hand_over(name, {"calls": calls})
     if outcome is HandOver.HANDED_OVER:
         log.info("the app runs already: this start handed it over and ends")
-        return None, True
-    log.warning("one running app: %s; this start runs on its own", outcome.value)
-    return None, False
+        return True
+    if outcome is not HandOver.NONE_RUNNING:
+        log.warning("one running app: %s; this start runs on its own", outcome.value)
+    return False
+
+
+def _listen(profile: Path | None) -> SingleInstance | None:
+    """Listen for the next start (once the first window is up); None when there is no
+    listening (the app still runs)."""
+    from snx_desktop.singleinstance import SingleInstance, server_name
+
+    instance = SingleInstance(server_name(profile))
+    if instance.listen():
+        return instance
+    instance.deleteLater()
+    return None
 
 
 def _window_closer(window: MainWindow) -> Callable[[], None]:

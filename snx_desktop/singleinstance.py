@@ -16,15 +16,25 @@ import getpass
 import hashlib
 import json
 import logging
+import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDir, QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-__all__ = ["HandOver", "SingleInstance", "hand_over", "server_name", "socket_file"]
+if TYPE_CHECKING:  # QtNetwork loads only when an app may be listening, or to listen
+    from PySide6.QtNetwork import QLocalSocket
+
+__all__ = [
+    "HandOver",
+    "SingleInstance",
+    "hand_over",
+    "maybe_running",
+    "server_name",
+    "socket_file",
+]
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +69,20 @@ def socket_file(name: str) -> Path | None:
     return Path(QDir.tempPath()) / name
 
 
+def maybe_running(name: str) -> bool:
+    """Whether an app may be listening on ``name``: its socket file (a named pipe on Windows)
+    exists. False spares the start the connection attempt and QtNetwork before its first
+    window; True still has to be tried (the file of a crashed app stays behind)."""
+    if sys.platform == "win32":
+        return os.path.exists(rf"\\.\pipe\{name}")
+    path = socket_file(name)
+    return path is not None and path.exists()
+
+
 def hand_over(name: str, request: dict[str, Any]) -> HandOver:
     """Send ``request`` to the app listening on ``name``, if one is."""
+    from PySide6.QtNetwork import QLocalSocket
+
     socket = QLocalSocket()
     socket.connectToServer(name)
     if not socket.waitForConnected(CONNECT_MS):
@@ -82,6 +104,8 @@ class SingleInstance(QObject):
     requested = Signal(dict)
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
+        from PySide6.QtNetwork import QLocalServer
+
         super().__init__(parent)
         self.name = name
         self._server = QLocalServer(self)
@@ -95,7 +119,7 @@ class SingleInstance(QObject):
         leftover = socket_file(self.name)
         if leftover is not None and leftover.exists():
             log.info("a stale socket of an app that stopped is removed: %s", leftover)
-            QLocalServer.removeServer(self.name)
+            self._server.removeServer(self.name)
         if self._server.listen(self.name):
             return True
         log.warning("cannot listen for a second start: %s", self._server.errorString())

@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtWidgets import QApplication
 
 from snx_desktop.models.completecheck import COMPLETE_KEY, check_cell, wants_completion
 from snx_desktop.models.pages import Record
@@ -149,6 +149,16 @@ class LiveRows(QAbstractTableModel):
         self._set_total((self._total or 0) + len(fresh))
         return len(fresh)
 
+    def conflicted(self, record_id: str) -> bool:
+        """Whether the record's change is held in conflict."""
+        if self.is_conflict is None:
+            return False
+        try:
+            return bool(self.is_conflict(record_id))
+        except Exception:
+            log.exception("conflict check failed")
+            return False
+
     def conflict_cell(self, record_id: str, col: int, role: int) -> object:
         """A warning icon on the first cell and the reason as every cell's tooltip, while
         the record's change is held in conflict; None otherwise."""
@@ -169,6 +179,8 @@ class LiveRows(QAbstractTableModel):
         app = QApplication.instance()
         if col != 0 or not isinstance(app, QApplication):
             return None
+        from PySide6.QtWidgets import QStyle  # here: its enums cost the first paint ~10 ms
+
         return app.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
     # -- the complete box of activity rows ---------------------------------------------------

@@ -70,6 +70,9 @@ _Index = QModelIndex | QPersistentModelIndex
 MAX_RESIDENT = 3000  # records kept in memory when rows can be read again through a lookup
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _FONT = int(Qt.ItemDataRole.FontRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_CHECK = int(Qt.ItemDataRole.CheckStateRole)
+CHECK_ROW_FLAGS = ROW_FLAGS | Qt.ItemFlag.ItemIsUserCheckable
 LOOKUP_BATCH = 100  # rows read together when a row that is not resident is painted
 
 
@@ -359,11 +362,20 @@ class PagedTableModel(LiveRows):
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return NO_FLAGS
-        return self.row_flags(index.row()) | self.check_flag(index.row(), index.column())
+        return self.cell_flags(index.row(), index.column())
 
     def row_flags(self, row: int) -> Qt.ItemFlag:
         """The flags of any cell of ``row`` (a record row, or the placeholder row)."""
         return PLACEHOLDER_FLAGS if row >= len(self._rows) else ROW_FLAGS
+
+    def cell_flags(self, row: int, col: int) -> Qt.ItemFlag:
+        """The flags of the cell at ``row``, ``col``: its row's, and checkable in the complete
+        box of a record row."""
+        if row >= len(self._rows):
+            return PLACEHOLDER_FLAGS
+        if self._columns[col].key == COMPLETE_KEY:
+            return CHECK_ROW_FLAGS
+        return ROW_FLAGS
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -397,13 +409,24 @@ class PagedTableModel(LiveRows):
             record = self._resolve(row)
             column = self._columns[col]
             items: Any = roleDataSpan  # the stubs lack the span's sequence protocol
+            plain = column.key != COMPLETE_KEY  # the complete box answers its roles itself
+            marked: bool | None = None  # held in conflict (asked once, when a role needs it)
             for i in range(len(items)):
                 item = items[i]
                 role = item.role()
-                if role == _DISPLAY:
+                if role == _DISPLAY and plain:
                     item.setData(column.display(record, self.lookups))
                 elif role == _FONT and col == 0 and self._pending(record):
                     item.setData(italic_font())
+                elif role == _DECORATION and plain:
+                    if marked is None:
+                        marked = col == 0 and self.conflicted(self._ids[row])
+                    if marked:
+                        item.setData(self.conflict_cell(self._ids[row], col, role))
+                    else:
+                        item.clearData()
+                elif role == _CHECK and plain:
+                    item.clearData()
                 elif role != _FONT and role in CELL_ROLES:
                     value = self._cell(row, col, role)
                     if value is None:

@@ -66,7 +66,7 @@ class LoadedRowsSortProxy(QSortFilterProxyModel):
         row = -1 if source is None else self._source_row(index)
         if source is None or row < 0:
             return super().flags(index)
-        return source.row_flags(row) | source.check_flag(row, index.column())
+        return source.cell_flags(row, index.column())
 
     def lessThan(self, left: _Index, right: _Index) -> bool:
         lstate = left.data(Roles.FETCH_STATE)
