@@ -1,15 +1,11 @@
-"""The detail pane: shows the current record, cached content first, then fresh content.
+"""The detail pane: the current record, its cached copy first, then the server's.
 
-Opening a contact or group shows what the offline store holds at once
-(``browse.cached_detail``), then asks the services for the whole record with all its tabs
-(``browse.load_detail``: one batched HTTP request) and fills every tab. Switching records
-cancels the load in flight; a late answer for another record is dropped.
-
-:meth:`DetailPane.attach` gives the pane a signed-in account's browse service and
-connectivity; the ``bind_*`` methods give it its editing parts once their modules are loaded
-(editable fields, the Documents tab, file drops and pastes on the open contact, the upload
-list under the record), and :meth:`DetailPane.unbind_features` takes them away again.
-"""
+Opening a record shows what the offline store holds at once (``browse.cached_detail``), then
+the whole record with all its tabs from one batched request (``browse.load_detail``). Switching
+records cancels the load in flight; a late answer for another record is dropped.
+:meth:`DetailPane.attach` gives the pane an account's browse service and connectivity; the
+``bind_*`` methods its editing parts once their modules are loaded (editable fields, the
+Documents tab and its upload list, file drops); :meth:`DetailPane.unbind_features` undoes them."""
 
 from __future__ import annotations
 
@@ -135,8 +131,7 @@ class DetailPane(QWidget):
         return self._views is not None
 
     def set_record_actions(self, actions: Mapping[str, QAction]) -> None:
-        """The window's actions, by object name: a contact's and a group's header get buttons
-        for theirs (Add note, Schedule, Attach, Delete) when the views are built."""
+        """The window's actions by object name: the record headers' buttons (HEADER_TOOLS)."""
         self._record_actions = actions
         if self._views is not None:
             self._add_header_tools()
