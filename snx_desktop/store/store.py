@@ -273,8 +273,13 @@ class Store:
         self.outbox.cleanup_orphans()
         self.documents.cleanup()
         self.documents.evict()
-        # the schema is read right after opening: damage there is found here, with the rest
-        self._db.conn.execute("SELECT count(*), sum(length(value)) FROM catalog").fetchone()
+        # the schema is read right after opening: damage there is found here, with the rest,
+        # both in the table and in its index (what a read by name goes through)
+        conn = self._db.conn
+        for (name,) in conn.execute("SELECT name FROM catalog").fetchall():
+            conn.execute(
+                "SELECT length(value), fetched_at FROM catalog WHERE name = ?", (name,)
+            ).fetchone()
         self._opened = True
 
     def _start_checkpointer(self) -> None:
