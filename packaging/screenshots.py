@@ -14,7 +14,10 @@ show (``contacts-1024.png``, ``contact-notes-1280.png``, ...), by default into
 - ``campaign``: a campaign with the contacts added to it from this computer;
 - ``contact-conflict-marked``: a contact whose change is held in conflict (row, header,
   banner); ``pending-changes-conflict``: the Pending changes list with that conflict;
-  ``conflict-dialog``: the dialog opened by the banner's Resolve….
+  ``conflict-dialog``: the dialog opened by the banner's Resolve…;
+- ``command-palette``: the palette (Ctrl+K) with "an" typed;
+- ``home``: Home with every sale and activity of the demo in the offline store, and a few
+  records opened.
 
 Dialogs are drawn over the window, centred, as the rep sees them.
 """
@@ -301,6 +304,55 @@ async def _conflict(shots: Shooter, rid: str) -> None:
     await _until(lambda: _dialog() is None, "the dialog to close")
 
 
+async def _palette(shots: Shooter, typed: str = "an") -> None:
+    """The command palette over the list, ``typed`` in it (contacts, groups, sales and
+    commands match "an")."""
+    from PySide6.QtTest import QTest
+
+    window = shots.window
+    window.navigation.select("contact")
+    palette = window.reach.palette
+    shown: list[str] = []
+    palette.listCompleted.connect(shown.append)
+    palette.open_palette()
+    QTest.keyClicks(palette.edit, typed)
+    await _until(lambda: typed in shown, "the palette's list")
+    palette.listCompleted.disconnect(shown.append)
+    await shots.shoot("command-palette")
+    palette.close_palette()
+
+
+async def _fill_home(window: MainWindow) -> None:
+    """Every sale and activity in the offline store (Home counts what it holds), and a few
+    records opened, so that they show as recently opened."""
+    lp = window.list_pane
+    await _until(lambda: window.features.home is not None, "the Home page")
+    for kind in ("sale", "activity"):
+        window.navigation.select(kind)
+        model = lp.models[kind]
+        await _until(lambda m=model: m.loaded_count > 0 and not m.busy, kind)
+        while model.canFetchMore():
+            model.fetchMore()
+            await _until(lambda m=model: not m.busy, kind)
+    for kind, rows in (("contact", (3, 1, 0)), ("sale", (2,))):
+        window.navigation.select(kind)
+        model = lp.models[kind]
+        await _until(lambda m=model: m.loaded_count > 0 and not m.busy, kind)
+        for row in rows:
+            lp.select_row(row)
+            await window.detail.wait_loaded()
+    home = window.features.home
+    assert home is not None
+    window.navigation.select("home")
+    await _until(lambda: home.view.recent.count() >= 4, "the recent records")
+
+
+async def _home(shots: Shooter) -> None:
+    shots.window.navigation.select("home")
+    shots.window.detail.clear()
+    await shots.shoot("home")
+
+
 async def take(out: Path) -> list[Path]:
     from PySide6.QtCore import QSettings
 
@@ -328,6 +380,13 @@ async def take(out: Path) -> list[Path]:
             for width, height in SIZES:
                 await shots.size(width, height)
                 await _daily(shots, best, done)
+            for width, height in SIZES:
+                await shots.size(width, height)
+                await _palette(shots)
+            await _fill_home(window)
+            for width, height in SIZES:
+                await shots.size(width, height)
+                await _home(shots)
             rid = await _make_conflict(window, services, server.base_url, best + 1)
             for width, height in SIZES:
                 await shots.size(width, height)

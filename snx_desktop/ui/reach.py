@@ -124,6 +124,9 @@ class Reach(QObject):
             "Ctrl+Shift+Return",
             "Show the open record in a window of its own",
         )
+        from snx_desktop.ui.iconset import get_icon
+
+        self.open_window.setIcon(get_icon("open"))  # the record header shows it as an icon
         self.back.setEnabled(False)
         self.forward.setEnabled(False)
         self.open_window.setEnabled(False)
