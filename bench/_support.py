@@ -17,6 +17,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import httpx
 
@@ -153,3 +154,28 @@ async def file_chunks(path: Path, chunk: int = 192 * 1024) -> AsyncIterator[byte
     with path.open("rb") as handle:
         while data := handle.read(chunk):
             yield data
+
+
+# --- the app's Qt loop ----------------------------------------------------------------------------
+
+
+def app_like_qt() -> Any:
+    """The QApplication with the app's garbage collector running, as the app starts them
+    (a bench measuring event-loop stalls must pay what the app pays)."""
+    from PySide6.QtWidgets import QApplication
+
+    from snx_desktop.models.gccontrol import GuiGarbageCollector
+
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
+    GuiGarbageCollector(app).start()
+    return app
+
+
+def run_in_qt_loop(app: Any, coro: Any) -> Any:
+    """Run ``coro`` to its end on a qasync loop over ``app`` (Qt before qasync)."""
+    import qasync
+
+    with qasync.QEventLoop(app) as loop:
+        return loop.run_until_complete(coro)

@@ -32,7 +32,7 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _support import figure, start_sandbox
+from _support import app_like_qt, figure, run_in_qt_loop, start_sandbox
 
 FMT = "%Y-%m-%dT%H:%M:%S"
 STATES = ("Prospecting", "Qualification", "Proposal", "Negotiation")
@@ -151,24 +151,13 @@ def main() -> int:
     args = parser.parse_args()
     contacts = args.contacts or (100_000 if args.full else 20_000)
 
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    app.setQuitOnLastWindowClosed(False)
-    from snx_desktop.models.gccontrol import GuiGarbageCollector
-
-    collector = GuiGarbageCollector(app)  # as the app does
-    collector.start()
+    app = app_like_qt()
     # in its own process: a server thread here would show up as event-loop stalls
     server = start_sandbox(wait_s=300, contacts=200, seed=5)
     print(f"contacts: {contacts} cached")
     try:
         with tempfile.TemporaryDirectory(prefix="snx-home-bench-") as tmp:
-            loop = qasync.QEventLoop(app)
-            with loop:
-                loop.run_until_complete(in_process(server, Path(tmp), contacts))
+            run_in_qt_loop(app, in_process(server, Path(tmp), contacts))
     finally:
         server.stop()
     return 0

@@ -25,7 +25,7 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _support import figure, percentile, start_sandbox
+from _support import app_like_qt, figure, percentile, run_in_qt_loop, start_sandbox
 from ui_bench import Heartbeat
 
 #: typed into the palette key by key ("\b" is Backspace): names, a company, a phone's digits
@@ -105,23 +105,12 @@ def main() -> int:
     args = parser.parse_args()
     contacts = args.contacts or (100_000 if args.full else 20_000)
 
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    app.setQuitOnLastWindowClosed(False)
-    from snx_desktop.models.gccontrol import GuiGarbageCollector
-
-    collector = GuiGarbageCollector(app)  # as the app does
-    collector.start()
+    app = app_like_qt()
     # in its own process, so that its work does not hold this process's GIL
     server = start_sandbox(wait_s=300, contacts=contacts, seed=5)
     try:
         with tempfile.TemporaryDirectory(prefix="snx-reach-bench-") as tmp:
-            loop = qasync.QEventLoop(app)
-            with loop:
-                loop.run_until_complete(in_process(server, Path(tmp)))
+            run_in_qt_loop(app, in_process(server, Path(tmp)))
     finally:
         server.stop()
     return 0

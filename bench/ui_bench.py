@@ -33,7 +33,7 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _support import MB, percentile, rss_bytes, start_sandbox
+from _support import MB, app_like_qt, percentile, rss_bytes, run_in_qt_loop, start_sandbox
 
 EMPTY_WINDOW = r"""
 import os, sys, time
@@ -253,16 +253,7 @@ def main() -> int:
     args = parser.parse_args()
     contacts = args.contacts or (100_000 if args.full else 20_000)
 
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    app.setQuitOnLastWindowClosed(False)
-    from snx_desktop.models.gccontrol import GuiGarbageCollector
-
-    collector = GuiGarbageCollector(app)  # as the app does
-    collector.start()
+    app = app_like_qt()
     t = time.perf_counter()
     # in its own process, so that its work does not hold this process's GIL (an in-process
     # server thread shows up as event-loop stalls that a real server never causes)
@@ -271,9 +262,7 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="snx-ui-bench-") as tmp:
             profile = Path(tmp)
-            loop = qasync.QEventLoop(app)
-            with loop:
-                loop.run_until_complete(in_process(server, profile, contacts, args.page_size))
+            run_in_qt_loop(app, in_process(server, profile, contacts, args.page_size))
             _remember_account(profile, server.base_url)
             env = _child_env({}, str(profile / "pycache"))
             _timed_child(EMPTY_WINDOW, env)  # compiles the bytecode, as an install does
